@@ -1,0 +1,105 @@
+# Makefile -- builds scribe, its tests and benchmarks.
+# `make` builds build/scribe; `make test` builds with sanitizers and runs
+# every test; `make run` starts scribe (console on a local database when no
+# homeserver is configured). Missing Debian packages are installed by
+# scripts/install-deps.sh the first time.
+
+CC      ?= cc
+PKGS     = sqlite3 libcjson libuv libcurl inih libutf8proc
+TESTPKGS = cmocka
+
+WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CSTD    = -std=c11 -D_GNU_SOURCE
+OPT    ?= -O2 -g
+SAN     = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=undefined
+
+STORE_SRC = $(wildcard storage/*.c)
+CMD_SRC   = $(wildcard commands/*.c)
+BOT_SRC   = $(filter-out bot/main.c,$(wildcard bot/*.c))
+MAIN_SRC  = bot/main.c
+TEST_SRC  = $(wildcard tests/test_*.c)
+TEST_HELP = $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
+BENCH_SRC = $(wildcard bench/*.c)
+
+# pkg-config flags, cached; the rule installs missing packages first.
+-include build/pkg.mk
+build/pkg.mk: scripts/install-deps.sh
+	@mkdir -p build
+	@sh scripts/install-deps.sh
+	@printf 'PKG_CFLAGS := %s\nPKG_LIBS := %s\nTEST_CFLAGS := %s\nTEST_LIBS := %s\n' \
+	  "$$(pkg-config --cflags $(PKGS))" "$$(pkg-config --libs $(PKGS))" \
+	  "$$(pkg-config --cflags $(TESTPKGS))" "$$(pkg-config --libs $(TESTPKGS))" > $@.tmp
+	@mv $@.tmp $@
+
+CFLAGS_ALL = $(CSTD) $(WARN) $(OPT) $(PKG_CFLAGS) -MMD -MP $(EXTRA_CFLAGS)
+LIBS_ALL   = $(PKG_LIBS) -lm
+
+LIB_OBJ  = $(patsubst %.c,build/obj/%.o,$(STORE_SRC) $(CMD_SRC) $(BOT_SRC))
+ASAN_LIB = $(patsubst %.c,build/asan/%.o,$(STORE_SRC) $(CMD_SRC) $(BOT_SRC))
+ASAN_HELP = $(patsubst %.c,build/asan/%.o,$(TEST_HELP))
+TEST_BIN = $(patsubst tests/%.c,build/asan/tests/%,$(TEST_SRC))
+BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
+
+.PHONY: all test unit e2e acceptance asan bench run fuzz clean check-deps deps
+
+all: build/scribe
+
+deps: build/pkg.mk
+
+build/scribe: $(LIB_OBJ) build/obj/bot/main.o
+	$(CC) $(OPT) -o $@ $^ $(LIBS_ALL)
+
+build/obj/%.o: %.c build/pkg.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+# The sanitizer build: the same sources, every test links against it.
+asan: build/asan/scribe $(TEST_BIN)
+
+build/asan/scribe: $(ASAN_LIB) build/asan/bot/main.o
+	$(CC) $(SAN) -g -o $@ $^ $(LIBS_ALL)
+
+build/asan/%.o: %.c build/pkg.mk
+	@mkdir -p $(dir $@)
+	$(CC) $(CSTD) $(WARN) -O1 -g $(SAN) $(PKG_CFLAGS) $(TEST_CFLAGS) -MMD -MP $(EXTRA_CFLAGS) -c -o $@ $<
+
+build/asan/tests/%: build/asan/tests/%.o $(ASAN_LIB) $(ASAN_HELP)
+	$(CC) $(SAN) -g -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
+
+build/bench/%: bench/%.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+
+# `make test`: the one command. Unit tests, end-to-end against the test
+# homeserver, acceptance on ../shared when present. Exits non-zero on any failure.
+test: check-deps all asan
+	@sh tests/run-tests.sh
+
+unit: asan
+	@sh tests/run-tests.sh unit
+
+e2e: all asan
+	@sh tests/run-tests.sh e2e
+
+acceptance: all
+	@sh tests/run-tests.sh acceptance
+
+bench: all $(BENCH_BIN)
+	@sh bench/run.sh
+
+# `make run`: the bot when a config names a homeserver, else the console on
+# a local database pre-loaded with examples/.
+run: all
+	@sh scripts/run.sh
+
+# Layering: only bot/ knows libuv, libcurl; storage/ never knows cJSON.
+check-deps:
+	@! grep -lE '#include *[<"](uv\.h|curl/curl\.h)' commands/*.[ch] storage/*.[ch] 2>/dev/null || \
+	  { echo "layering: uv/curl included outside bot/"; exit 1; }
+	@! grep -lE '#include *[<"](cjson/)?cJSON\.h' storage/*.[ch] 2>/dev/null || \
+	  { echo "layering: cJSON included in storage/"; exit 1; }
+
+clean:
+	rm -rf build
+
+-include $(LIB_OBJ:.o=.d) $(ASAN_LIB:.o=.d) build/obj/bot/main.d build/asan/bot/main.d
