@@ -1,6 +1,9 @@
 /* storage/store.h -- the meeting store: an opaque handle on one SQLite
  * database holding meetings, records, people, turns, facts and search.
- * Callers speak plain C types; nothing here knows Matrix or cJSON. */
+ * Callers speak plain C types; nothing here knows Matrix or cJSON.
+ * Ownership: arguments are borrowed; every struct filled by a store_*
+ * function owns its strings and is released with the matching _release or
+ * _free function (all of which accept NULL / zero counts). */
 #ifndef SCRIBE_STORE_H
 #define SCRIBE_STORE_H
 
@@ -9,10 +12,16 @@
 
 struct store;
 struct sqlite3;
+struct record;
+
+/* Named results besides 0 and -1. */
+#define STORE_NOTFOUND   (-2)       /* no such meeting / action / person */
+#define STORE_DUPLICATE  1          /* store_ingest: record already stored */
 
 /* Open (creating and migrating) the database at `path` (":memory:" for
- * tests). New files are created mode 0600. Returns 0, or -1 with a reason
- * in err. Free with store_close(); store_close(NULL) is a no-op. */
+ * tests). New files are created mode 0600. Fails clearly when SQLite lacks
+ * FTS5. Returns 0, or -1 with a reason in err. Free with store_close();
+ * store_close(NULL) is a no-op. */
 int store_open(struct store **out, const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
 
@@ -24,5 +33,306 @@ struct sqlite3 *store_sqlite(struct store *st);
 int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
+
+/* ---- ingest ---------------------------------------------------------- */
+
+/* What one ingested record became. */
+struct store_ingest_result {
+    int64_t meeting_id;
+    int64_t record_id;
+    int kind;                   /* enum record_kind */
+    int new_meeting;            /* 1 when the record started a meeting */
+    int turns, people, actions, decisions;
+    char meeting[128];          /* "DC Coordination Group #62 (2022-06-14)" */
+};
+
+/* Parse `data` (raw bytes, at most max_bytes) with record_parse() and store
+ * it in one transaction. `name` (file name) and `room` may be NULL; `posted`
+ * is the posting time (unix seconds). Returns 0 (stored), STORE_DUPLICATE
+ * (same bytes already stored; res names that meeting), or -1 with a
+ * one-line reason in err and nothing stored. */
+int store_ingest(struct store *st, const char *data, size_t len,
+                 size_t max_bytes, const char *name, const char *room,
+                 int64_t posted, struct store_ingest_result *res,
+                 char *err, size_t errlen);
+/* The same for a record already parsed (tests build them by hand). */
+int store_add_record(struct store *st, const struct record *rec,
+                     const char *name, const char *room, int64_t posted,
+                     struct store_ingest_result *res, char *err, size_t errlen);
+
+/* ---- meetings -------------------------------------------------------- */
+
+struct store_meeting {
+    int64_t id;
+    char *group;
+    char *number;               /* as written, or NULL */
+    long number_value;          /* or -1 */
+    char *title;
+    char *date;                 /* "YYYY-MM-DD" or NULL */
+    char *time_utc;             /* "15:00" or NULL */
+    char *end_time_utc;
+    char *room;
+    int64_t posted;             /* first record's posting time */
+    int has_transcript, has_summary;
+};
+
+void store_meeting_release(struct store_meeting *m);
+void store_meetings_free(struct store_meeting *v, int n);
+/* 0, STORE_NOTFOUND or -1. */
+int store_meeting_get(struct store *st, int64_t id, struct store_meeting *out);
+/* Every meeting, newest first (date, else posting time). 0 or -1. */
+int store_meetings_list(struct store *st, struct store_meeting **out, int *n);
+/* Resolve a meeting named by a user: "#62", "62", "XXV", "MAG XII",
+ * "2022-06-14", "June 2022", "latest" (or "" = latest). Sets *id.
+ * Returns 0, STORE_NOTFOUND or -1. */
+int store_meeting_find(struct store *st, const char *spec, int64_t *id);
+/* Short label "#62" / "MAG #12" / "2022-06-14"; free with free(). */
+char *store_meeting_label_dup(const struct store_meeting *m);
+/* Meetings whose records mention the topic (search), newest first. */
+int store_meetings_about(struct store *st, const char *topic,
+                         struct store_meeting **out, int *n);
+/* Delete a meeting with its records and facts (actions included). */
+int store_meeting_forget(struct store *st, int64_t id);
+int store_meeting_count(struct store *st);
+
+struct store_record_info {
+    int64_t id;
+    int kind;                   /* enum record_kind */
+    char sha256[65];
+    char *name;
+    int64_t posted;
+};
+int store_meeting_records(struct store *st, int64_t meeting_id,
+                          struct store_record_info **out, int *n);
+void store_records_free(struct store_record_info *v, int n);
+
+/* ---- people ---------------------------------------------------------- */
+
+struct store_speaker {
+    int64_t person_id;
+    char *name;                 /* canonical */
+    char **labels;
+    int n_labels;
+    int turns;
+    int words;
+};
+/* Speakers of a meeting (transcripts), most words first. */
+int store_meeting_speakers(struct store *st, int64_t meeting_id,
+                           struct store_speaker **out, int *n);
+void store_speakers_free(struct store_speaker *v, int n);
+
+struct store_participant {
+    int64_t person_id;
+    char *name;                 /* canonical */
+    char *affiliation;          /* or NULL */
+    char *role;                 /* or NULL */
+    int spoke;                  /* 1 when they have turns in the meeting */
+};
+/* Everyone listed as present or heard speaking, deduplicated by person. */
+int store_meeting_participants(struct store *st, int64_t meeting_id,
+                               struct store_participant **out, int *n);
+void store_participants_free(struct store_participant *v, int n);
+
+/* Apologies (canonical names where known), in record order, deduplicated. */
+int store_meeting_apologies(struct store *st, int64_t meeting_id,
+                            char ***out, int *n);
+void store_strings_free(char **v, int n);
+
+/* Find a person by a name a user typed: full name (any case), a label, or
+ * a first name unique among known people. Returns 0 with *id and a
+ * canonical name (free with free()), STORE_NOTFOUND, or -1. */
+int store_person_find(struct store *st, const char *name, int64_t *id,
+                      char **canonical);
+
+struct store_attendance {
+    int64_t meeting_id;
+    int turns;
+    int words;
+    int listed;                 /* named in a participant list */
+};
+/* Meetings a person attended (spoke in or was listed), newest first. */
+int store_person_attendance(struct store *st, int64_t person_id,
+                            struct store_attendance **out, int *n);
+
+/* Link a chat user to a person ("iam"); replaces any earlier link. */
+int store_user_link(struct store *st, const char *user, int64_t person_id,
+                    int64_t at);
+/* The person linked to `user`: 0 with *id and name (free()), or STORE_NOTFOUND. */
+int store_user_person(struct store *st, const char *user, int64_t *id,
+                      char **name);
+
+/* ---- facts: agenda, decisions, key points, next meeting -------------- */
+
+enum store_item_kind { STORE_AGENDA = 1, STORE_DECISION = 2, STORE_POINT = 3 };
+
+struct store_item {
+    int64_t meeting_id;
+    int record_kind;
+    char *text;
+    char *quote;
+    char *speaker;              /* canonical name or NULL */
+    size_t offset;
+};
+/* Items of one kind for a meeting (meeting_id > 0) or for all meetings
+ * (0), newest meeting first then record order. When `topic` is not NULL,
+ * only items whose text or quote carries the topic's words. */
+int store_items(struct store *st, int kind, int64_t meeting_id,
+                const char *topic, struct store_item **out, int *n);
+void store_items_free(struct store_item *v, int n);
+
+struct store_next {
+    int64_t meeting_id;
+    int record_kind;
+    char *when;
+    char *date;                 /* "YYYY-MM-DD" or NULL */
+    char *quote;
+};
+/* Next-meeting notes of a meeting (meeting_id > 0) or of the latest
+ * meeting that has one (0). 0 (n may be 0) or -1. */
+int store_next_meeting(struct store *st, int64_t meeting_id,
+                       struct store_next **out, int *n);
+void store_nexts_free(struct store_next *v, int n);
+
+/* ---- actions --------------------------------------------------------- */
+
+struct store_action {
+    int64_t id;
+    char code[16];              /* "A12": stable, never reused */
+    int64_t meeting_id;
+    int record_kind;
+    char **owners;              /* canonical names or bodies */
+    int n_owners;
+    char *text;
+    char *due;
+    char *due_date;
+    int done;
+    char *status_by;            /* who last changed the status, or NULL */
+    int64_t status_at;
+    char *quote;
+    char *speaker;
+    size_t offset;
+    int concerns_dcs;
+    int is_explicit;
+    double confidence;
+};
+
+#define STORE_ACT_OPEN  0
+#define STORE_ACT_DONE  1
+#define STORE_ACT_ALL   2
+
+struct store_action_filter {
+    int status;                 /* STORE_ACT_OPEN / DONE / ALL */
+    int64_t meeting_id;         /* 0: every meeting */
+    int64_t person_id;          /* 0: anyone; else owned by this person */
+    const char *owner;          /* NULL, or an owner name/body as typed */
+    int dcs;                    /* 1: owned by or concerning the Dynamic Coalitions */
+};
+/* Actions matching the filter, newest meeting first, then id order. */
+int store_actions(struct store *st, const struct store_action_filter *f,
+                  struct store_action **out, int *n);
+void store_actions_free(struct store_action *v, int n);
+/* One action by code ("A12", case-insensitive). 0, STORE_NOTFOUND or -1. */
+int store_action_get(struct store *st, const char *code, struct store_action *out);
+void store_action_release(struct store_action *a);
+/* 1 when `person_id` is among the owners of action `code`. */
+int store_action_owned_by(struct store *st, const char *code, int64_t person_id);
+/* Lifecycle: every change is kept in action_history with who and when.
+ * Return 0, STORE_NOTFOUND or -1. */
+int store_action_set_done(struct store *st, const char *code, int done,
+                          const char *by, int64_t at);
+int store_action_assign(struct store *st, const char *code,
+                        const char *const *owners, int n_owners,
+                        const char *by, int64_t at);
+/* New action in a meeting (0: latest); writes its code. */
+int store_action_add(struct store *st, int64_t meeting_id,
+                     const char *const *owners, int n_owners, const char *text,
+                     const char *by, int64_t at, char code[16]);
+
+struct store_history {
+    int64_t at;
+    char *by;
+    char *what;                 /* "created", "done", "reopened", "assigned" */
+    char *detail;
+};
+int store_action_history(struct store *st, const char *code,
+                         struct store_history **out, int *n);
+void store_history_free(struct store_history *v, int n);
+
+/* ---- glossary -------------------------------------------------------- */
+
+/* Expansions of an acronym ("EGM" -> "Expert Group Meeting"), and the
+ * acronyms of an expansion, case-insensitive. 0 or -1. */
+int store_glossary_expand(struct store *st, const char *acronym,
+                          char ***out, int *n);
+int store_glossary_acronyms(struct store *st, const char *expansion,
+                            char ***out, int *n);
+
+/* ---- search (storage/search.c) --------------------------------------- */
+
+struct store_hit {
+    int64_t turn_id;
+    int64_t meeting_id;
+    int64_t record_id;
+    int record_kind;
+    int seq;
+    int64_t person_id;          /* 0 when unattributed */
+    char *speaker;              /* canonical name or NULL */
+    char *section;
+    char *text;                 /* the turn as stored (original characters) */
+    size_t offset;
+    double score;
+};
+void store_hits_free(struct store_hit *v, int n);
+
+/* Plain search: turns carrying all the words of `query` (stemmed, as
+ * phrases), best first, at most `limit`. meeting_id 0: everywhere;
+ * person_id 0: any speaker. Never fails on odd input: a query with no
+ * usable word yields no hits. */
+int store_search(struct store *st, const char *query, int64_t meeting_id,
+                 int64_t person_id, int limit, struct store_hit **out, int *n);
+
+/* A topic as the who-raised questions use it: content words stemmed by
+ * FTS5, stop words dropped, acronyms expanded from the glossary. */
+struct store_topic;
+struct store_topic *store_topic_new(struct store *st, const char *text);
+void store_topic_free(struct store_topic *t);
+int store_topic_empty(const struct store_topic *t);
+/* The words kept, joined by spaces (for "Nobody raised ..."). Borrowed. */
+const char *store_topic_words(const struct store_topic *t);
+
+/* Who raised a topic, per meeting. */
+struct store_raiser {
+    int64_t person_id;
+    char *name;
+    int mentions;               /* turns on the topic */
+};
+struct store_raised {
+    int64_t meeting_id;
+    struct store_hit first;     /* the turn that first carries the topic */
+    int has_first;              /* 0 when only unattributed/summary text */
+    struct store_raiser *others;/* others who spoke on it, most first */
+    int n_others;
+    int first_mentions;         /* topic turns of the first speaker */
+    struct store_hit summary;   /* best summary paragraph, when any */
+    int has_summary;
+    double score;
+};
+/* Per meeting (meeting_id 0: all), newest meeting first. */
+int store_raised(struct store *st, const struct store_topic *t,
+                 int64_t meeting_id, struct store_raised **out, int *n);
+void store_raised_free(struct store_raised *v, int n);
+/* Turns of one person on a topic, best first then oldest. */
+int store_said(struct store *st, int64_t person_id, const struct store_topic *t,
+               int64_t meeting_id, int limit, struct store_hit **out, int *n);
+
+/* An exact excerpt of `text` of at most about `max` bytes, centred where
+ * the topic's words sit together (t may be NULL: the start). Sets
+ * *cut_start / *cut_end when text was left out there. Free with free(). */
+char *store_excerpt_dup(const char *text, const struct store_topic *t, size_t max,
+                        int *cut_start, int *cut_end);
+
+/* Fold text for the index: Unicode spaces -> ' ', Unicode hyphens -> '-',
+ * curly quotes -> straight. Free with free(). */
+char *store_fold_dup(const char *s, size_t n);
 
 #endif

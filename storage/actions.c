@@ -1,0 +1,434 @@
+/* storage/actions.c -- action items: stable short codes (A1, A2, ...
+ * never reused), owners (people and bodies), filters ("open actions for
+ * DC"), and the lifecycle done / reopen / assign / add, each change kept
+ * in action_history with who and when. Owns actions, action_owners,
+ * action_history and the 'action' counter. */
+#include "store_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int actions_next_code(struct store *st, char code[16])
+{
+    sqlite3_stmt *s = store_prep(st, "UPDATE counters SET value = value + 1 WHERE name = 'action'"
+                                     " RETURNING value");
+    int rc = -1;
+
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        snprintf(code, 16, "A%lld", (long long)sqlite3_column_int64(s, 0));
+        rc = 0;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int actions_insert_owners(struct store *st, int64_t action_id,
+                          const char *const *owners, int n_owners)
+{
+    sqlite3_stmt *s = store_prep(st, "INSERT INTO action_owners(action_id, seq, name, person_id)"
+                                     " VALUES(?, ?, ?, ?)");
+    int i, rc = 0;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < n_owners; i++) {
+        int64_t pid;
+
+        if (!owners[i] || !*owners[i])
+            continue;
+        if ((pid = people_intern(st, owners[i], NULL)) <= 0) {
+            rc = -1;
+            break;
+        }
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, action_id);
+        sqlite3_bind_int(s, 2, i);
+        sqlite3_bind_text(s, 3, owners[i], -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 4, pid);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            rc = store_fail(st, "cannot store action owner");
+            break;
+        }
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
+                const char *what, const char *detail)
+{
+    sqlite3_stmt *s = store_prep(st, "INSERT INTO action_history(action_id, at, by, what, detail)"
+                                     " VALUES(?, ?, ?, ?, ?)");
+    int rc = 0;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, action_id);
+    sqlite3_bind_int64(s, 2, at);
+    store_bind_text(s, 3, by);
+    sqlite3_bind_text(s, 4, what, -1, SQLITE_STATIC);
+    store_bind_text(s, 5, detail);
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_fail(st, "cannot log action change");
+    sqlite3_finalize(s);
+    return rc;
+}
+
+/* ---- reading ---------------------------------------------------------- */
+
+#define ACTION_COLUMNS \
+    "a.id, a.code, a.meeting_id, r.kind, a.text, a.due, a.due_date, a.status, a.status_by," \
+    " a.status_at, a.quote, COALESCE(sc.name, a.speaker), a.offset, a.concerns_dcs, a.explicit," \
+    " a.confidence"
+#define ACTION_FROM \
+    " FROM actions a LEFT JOIN meetings m ON m.id = a.meeting_id" \
+    " LEFT JOIN records r ON r.id = a.record_id" \
+    " LEFT JOIN persons sp ON sp.id = a.speaker_id LEFT JOIN persons sc ON sc.id = sp.canon_id"
+
+/* Bodies that stand for the Dynamic Coalitions. */
+#define DCS_OWNER \
+    "(lower(o.name) IN ('dc', 'dcs', 'dccg', 'is3c', 'dynamic coalitions', 'the dcs'," \
+    "  'dynamic coalition coordination group', 'coalitions', 'all dcs', 'each dc')" \
+    " OR lower(o.name) LIKE '%coalition%' OR lower(o.name) LIKE 'dc %'" \
+    " OR lower(o.name) LIKE '% dcs' OR lower(o.name) LIKE 'dcs %')"
+
+static void action_read(sqlite3_stmt *s, struct store_action *a)
+{
+    const char *code = (const char *)sqlite3_column_text(s, 1);
+    const char *status = (const char *)sqlite3_column_text(s, 7);
+
+    memset(a, 0, sizeof(*a));
+    a->id = sqlite3_column_int64(s, 0);
+    snprintf(a->code, sizeof(a->code), "%s", code ? code : "");
+    a->meeting_id = sqlite3_column_int64(s, 2);
+    a->record_kind = sqlite3_column_int(s, 3);
+    a->text = store_col_dup(s, 4);
+    a->due = store_col_dup(s, 5);
+    a->due_date = store_col_dup(s, 6);
+    a->done = status && !strcmp(status, "done");
+    a->status_by = store_col_dup(s, 8);
+    a->status_at = sqlite3_column_int64(s, 9);
+    a->quote = store_col_dup(s, 10);
+    a->speaker = store_col_dup(s, 11);
+    a->offset = (size_t)sqlite3_column_int64(s, 12);
+    a->concerns_dcs = sqlite3_column_int(s, 13);
+    a->is_explicit = sqlite3_column_int(s, 14);
+    a->confidence = sqlite3_column_double(s, 15);
+    if (!a->text)
+        a->text = xstrdup("");
+}
+
+static int action_owners(struct store *st, struct store_action *a)
+{
+    sqlite3_stmt *s = store_prep(st, "SELECT c.name, o.name, c.single FROM action_owners o"
+                                     " JOIN persons p ON p.id = o.person_id"
+                                     " JOIN persons c ON c.id = p.canon_id"
+                                     " WHERE o.action_id = ? ORDER BY o.seq");
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, a->id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *canon = (const char *)sqlite3_column_text(s, 0);
+        const char *as_written = (const char *)sqlite3_column_text(s, 1);
+        const char *name = canon ? canon : as_written;
+        int i;
+
+        /* Bodies keep their spelling ("DCs"); people their full name. */
+        if (as_written && canon && !strcasecmp(canon, as_written))
+            name = as_written;
+        for (i = 0; i < a->n_owners && strcmp(a->owners[i], name ? name : ""); i++)
+            ;
+        if (i == a->n_owners && name)
+            strv_push(&a->owners, &a->n_owners, name);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+void store_action_release(struct store_action *a)
+{
+    if (!a)
+        return;
+    store_strings_free(a->owners, a->n_owners);
+    free(a->text);
+    free(a->due);
+    free(a->due_date);
+    free(a->status_by);
+    free(a->quote);
+    free(a->speaker);
+    memset(a, 0, sizeof(*a));
+}
+
+void store_actions_free(struct store_action *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        store_action_release(&v[i]);
+    free(v);
+}
+
+int store_actions(struct store *st, const struct store_action_filter *f,
+                  struct store_action **out, int *n)
+{
+    sqlite3_stmt *s = store_prep(st,
+        "SELECT " ACTION_COLUMNS ACTION_FROM
+        " WHERE (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))"
+        " AND (?2 = 0 OR a.meeting_id = ?2)"
+        " AND (?3 = 0 OR EXISTS(SELECT 1 FROM action_owners o JOIN persons p ON p.id = o.person_id"
+        "                       WHERE o.action_id = a.id AND p.canon_id = ?3))"
+        " AND (?4 IS NULL OR EXISTS(SELECT 1 FROM action_owners o"
+        "                       WHERE o.action_id = a.id AND lower(o.name) = lower(?4)))"
+        " AND (?5 = 0 OR a.concerns_dcs = 1"
+        "      OR EXISTS(SELECT 1 FROM action_owners o WHERE o.action_id = a.id AND " DCS_OWNER ")"
+        "      OR instr(COALESCE(m.grp_key, ''), 'dynamic coalition') > 0"
+        "      OR substr(COALESCE(m.grp_key, ''), 1, 3) = 'dc ' OR instr(COALESCE(m.grp_key, ''), 'dccg') > 0)"
+        " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC, a.id");
+    int i;
+
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return -1;
+    sqlite3_bind_int(s, 1, f ? f->status : STORE_ACT_ALL);
+    sqlite3_bind_int64(s, 2, f ? f->meeting_id : 0);
+    sqlite3_bind_int64(s, 3, f ? f->person_id : 0);
+    store_bind_text(s, 4, f ? f->owner : NULL);
+    sqlite3_bind_int(s, 5, f ? f->dcs : 0);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        action_read(s, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(s);
+    for (i = 0; i < *n; i++)
+        if (action_owners(st, &(*out)[i]) < 0)
+            return -1;
+    return 0;
+}
+
+int store_action_get(struct store *st, const char *code, struct store_action *out)
+{
+    sqlite3_stmt *s = store_prep(st, "SELECT " ACTION_COLUMNS ACTION_FROM
+                                     " WHERE a.code = ? COLLATE NOCASE");
+    int rc = STORE_NOTFOUND;
+
+    memset(out, 0, sizeof(*out));
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        action_read(s, out);
+        rc = 0;
+    }
+    sqlite3_finalize(s);
+    if (rc == 0 && action_owners(st, out) < 0)
+        rc = -1;
+    return rc;
+}
+
+int store_action_owned_by(struct store *st, const char *code, int64_t person_id)
+{
+    sqlite3_stmt *s = store_prep(st, "SELECT 1 FROM actions a JOIN action_owners o ON o.action_id = a.id"
+                                     " JOIN persons p ON p.id = o.person_id"
+                                     " WHERE a.code = ? COLLATE NOCASE AND p.canon_id = ?");
+    int yes = 0;
+
+    if (!s)
+        return 0;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, person_id);
+    yes = sqlite3_step(s) == SQLITE_ROW;
+    sqlite3_finalize(s);
+    return yes;
+}
+
+static int64_t action_id_of(struct store *st, const char *code)
+{
+    sqlite3_stmt *s = store_prep(st, "SELECT id FROM actions WHERE code = ? COLLATE NOCASE");
+    int64_t id = 0;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        id = sqlite3_column_int64(s, 0);
+    sqlite3_finalize(s);
+    return id;
+}
+
+int store_action_set_done(struct store *st, const char *code, int done,
+                          const char *by, int64_t at)
+{
+    sqlite3_stmt *s;
+    int64_t id;
+
+    if (store_begin(st) < 0)
+        return -1;
+    id = action_id_of(st, code);
+    if (id <= 0) {
+        store_rollback(st);
+        return id < 0 ? -1 : STORE_NOTFOUND;
+    }
+    s = store_prep(st, "UPDATE actions SET status = ?, status_by = ?, status_at = ? WHERE id = ?");
+    if (!s)
+        goto fail;
+    sqlite3_bind_text(s, 1, done ? "done" : "open", -1, SQLITE_STATIC);
+    store_bind_text(s, 2, by);
+    sqlite3_bind_int64(s, 3, at);
+    sqlite3_bind_int64(s, 4, id);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    if (actions_log(st, id, at, by, done ? "done" : "reopened", NULL) < 0)
+        goto fail;
+    return store_commit(st) < 0 ? -1 : 0;
+fail:
+    store_fail(st, "cannot change action");
+    store_rollback(st);
+    return -1;
+}
+
+static char *join_owners(const char *const *owners, int n)
+{
+    struct buf b;
+    int i;
+
+    buf_init(&b);
+    for (i = 0; i < n; i++) {
+        if (i)
+            buf_puts(&b, ", ");
+        buf_puts(&b, owners[i]);
+    }
+    return buf_detach(&b);
+}
+
+int store_action_assign(struct store *st, const char *code,
+                        const char *const *owners, int n_owners,
+                        const char *by, int64_t at)
+{
+    sqlite3_stmt *s;
+    char *who;
+    int64_t id;
+
+    if (store_begin(st) < 0)
+        return -1;
+    id = action_id_of(st, code);
+    if (id <= 0) {
+        store_rollback(st);
+        return id < 0 ? -1 : STORE_NOTFOUND;
+    }
+    s = store_prep(st, "DELETE FROM action_owners WHERE action_id = ?");
+    if (!s)
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    if (actions_insert_owners(st, id, owners, n_owners) < 0 || people_resolve(st) < 0)
+        goto fail;
+    who = join_owners(owners, n_owners);
+    if (actions_log(st, id, at, by, "assigned", who) < 0) {
+        free(who);
+        goto fail;
+    }
+    free(who);
+    return store_commit(st) < 0 ? -1 : 0;
+fail:
+    store_fail(st, "cannot assign action");
+    store_rollback(st);
+    return -1;
+}
+
+int store_action_add(struct store *st, int64_t meeting_id,
+                     const char *const *owners, int n_owners, const char *text,
+                     const char *by, int64_t at, char code[16])
+{
+    sqlite3_stmt *s;
+    int64_t id;
+
+    if (store_begin(st) < 0)
+        return -1;
+    if (!meeting_id) {
+        s = store_prep(st, "SELECT id FROM meetings m ORDER BY"
+                           " COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC LIMIT 1");
+        if (!s)
+            goto fail;
+        if (sqlite3_step(s) == SQLITE_ROW)
+            meeting_id = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+    }
+    if (actions_next_code(st, code) < 0)
+        goto fail;
+    s = store_prep(st, "INSERT INTO actions(code, meeting_id, text, status, created, explicit,"
+                       " confidence) VALUES(?, ?, ?, 'open', ?, 1, 1.0)");
+    if (!s)
+        goto fail;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+    if (meeting_id)
+        sqlite3_bind_int64(s, 2, meeting_id);
+    else
+        sqlite3_bind_null(s, 2);
+    sqlite3_bind_text(s, 3, text, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 4, at);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    id = sqlite3_last_insert_rowid(st->db);
+    if (actions_insert_owners(st, id, owners, n_owners) < 0 || people_resolve(st) < 0 ||
+        actions_log(st, id, at, by, "created", NULL) < 0)
+        goto fail;
+    return store_commit(st) < 0 ? -1 : 0;
+fail:
+    store_fail(st, "cannot add action");
+    store_rollback(st);
+    return -1;
+}
+
+void store_history_free(struct store_history *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i].by);
+        free(v[i].what);
+        free(v[i].detail);
+    }
+    free(v);
+}
+
+int store_action_history(struct store *st, const char *code,
+                         struct store_history **out, int *n)
+{
+    sqlite3_stmt *s = store_prep(st, "SELECT h.at, h.by, h.what, h.detail FROM action_history h"
+                                     " JOIN actions a ON a.id = h.action_id"
+                                     " WHERE a.code = ? COLLATE NOCASE ORDER BY h.id");
+
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        struct store_history *h;
+
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        h = &(*out)[(*n)++];
+        h->at = sqlite3_column_int64(s, 0);
+        h->by = store_col_dup(s, 1);
+        h->what = store_col_dup(s, 2);
+        h->detail = store_col_dup(s, 3);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}

@@ -1,0 +1,234 @@
+/* storage/schema.c -- the SQLite schema of the meeting store and its
+ * migrations, keyed on PRAGMA user_version. Every table the store owns is
+ * created here; the bot's sync-state tables live with their own module. */
+#include "store_int.h"
+
+#include <stdio.h>
+
+/* Version 1: the whole data model of DESIGN.md section 3. Person ids in
+ * facts point at the person as first named; persons.canon_id says who
+ * that really is, re-resolved after every ingest so order never matters. */
+static const char schema_v1[] =
+    "CREATE TABLE meetings("
+    "  id INTEGER PRIMARY KEY,"
+    "  grp TEXT NOT NULL,"
+    "  grp_key TEXT NOT NULL,"
+    "  number TEXT,"
+    "  number_value INTEGER,"
+    "  title TEXT,"
+    "  date TEXT,"
+    "  time_utc TEXT,"
+    "  end_time_utc TEXT,"
+    "  room TEXT,"
+    "  posted INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX meetings_grp ON meetings(grp_key, number_value);"
+    "CREATE INDEX meetings_date ON meetings(date);"
+    "CREATE TABLE records("
+    "  id INTEGER PRIMARY KEY,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  kind INTEGER NOT NULL,"
+    "  sha256 TEXT NOT NULL UNIQUE,"
+    "  name TEXT,"
+    "  title TEXT,"
+    "  posted INTEGER NOT NULL DEFAULT 0,"
+    "  text TEXT NOT NULL);"
+    "CREATE INDEX records_meeting ON records(meeting_id);"
+    "CREATE TABLE persons("
+    "  id INTEGER PRIMARY KEY,"
+    "  name TEXT NOT NULL,"
+    "  name_key TEXT NOT NULL UNIQUE,"
+    "  first_key TEXT NOT NULL,"
+    "  single INTEGER NOT NULL,"  /* a lone first name that may resolve */
+    "  affiliation TEXT,"
+    "  canon_id INTEGER);"
+    "CREATE INDEX persons_first ON persons(first_key, single);"
+    "CREATE TABLE labels("
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  label TEXT NOT NULL,"
+    "  label_key TEXT NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  UNIQUE(record_id, person_id, label));"
+    "CREATE INDEX labels_key ON labels(label_key);"
+    "CREATE TABLE speakers("
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  turns INTEGER NOT NULL,"
+    "  words INTEGER NOT NULL);"
+    "CREATE INDEX speakers_meeting ON speakers(meeting_id);"
+    "CREATE INDEX speakers_person ON speakers(person_id);"
+    "CREATE TABLE participants("
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  seq INTEGER NOT NULL,"
+    "  affiliation TEXT,"
+    "  role TEXT);"
+    "CREATE INDEX participants_meeting ON participants(meeting_id);"
+    "CREATE INDEX participants_person ON participants(person_id);"
+    "CREATE TABLE apologies("
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  seq INTEGER NOT NULL);"
+    "CREATE INDEX apologies_meeting ON apologies(meeting_id);"
+    "CREATE TABLE turns("
+    "  id INTEGER PRIMARY KEY,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  label TEXT,"
+    "  section TEXT,"
+    "  text TEXT NOT NULL,"
+    "  offset INTEGER NOT NULL,"
+    "  words INTEGER NOT NULL);"
+    "CREATE INDEX turns_meeting ON turns(meeting_id, record_id, seq);"
+    "CREATE INDEX turns_person ON turns(person_id);"
+    /* Contentless: the index holds folded text, turns keeps the original. */
+    "CREATE VIRTUAL TABLE turns_fts USING fts5(text, content='',"
+    "  tokenize='porter unicode61 remove_diacritics 2');"
+    "CREATE TABLE items("
+    "  id INTEGER PRIMARY KEY,"
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  kind INTEGER NOT NULL,"
+    "  seq INTEGER NOT NULL,"
+    "  text TEXT NOT NULL,"
+    "  quote TEXT,"
+    "  speaker TEXT,"
+    "  person_id INTEGER REFERENCES persons(id),"
+    "  offset INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX items_meeting ON items(meeting_id, kind);"
+    "CREATE TABLE actions("
+    "  id INTEGER PRIMARY KEY,"
+    "  code TEXT NOT NULL UNIQUE,"
+    "  meeting_id INTEGER REFERENCES meetings(id) ON DELETE SET NULL,"
+    "  record_id INTEGER REFERENCES records(id) ON DELETE SET NULL,"
+    "  text TEXT NOT NULL,"
+    "  due TEXT,"
+    "  due_date TEXT,"
+    "  status TEXT NOT NULL DEFAULT 'open' CHECK(status IN ('open','done')),"
+    "  status_by TEXT,"
+    "  status_at INTEGER,"
+    "  quote TEXT,"
+    "  speaker TEXT,"
+    "  speaker_id INTEGER REFERENCES persons(id),"
+    "  offset INTEGER NOT NULL DEFAULT 0,"
+    "  concerns_dcs INTEGER NOT NULL DEFAULT 0,"
+    "  explicit INTEGER NOT NULL DEFAULT 1,"
+    "  confidence REAL NOT NULL DEFAULT 1.0,"
+    "  created INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX actions_meeting ON actions(meeting_id);"
+    "CREATE TABLE action_owners("
+    "  action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,"
+    "  seq INTEGER NOT NULL,"
+    "  name TEXT NOT NULL,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id));"
+    "CREATE INDEX action_owners_action ON action_owners(action_id);"
+    "CREATE INDEX action_owners_person ON action_owners(person_id);"
+    "CREATE TABLE action_history("
+    "  id INTEGER PRIMARY KEY,"
+    "  action_id INTEGER NOT NULL REFERENCES actions(id) ON DELETE CASCADE,"
+    "  at INTEGER NOT NULL,"
+    "  by TEXT,"
+    "  what TEXT NOT NULL,"
+    "  detail TEXT);"
+    "CREATE INDEX action_history_action ON action_history(action_id);"
+    "CREATE TABLE next_meeting("
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  when_text TEXT,"
+    "  date TEXT,"
+    "  quote TEXT,"
+    "  offset INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX next_meeting_meeting ON next_meeting(meeting_id);"
+    "CREATE TABLE glossary("
+    "  acronym TEXT NOT NULL,"
+    "  expansion TEXT NOT NULL,"
+    "  acronym_key TEXT NOT NULL,"
+    "  expansion_key TEXT NOT NULL,"
+    "  UNIQUE(acronym_key, expansion_key));"
+    "CREATE INDEX glossary_expansion ON glossary(expansion_key);"
+    "CREATE TABLE user_links("
+    "  user TEXT PRIMARY KEY,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  at INTEGER NOT NULL);"
+    /* Counters that must never go backwards (action codes). */
+    "CREATE TABLE counters(name TEXT PRIMARY KEY, value INTEGER NOT NULL);"
+    "INSERT INTO counters VALUES('action', 0);";
+
+struct migration {
+    int version;
+    const char *sql;
+};
+
+static const struct migration migrations[] = {
+    { 1, schema_v1 },
+};
+
+int schema_has_fts5(sqlite3 *db)
+{
+    sqlite3_stmt *s = NULL;
+    int ok = 0;
+
+    if (sqlite3_prepare_v2(db, "SELECT sqlite_compileoption_used('ENABLE_FTS5')",
+                           -1, &s, NULL) == SQLITE_OK &&
+        sqlite3_step(s) == SQLITE_ROW)
+        ok = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+    if (ok)
+        return 1;
+    /* Loaded as an extension or built in without the option: try it. */
+    ok = sqlite3_exec(db, "CREATE VIRTUAL TABLE temp.fts5_probe USING fts5(x);"
+                          "DROP TABLE temp.fts5_probe;", NULL, NULL, NULL) == SQLITE_OK;
+    return ok;
+}
+
+int schema_migrate(struct store *st, char *err, size_t errlen)
+{
+    sqlite3_stmt *s;
+    int version = 0;
+    size_t i;
+
+    s = store_prep(st, "PRAGMA user_version");
+    if (!s) {
+        store_seterr(err, errlen, "cannot read schema version: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    if (sqlite3_step(s) == SQLITE_ROW)
+        version = sqlite3_column_int(s, 0);
+    sqlite3_finalize(s);
+
+    if (version > SCHEMA_VERSION) {
+        store_seterr(err, errlen, "database schema version %d is newer than this scribe (%d)",
+                     version, SCHEMA_VERSION);
+        return -1;
+    }
+    for (i = 0; i < sizeof(migrations) / sizeof(migrations[0]); i++) {
+        char pragma[64];
+
+        if (migrations[i].version <= version)
+            continue;
+        if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+            goto fail;
+        if (sqlite3_exec(st->db, migrations[i].sql, NULL, NULL, NULL) != SQLITE_OK)
+            goto fail_rollback;
+        snprintf(pragma, sizeof(pragma), "PRAGMA user_version = %d", migrations[i].version);
+        if (sqlite3_exec(st->db, pragma, NULL, NULL, NULL) != SQLITE_OK)
+            goto fail_rollback;
+        if (store_exec(st, "COMMIT") < 0)
+            goto fail_rollback;
+        version = migrations[i].version;
+    }
+    return 0;
+fail_rollback:
+    store_seterr(err, errlen, "cannot migrate schema to version %d: %s",
+                 migrations[i].version, sqlite3_errmsg(st->db));
+    sqlite3_exec(st->db, "ROLLBACK", NULL, NULL, NULL);
+    return -1;
+fail:
+    store_seterr(err, errlen, "cannot migrate schema: %s", sqlite3_errmsg(st->db));
+    return -1;
+}

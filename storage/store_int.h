@@ -1,0 +1,61 @@
+/* storage/store_int.h -- private to the store's own files (store.c,
+ * schema.c, search.c, query.c, actions.c, people.c): the handle and the
+ * small SQL helpers they share. Callers outside storage/ use store.h. */
+#ifndef SCRIBE_STORE_INT_H
+#define SCRIBE_STORE_INT_H
+
+#include <sqlite3.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "store.h"
+#include "util.h"
+
+struct store {
+    sqlite3 *db;
+    int in_tx;
+};
+
+/* schema.c: create or upgrade the tables (PRAGMA user_version). */
+#define SCHEMA_VERSION 1
+int schema_migrate(struct store *st, char *err, size_t errlen);
+/* 1 when this SQLite has FTS5. */
+int schema_has_fts5(sqlite3 *db);
+
+/* store.c helpers. prep logs the SQL error and returns NULL on failure. */
+sqlite3_stmt *store_prep(struct store *st, const char *sql);
+int store_exec(struct store *st, const char *sql);
+char *store_col_dup(sqlite3_stmt *s, int col);       /* NULL for SQL NULL */
+void store_bind_text(sqlite3_stmt *s, int idx, const char *v); /* NULL binds NULL */
+int store_fail(struct store *st, const char *what);  /* logs, returns -1 */
+void store_seterr(char *err, size_t errlen, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* people.c: persons are matched by name, case-insensitively; one-word
+ * names resolve to the unique known person with that first name. */
+int64_t people_intern(struct store *st, const char *name, const char *affiliation);
+int people_resolve(struct store *st);
+/* Key of a name for matching: lower case, spaces folded, trimmed. */
+char *people_key_dup(const char *name);
+
+/* search.c: index and unindex one turn's text (folded). */
+int search_index(struct store *st, int64_t turn_id, const char *text);
+int search_unindex_meeting(struct store *st, int64_t meeting_id);
+/* Quote a user word or phrase for MATCH: "..." with inner quotes doubled. */
+void search_quote(struct buf *b, const char *s);
+
+/* actions.c: the next action code (the counter only ever goes up, so a
+ * forgotten action's code is never handed out again), owners, history. */
+int actions_next_code(struct store *st, char code[16]);
+int actions_insert_owners(struct store *st, int64_t action_id,
+                          const char *const *owners, int n_owners);
+int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
+                const char *what, const char *detail);
+
+/* query.c / actions.c shared row readers */
+void store_hit_read(sqlite3_stmt *s, struct store_hit *h);
+
+/* Small string-vector helpers. */
+void strv_push(char ***v, int *n, const char *s);
+
+#endif
