@@ -5,7 +5,7 @@
 # scripts/install-deps.sh the first time.
 
 CC      ?= cc
-PKGS     = sqlite3 libcjson libuv libcurl inih libutf8proc
+PKGS     = sqlite3 libcjson libuv libcurl inih libutf8proc libcrypto
 TESTPKGS = cmocka
 
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -21,9 +21,11 @@ TEST_SRC  = $(wildcard tests/test_*.c)
 TEST_HELP = $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
 BENCH_SRC = $(wildcard bench/*.c)
 
+.DEFAULT_GOAL := all
+
 # pkg-config flags, cached; the rule installs missing packages first.
 -include build/pkg.mk
-build/pkg.mk: scripts/install-deps.sh
+build/pkg.mk: scripts/install-deps.sh Makefile
 	@mkdir -p build
 	@sh scripts/install-deps.sh
 	@printf 'PKG_CFLAGS := %s\nPKG_LIBS := %s\nTEST_CFLAGS := %s\nTEST_LIBS := %s\n' \

@@ -1,0 +1,935 @@
+/* storage/extract.c -- facts from the words of a record: actions with
+ * owners and due dates, decisions, and the next meeting. Works sentence by
+ * sentence on the turns read by transcript.c or summary.c; every fact
+ * keeps its exact quote and offset. Pure: no SQLite, no I/O. */
+#include "reader_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MAX_QUOTE 400
+
+/* ------------------------------------------------------------------ */
+/* Dates                                                               */
+
+static long days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    long era = (y >= 0 ? y : y - 399) / 400;
+    long yoe = y - era * 400;
+    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static void civil_from_days(long z, int *y, int *m, int *d)
+{
+    z += 719468;
+    long era = (z >= 0 ? z : z - 146096) / 146097;
+    long doe = z - era * 146097;
+    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    long mp = (5 * doy + 2) / 153;
+    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
+    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
+    *y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static void put_days(long z, char out[11])
+{
+    int y, m, d;
+    civil_from_days(z, &y, &m, &d);
+    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
+}
+
+static const char *months[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul",
+                                 "aug", "sep", "oct", "nov", "dec" };
+static const char *weekdays[] = { "monday", "tuesday", "wednesday", "thursday",
+                                  "friday", "saturday", "sunday" };
+
+int extract_resolve_date(const char *phrase, const char *meeting_date, char out[11])
+{
+    int y, m, d;
+    long base, k;
+    size_t n = strlen(phrase);
+    char tmp[11];
+
+    if (record_parse_date(phrase, n, out) == 0)
+        return 0;
+    if (!meeting_date || sscanf(meeting_date, "%d-%d-%d", &y, &m, &d) != 3)
+        return -1;
+    base = days_from_civil(y, m, d);
+    /* "17th of October", "October 17": day and month without a year. */
+    {
+        char with_year[200];
+        snprintf(with_year, sizeof(with_year), "%.180s %d", phrase, y);
+        if (record_parse_date(with_year, strlen(with_year), tmp) == 0) {
+            int ty, tm, td;
+            sscanf(tmp, "%d-%d-%d", &ty, &tm, &td);
+            long z = days_from_civil(ty, tm, td);
+            if (z < base - 31)
+                z = days_from_civil(ty + 1, tm, td);
+            put_days(z, out);
+            return 0;
+        }
+    }
+    if (reader_find_word_ci(phrase, n, "tomorrow") >= 0) {
+        put_days(base + 1, out);
+        return 0;
+    }
+    if (reader_find_ci(phrase, n, "two weeks") >= 0 || reader_find_ci(phrase, n, "2 weeks") >= 0 ||
+        reader_find_ci(phrase, n, "fortnight") >= 0) {
+        put_days(base + 14, out);
+        return 0;
+    }
+    if (reader_find_ci(phrase, n, "next week") >= 0) {
+        long dow = (base + 3) % 7;          /* 0 = Monday */
+        put_days(base - dow + 7, out);
+        return 0;
+    }
+    for (int w = 0; w < 7; w++)
+        if ((k = reader_find_word_ci(phrase, n, weekdays[w])) >= 0) {
+            long dow = (base + 3) % 7, ahead = (w - dow + 7) % 7;
+            put_days(base + (ahead ? ahead : 7), out);
+            return 0;
+        }
+    if ((k = reader_find_ci(phrase, n, "end of ")) >= 0) {
+        for (int mi = 0; mi < 12; mi++)
+            if (reader_find_ci(phrase + k, n - (size_t)k, months[mi]) >= 0) {
+                int ty = (mi + 1 < m) ? y + 1 : y;
+                long z = days_from_civil(mi == 11 ? ty + 1 : ty, mi == 11 ? 1 : mi + 2, 1) - 1;
+                put_days(z, out);
+                return 0;
+            }
+    }
+    return -1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Sentences                                                           */
+
+struct sent {
+    size_t s, e;            /* [s, e) in record text */
+    int turn;
+};
+
+static int is_abbrev(const char *t, size_t start, size_t dot)
+{
+    static const char *ab[] = { "e.g", "i.e", "mr", "mrs", "ms", "dr", "st", "vs", "etc",
+                                "no", "u.n", "u.s", "p.o", "inc", "prof", NULL };
+    size_t w = dot;
+    while (w > start && (isalpha((unsigned char)t[w - 1]) || t[w - 1] == '.'))
+        w--;
+    if (dot - w == 1 && isupper((unsigned char)t[w]))
+        return 1;                       /* an initial: "J. Smith" */
+    for (int i = 0; ab[i]; i++)
+        if (strlen(ab[i]) == dot - w && !reader_strncasecmp_ascii(t + w, ab[i], dot - w))
+            return 1;
+    return 0;
+}
+
+static void split_sentences(const struct record *r, int turn, struct sent **out, int *n)
+{
+    const struct record_turn *tn = &r->turns[turn];
+    const char *t = r->text;
+    size_t start = tn->offset, end = tn->offset + strlen(tn->text), i;
+
+    start = reader_skip_space(t, start, end);
+    for (i = start; i < end; i++) {
+        char c = t[i];
+        int stop = 0;
+        if (c == '\n' && i + 1 < end) {
+            /* A blank line ends a sentence; a single wrap does not. */
+            size_t j = reader_skip_space(t, i + 1, end);
+            if (j < end && t[j] == '\n')
+                stop = 1;
+        } else if ((c == '.' || c == '?' || c == '!') &&
+                   (i + 1 >= end || reader_space_len(t + i + 1, end - i - 1) || t[i + 1] == '\n' ||
+                    t[i + 1] == '"' || t[i + 1] == ')')) {
+            stop = !(c == '.' && is_abbrev(t, start, i));
+        }
+        if (stop || i + 1 == end) {
+            size_t e = i + 1, s2 = start;
+            e = reader_trim_end(t, s2, e);
+            if (e > s2 + 1) {
+                struct sent *st = READER_PUSH(*out, *n);
+                st->s = s2;
+                st->e = e;
+                st->turn = turn;
+            }
+            start = reader_skip_space(t, i + 1, end);
+            while (start < end && (t[start] == '\n' || reader_space_len(t + start, end - start)))
+                start = reader_skip_space(t, start + (t[start] == '\n'), end);
+            i = start > 0 ? start - 1 : 0;
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Owners                                                              */
+
+struct body {
+    const char *phrase;
+    const char *owner;      /* NULL: the group's own acronym */
+};
+
+static const struct body bodies[] = {
+    { "the igf secretariat", "Secretariat" }, { "igf secretariat", "Secretariat" },
+    { "the secretariat", "Secretariat" }, { "secretariat", "Secretariat" },
+    { "dynamic coalitions", "DCs" }, { "the dcs", "DCs" }, { "dcs", "DCs" },
+    { "all dcs", "DCs" }, { "coalitions", "DCs" },
+    { "dccg", NULL }, { "the group", NULL }, { "the coordination group", NULL },
+    { "the mag", "MAG" }, { "mag", "MAG" },
+    { "members", "Members" }, { "all members", "Members" },
+    { "the chair", "Chair" }, { "the chairs", "Chair" }, { "facilitators", "Facilitators" },
+    { "co-facilitators", "Facilitators" },
+    { NULL, NULL }
+};
+
+struct ctx {
+    struct record *r;
+    char *group_acr;
+    struct sent *sents;
+    int n_sents;
+    int dc_group;           /* the group is about Dynamic Coalitions */
+};
+
+/* Match a known speaker or participant name (full or first name) at
+ * t[at..]; returns its length and sets *name, else 0. */
+static size_t name_at(const struct ctx *c, const char *t, size_t at, size_t end, const char **name)
+{
+    const struct record *r = c->r;
+    size_t best = 0;
+
+    for (int pass = 0; pass < 2; pass++) {
+        int count = pass == 0 ? r->n_speakers : r->n_participants;
+        for (int i = 0; i < count; i++) {
+            const char *full = pass == 0 ? r->speakers[i].name : r->participants[i].name;
+            size_t fl = strlen(full), first = strcspn(full, " ");
+            size_t cand[2] = { fl, first };
+            for (int k = 0; k < 2; k++) {
+                size_t l = cand[k];
+                if (l < 2 || at + l > end || best >= l)
+                    continue;
+                if (!strncmp(t + at, full, l) && (at + l >= end || !isalnum((unsigned char)t[at + l]))) {
+                    best = l;
+                    *name = full;
+                }
+            }
+        }
+    }
+    return best;
+}
+
+static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t end, size_t *len)
+{
+    for (int i = 0; bodies[i].phrase; i++) {
+        size_t l = strlen(bodies[i].phrase);
+        if (at + l <= end && !reader_strncasecmp_ascii(t + at, bodies[i].phrase, l) &&
+            (at + l >= end || !isalnum((unsigned char)t[at + l])) &&
+            (at == 0 || !isalnum((unsigned char)t[at - 1]))) {
+            /* "MAG" must be in capitals to count as the body. */
+            if (!strcmp(bodies[i].phrase, "mag") && strncmp(t + at, "MAG", 3))
+                continue;
+            *len = l;
+            return bodies[i].owner ? bodies[i].owner : c->group_acr;
+        }
+    }
+    for (int i = 0; i < c->r->n_glossary; i++) {
+        const char *a = c->r->glossary[i].acronym;
+        size_t l = strlen(a);
+        if (at + l <= end && !strncmp(t + at, a, l) &&
+            (at + l >= end || !isalnum((unsigned char)t[at + l])) &&
+            (at == 0 || !isalnum((unsigned char)t[at - 1]))) {
+            *len = l;
+            return a;
+        }
+    }
+    return NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Verbs that make a commitment                                        */
+
+static const char *verbs[] = {
+    "send", "share", "circulate", "draft", "prepare", "write", "report", "let",
+    "get back", "follow up", "follow", "check", "look", "take", "review", "organise",
+    "organize", "set up", "invite", "contact", "reach out", "ask", "update", "put",
+    "add", "coordinate", "work", "think", "volunteer", "post", "upload",
+    "distribute", "compile", "summarise", "summarize", "forward", "email",
+    "e-mail", "schedule", "book", "arrange", "make", "revise", "finalise",
+    "finalize", "chair", "present", "hold", "continue", "engage", "collect",
+    "gather", "inform", "provide", "submit", "produce", "develop", "remind",
+    "flag", "bring", "discuss", "explore", "consult", "find", "identify",
+    "confirm", "clarify", "liaise", "publish", "translate", "convene", "lead",
+    "facilitate", "moderate", "host", "start", "launch", "create", "map",
+    "respond", "reply", "answer", "react", "sign", "approve", "reach", "do",
+    "try to find", "come back", "talk", "speak", "call", "set", "run", "plan",
+    "build", "design", "pass", "raise", "table", "propose", "suggest", "note",
+    "record", "keep", NULL
+};
+
+/* What a group commits to when a speaker says "we will/should ...". */
+static const char *we_verbs[] = {
+    "put", "invite", "send", "circulate", "share", "schedule", "hold", "organise",
+    "organize", "contact", "write", "draft", "set up", "ask", "reach out", "inform",
+    "submit", "publish", "add", "plan", "prepare", "take heed", "revise", "look with",
+    "work out", "convene", NULL
+};
+
+static size_t word_list_at(const char **list, const char *t, size_t at, size_t end)
+{
+    for (int i = 0; list[i]; i++) {
+        size_t l = strlen(list[i]);
+        if (at + l <= end && !reader_strncasecmp_ascii(t + at, list[i], l) &&
+            (at + l >= end || !isalpha((unsigned char)t[at + l])))
+            return l;
+    }
+    return 0;
+}
+
+/* The verb must have an object: a word of three letters or more that is
+ * not a preposition ("report on." is not an action). */
+static int has_object(const char *t, size_t v, size_t vl, size_t end)
+{
+    static const char *preps[] = { "on", "to", "with", "for", "about", "out", "up", "it",
+                                   "that", "this", "then", "there", "now", "too", NULL };
+    size_t i = v + vl;
+
+    while (i < end) {
+        size_t j;
+        while (i < end && !isalpha((unsigned char)t[i]))
+            i++;
+        j = i;
+        while (j < end && isalpha((unsigned char)t[j]))
+            j++;
+        if (j - i >= 3) {
+            int prep = 0;
+            for (int k = 0; preps[k]; k++)
+                if (strlen(preps[k]) == j - i && !reader_strncasecmp_ascii(t + i, preps[k], j - i))
+                    prep = 1;
+            if (!prep)
+                return 1;
+        }
+        i = j;
+    }
+    return 0;
+}
+
+static size_t verb_at(const char *t, size_t at, size_t end)
+{
+    for (int i = 0; verbs[i]; i++) {
+        size_t l = strlen(verbs[i]);
+        if (at + l <= end && !reader_strncasecmp_ascii(t + at, verbs[i], l) &&
+            (at + l >= end || !isalpha((unsigned char)t[at + l])))
+            return l;
+    }
+    return 0;
+}
+
+/* Phrases after which a commitment verb may follow; `who` tells whose. */
+enum who { WHO_SPEAKER, WHO_WE, WHO_YOU, WHO_THIRD };
+
+struct marker {
+    const char *phrase;
+    enum who who;
+    int is_explicit;
+};
+
+static const struct marker markers[] = {
+    { "i will", WHO_SPEAKER, 1 }, { "i'll", WHO_SPEAKER, 1 }, { "i\xe2\x80\x99ll", WHO_SPEAKER, 1 },
+    { "i shall", WHO_SPEAKER, 1 }, { "i am going to", WHO_SPEAKER, 1 },
+    { "i'm going to", WHO_SPEAKER, 1 }, { "i can volunteer to", WHO_SPEAKER, 1 },
+    { "i volunteer to", WHO_SPEAKER, 1 }, { "i'm happy to", WHO_SPEAKER, 1 },
+    { "i am happy to", WHO_SPEAKER, 1 }, { "i'm also happy to", WHO_SPEAKER, 1 },
+    { "i am also happy to", WHO_SPEAKER, 1 }, { "i would be happy to", WHO_SPEAKER, 1 },
+    { "i'd be happy to", WHO_SPEAKER, 1 }, { "i'm willing to", WHO_SPEAKER, 1 },
+    { "i can take", WHO_SPEAKER, 1 }, { "i will also", WHO_SPEAKER, 1 },
+    { "i'll also", WHO_SPEAKER, 1 }, { "i can send", WHO_SPEAKER, 1 },
+    { "i can circulate", WHO_SPEAKER, 1 }, { "i can share", WHO_SPEAKER, 1 },
+    { "i can prepare", WHO_SPEAKER, 1 }, { "i can draft", WHO_SPEAKER, 1 },
+    { "i offer to", WHO_SPEAKER, 1 }, { "let me", WHO_SPEAKER, 0 },
+    { "we will", WHO_WE, 1 }, { "we'll", WHO_WE, 1 }, { "we have to", WHO_WE, 1 },
+    { "we should", WHO_WE, 1 },
+    { "we're going to", WHO_WE, 1 }, { "we are going to", WHO_WE, 1 },
+    { "suggest that we", WHO_WE, 1 }, { "suggest then that we", WHO_WE, 1 },
+    { "propose that we", WHO_WE, 1 },
+    { "you will", WHO_YOU, 1 }, { "you'll", WHO_YOU, 1 }, { "could you", WHO_YOU, 0 },
+    { "can you", WHO_YOU, 0 }, { "would you", WHO_YOU, 0 }, { "will you", WHO_YOU, 0 },
+    { NULL, WHO_SPEAKER, 0 }
+};
+
+/* Third person: "<Name> will", "<Name> kindly volunteered to". */
+static const char *third_markers[] = {
+    " kindly volunteered to ", " volunteered to ", " has volunteered to ",
+    " agreed to ", " has agreed to ", " offered to ", " will ", " is going to ",
+    " would ", " to ", " said he would ", " said she would ", " said they would ",
+    " said that he would ", " said that she would ", " will also ", " are to ",
+    " is to ", " should ", " would need to ", NULL
+};
+
+/* ------------------------------------------------------------------ */
+/* Building facts                                                      */
+
+static char *quote_dup(const struct record *r, size_t s, size_t e)
+{
+    size_t n = e - s;
+    if (n > MAX_QUOTE)
+        n = utf8_trim_len(r->text + s, n, MAX_QUOTE);
+    return xstrndup(r->text + s, n);
+}
+
+static void add_owner(struct record_action *a, const char *o)
+{
+    for (int i = 0; i < a->n_owners; i++)
+        if (!strcmp(a->owners[i], o))
+            return;
+    a->owners = xrealloc(a->owners, sizeof(char *) * (size_t)(a->n_owners + 1));
+    a->owners[a->n_owners++] = xstrdup(o);
+}
+
+static const char *due_marks[] = {
+    " by ", " before ", " until ", " no later than ", " in two weeks", " next week",
+    " week starting", " the last week of ", " last week of ", " week of ", " end of ",
+    " within ", " ahead of ", NULL
+};
+
+static void find_due(const struct ctx *c, struct record_action *a, size_t s, size_t e)
+{
+    const char *t = c->r->text;
+    char date[11];
+
+    for (int i = 0; due_marks[i]; i++) {
+        long k = reader_find_ci(t + s, e - s, due_marks[i]);
+        size_t from, to;
+        int words = 0;
+        if (k < 0)
+            continue;
+        from = s + (size_t)k + 1;
+        to = from;
+        while (to < e && t[to] != ',' && t[to] != ';' && t[to] != '?' &&
+               !(t[to] == '.' && (to + 1 >= e || t[to + 1] == ' ')) && words < 9) {
+            if (t[to] == ' ')
+                words++;
+            to++;
+        }
+        to = reader_trim_end(t, from, to);
+        if (to <= from + 3)
+            continue;
+        /* "by email", "by the way": not a time. */
+        {
+            char *phrase = reader_clean_dup(t + from, to - from);
+            int timeish = extract_resolve_date(phrase, c->r->date, date) == 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "meeting") >= 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "call") >= 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "consultation") >= 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "week") >= 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "month") >= 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "end of") >= 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "deadline") >= 0 ||
+                          reader_find_ci(phrase, strlen(phrase), "igf") >= 0;
+            if (!timeish) {
+                free(phrase);
+                continue;
+            }
+            a->due = phrase;
+            if (extract_resolve_date(phrase, c->r->date, date) == 0)
+                a->due_date = xstrdup(date);
+            return;
+        }
+    }
+}
+
+static int sentence_mentions_dcs(const char *t, size_t s, size_t e)
+{
+    return reader_find_word_ci(t + s, e - s, "dc") >= 0 || reader_find_word_ci(t + s, e - s, "dcs") >= 0 ||
+           reader_find_ci(t + s, e - s, "dynamic coalition") >= 0 ||
+           reader_find_ci(t + s, e - s, "coalition") >= 0 || reader_find_word_ci(t + s, e - s, "dccg") >= 0;
+}
+
+static struct record_action *new_action(struct ctx *c, const struct sent *st, size_t verb,
+                                        int is_explicit, double conf)
+{
+    struct record *r = c->r;
+    const struct record_turn *tn = &r->turns[st->turn];
+    struct record_action *a;
+    char *text;
+
+    /* One action per sentence. */
+    for (int i = 0; i < r->n_actions; i++)
+        if (r->actions[i].offset == st->s)
+            return NULL;
+    a = READER_PUSH(r->actions, r->n_actions);
+    memset(a, 0, sizeof(*a));
+    a->quote = quote_dup(r, st->s, st->e);
+    a->offset = st->s;
+    a->speaker = tn->speaker >= 0 ? xstrdup(r->speakers[tn->speaker].name) : NULL;
+    a->is_explicit = is_explicit;
+    a->confidence = conf;
+    text = reader_clean_dup(r->text + verb, st->e - verb);
+    {
+        size_t l = strlen(text);
+        while (l > 0 && (text[l - 1] == '.' || text[l - 1] == '?' || text[l - 1] == '!'))
+            text[--l] = '\0';
+        if (l > 140) {
+            l = utf8_trim_len(text, l, 137);
+            memcpy(text + l, "...", 4);
+        }
+        text[0] = (char)toupper((unsigned char)text[0]);
+    }
+    a->text = text;
+    find_due(c, a, verb, st->e);
+    a->concerns_dcs = c->dc_group || sentence_mentions_dcs(r->text, st->s, st->e);
+    return a;
+}
+
+/* The person addressed in a turn: a name before a comma at the start of
+ * the sentence ("Sorina, can you ..."), else the previous speaker. */
+static const char *addressee(const struct ctx *c, const struct sent *st)
+{
+    const struct record *r = c->r;
+    const char *t = r->text, *name = NULL;
+    int me = r->turns[st->turn].speaker;
+
+    for (size_t i = st->s; i < st->e; i++) {
+        if (isupper((unsigned char)t[i]) && (i == st->s || t[i - 1] == ' ')) {
+            size_t l = name_at(c, t, i, st->e, &name);
+            if (l && i + l < st->e && (t[i + l] == ',' || t[i + l] == '?')) {
+                if (me < 0 || strcmp(name, r->speakers[me].name))
+                    return name;
+            }
+        }
+    }
+    /* A person named in the sentences just before, in the same turn. */
+    for (int k = 0; k < c->n_sents; k++) {
+        const struct sent *prev = &c->sents[k];
+        if (prev->turn != st->turn || prev->e > st->s || prev->s + 600 < st->s)
+            continue;
+        for (size_t i = prev->s; i < prev->e; i++) {
+            const char *n2 = NULL;
+            size_t l;
+            if (!isupper((unsigned char)t[i]) || (i > prev->s && isalnum((unsigned char)t[i - 1])))
+                continue;
+            l = name_at(c, t, i, prev->e, &n2);
+            if (l && (me < 0 || strcmp(n2, r->speakers[me].name)))
+                name = n2;
+            if (l)
+                i += l;
+        }
+    }
+    if (name)
+        return name;
+    for (int k = st->turn - 1; k >= 0 && k >= st->turn - 3; k--) {
+        int sp = r->turns[k].speaker;
+        if (sp >= 0 && sp != me)
+            return r->speakers[sp].name;
+    }
+    return NULL;
+}
+
+/* Whoever answers a question with "Sure", "Yes", "Happy to" in the next turn. */
+static const char *affirmer(const struct ctx *c, const struct sent *st)
+{
+    static const char *yes[] = { "sure", "yes", "of course", "will do", "okay", "ok",
+                                 "absolutely", "happy to", "i can", "i will", "certainly", NULL };
+    const struct record *r = c->r;
+    int next = st->turn + 1;
+
+    if (next >= r->n_turns || r->turns[next].speaker < 0 ||
+        r->turns[next].speaker == r->turns[st->turn].speaker)
+        return NULL;
+    for (int i = 0; yes[i]; i++)
+        if (!reader_strncasecmp_ascii(r->turns[next].text, yes[i], strlen(yes[i])))
+            return r->speakers[r->turns[next].speaker].name;
+    return NULL;
+}
+
+/* "Mark and I ... we will" and "we ... with Polly": the others in "we". */
+static void add_we_partners(struct ctx *c, struct record_action *a, const struct sent *st)
+{
+    const char *t = c->r->text, *name;
+
+    for (size_t i = st->s; i < st->e; i++) {
+        if (!isupper((unsigned char)t[i]) || (i > st->s && isalnum((unsigned char)t[i - 1])))
+            continue;
+        size_t l = name_at(c, t, i, st->e, &name);
+        if (!l)
+            continue;
+        if ((i + l + 6 <= st->e && !strncmp(t + i + l, " and I", 6)) ||
+            (i >= st->s + 5 && !strncmp(t + i - 5, "with ", 5)))
+            add_owner(a, name);
+        i += l;
+    }
+}
+
+static int negated(const char *t, size_t at, size_t end)
+{
+    static const char *neg[] = { "not ", "never ", "n't ", NULL };
+    for (int i = 0; neg[i]; i++)
+        if (at + strlen(neg[i]) <= end && !reader_strncasecmp_ascii(t + at, neg[i], strlen(neg[i])))
+            return 1;
+    return 0;
+}
+
+/* Screen sharing and small talk that look like commitments. */
+static int trivial_object(const char *t, size_t v, size_t end)
+{
+    static const char *triv[] = { "share it", "share my screen", "share the screen", "share screen",
+                                  "let you in", "take the floor", "take a moment", "do that now",
+                                  "take it from here", "look at the screen", "talk about",
+                                  "call on", "make a comment", "make a point", "make it",
+                                  "do it", "put it this way", "start with", "note that",
+                                  "let me", "take the opportunity", "ask a question",
+                                  "raise my hand", "think so", "look forward", "be brief",
+                                  "come back to that", "speak", "check the chat", NULL };
+    for (int i = 0; triv[i]; i++)
+        if (v + strlen(triv[i]) <= end && !reader_strncasecmp_ascii(t + v, triv[i], strlen(triv[i])))
+            return 1;
+    return 0;
+}
+
+/* Skip words between a commitment phrase and its verb: "I will also
+ * send", "DCs will also have to start", "agreed to be volunteered to work". */
+static size_t skip_fillers(const char *t, size_t v, size_t end)
+{
+    static const char *fill[] = { "also ", "then ", "just ", "certainly ", "definitely ",
+                                  "have to ", "need to ", "be volunteered to ", "be able to ",
+                                  "try to ", "gladly ", "happily ", "quickly ", "now ", NULL };
+    int again = 1;
+
+    while (again && v < end) {
+        again = 0;
+        for (int i = 0; fill[i]; i++) {
+            size_t l = strlen(fill[i]);
+            if (v + l <= end && !reader_strncasecmp_ascii(t + v, fill[i], l)) {
+                v = reader_skip_space(t, v + l, end);
+                again = 1;
+            }
+        }
+    }
+    return v;
+}
+
+/* "whether we should", "perhaps we should": musing, not a commitment. */
+static int hedged(const char *t, size_t s, size_t e)
+{
+    static const char *h[] = { "whether", "perhaps", "maybe", "might", "probably", "question",
+                               "wonder", "not sure", NULL };
+    for (int i = 0; h[i]; i++)
+        if (reader_find_word_ci(t + s, e - s, h[i]) >= 0)
+            return 1;
+    return 0;
+}
+
+static void actions_in_sentence(struct ctx *c, const struct sent *st)
+{
+    struct record *r = c->r;
+    const char *t = r->text;
+    const struct record_turn *tn = &r->turns[st->turn];
+    const char *speaker = tn->speaker >= 0 ? r->speakers[tn->speaker].name : NULL;
+    int next_steps = tn->section && (reader_find_ci(tn->section, strlen(tn->section), "next step") >= 0 ||
+                                     reader_find_ci(tn->section, strlen(tn->section), "action") >= 0 ||
+                                     reader_find_ci(tn->section, strlen(tn->section), "follow") >= 0);
+    struct record_action *a;
+
+    /* Conditional or hypothetical sentences are not commitments. */
+    if (!next_steps && (reader_find_word_ci(t + st->s, st->e - st->s, "if") >= 0 &&
+                        reader_find_word_ci(t + st->s, st->e - st->s, "if") < 12))
+        return;
+
+    /* First and second person, in spoken turns. */
+    for (int m = 0; markers[m].phrase && tn->speaker >= 0; m++) {
+        long k = reader_find_word_ci(t + st->s, st->e - st->s, markers[m].phrase);
+        size_t v, vl;
+        if (k < 0)
+            continue;
+        v = st->s + (size_t)k + strlen(markers[m].phrase);
+        v = reader_skip_space(t, v, st->e);
+        v = skip_fillers(t, v, st->e);
+        if (negated(t, v, st->e) || !(vl = verb_at(t, v, st->e)) || trivial_object(t, v, st->e) ||
+            !has_object(t, v, vl, st->e))
+            continue;
+        if (markers[m].who == WHO_WE && strncmp(markers[m].phrase, "suggest", 7) &&
+            strncmp(markers[m].phrase, "propose", 7) && !word_list_at(we_verbs, t, v, st->e))
+            continue;
+        if (markers[m].who == WHO_WE && hedged(t, st->s, v))
+            continue;
+        /* "let" only as "let you/everyone know". */
+        if (vl == 3 && !reader_strncasecmp_ascii(t + v, "let", 3) &&
+            reader_find_ci(t + v, st->e - v, " know") < 0)
+            continue;
+        if (markers[m].who == WHO_YOU) {
+            const char *who = t[st->e - 1] == '?' ? affirmer(c, st) : NULL;
+            int is_q = t[st->e - 1] == '?';
+            if (!who)
+                who = addressee(c, st);
+            if (!who || (is_q && !affirmer(c, st) && !markers[m].is_explicit))
+                continue;
+            if (!(a = new_action(c, st, v, markers[m].is_explicit || affirmer(c, st) != NULL, 0.7)))
+                return;
+            add_owner(a, who);
+            add_we_partners(c, a, st);
+        } else if (markers[m].who == WHO_WE) {
+            const char *who = t[st->e - 1] == '?' ? affirmer(c, st) : NULL;
+            if (t[st->e - 1] == '?' && !who)
+                continue;
+            if (!(a = new_action(c, st, v, markers[m].is_explicit, 0.6)))
+                return;
+            if (who) {
+                add_owner(a, who);
+            } else {
+                add_we_partners(c, a, st);
+                if (a->n_owners > 0)
+                    add_owner(a, speaker);
+                else
+                    add_owner(a, c->group_acr);
+            }
+        } else {
+            if (t[st->e - 1] == '?')
+                continue;
+            if (!(a = new_action(c, st, v, markers[m].is_explicit, 0.8)))
+                return;
+            add_owner(a, speaker);
+            add_we_partners(c, a, st);
+        }
+        return;
+    }
+
+    /* "Let's have a Doodle poll": the speaker proposes it for the group. */
+    {
+        long k = reader_find_ci(t + st->s, st->e - st->s, "doodle poll");
+        if (k < 0)
+            k = reader_find_ci(t + st->s, st->e - st->s, "doodle");
+        if (k >= 0 && tn->speaker >= 0 && t[st->e - 1] == '?') {
+            const char *who = affirmer(c, st);
+            if (who && (a = new_action(c, st, st->s, 1, 0.7)))
+                add_owner(a, who);
+            return;
+        }
+    }
+
+    /* Third person: a known name or body, then a commitment phrase. */
+    for (size_t i = st->s; i < st->e; i++) {
+        const char *owner = NULL;
+        size_t l = 0;
+        if (i > st->s && isalnum((unsigned char)t[i - 1]))
+            continue;
+        if (isupper((unsigned char)t[i]))
+            l = name_at(c, t, i, st->e, &owner);
+        if (!l)
+            owner = body_at(c, t, i, st->e, &l);
+        if (!l)
+            continue;
+        for (int m = 0; third_markers[m]; m++) {
+            size_t ml = strlen(third_markers[m]), v, vl;
+            if (i + l + ml > st->e || reader_strncasecmp_ascii(t + i + l, third_markers[m], ml))
+                continue;
+            v = i + l + ml;
+            v = reader_skip_space(t, v, st->e);
+            v = skip_fillers(t, v, st->e);
+            if (negated(t, v, st->e) || !(vl = verb_at(t, v, st->e)) || trivial_object(t, v, st->e) ||
+                (!has_object(t, v, vl, st->e) && !next_steps && reader_find_ci(t + v, st->e - v, " out") < 0))
+                continue;
+            /* " to " only opens an action at the start of a bullet: "DCs to hold...". */
+            if (!strcmp(third_markers[m], " to ") && !(next_steps && i == st->s) &&
+                !(i == st->s && r->kind == RECORD_SUMMARY))
+                continue;
+            if (!strcmp(third_markers[m], " would ") && !next_steps)
+                continue;
+            if (!strcmp(third_markers[m], " should ") && !next_steps)
+                continue;
+            if (tn->speaker >= 0 && owner == speaker)
+                continue;       /* speaking of oneself in the third person is rare */
+            if (!(a = new_action(c, st, v, 1, 0.7)))
+                return;
+            add_owner(a, owner);
+            return;
+        }
+        i += l - 1;
+    }
+
+    /* A Next steps bullet with no owner of its own: the body it names, or the group. */
+    if (next_steps) {
+        const char *owner = NULL;
+        size_t l = 0;
+        for (size_t i = st->s; i < st->e && !owner; i++)
+            if (i == st->s || !isalnum((unsigned char)t[i - 1]))
+                owner = body_at(c, t, i, st->e, &l);
+        if ((a = new_action(c, st, st->s, 1, 0.5)) != NULL)
+            add_owner(a, owner ? owner : c->group_acr);
+    }
+}
+
+/* "He sent out the concept note": a reported action already done. */
+static void mark_done(struct ctx *c)
+{
+    static const char *past[] = { " sent ", " circulated ", " shared ", " has sent ", " has done ",
+                                  " completed ", " did ", " has circulated ", " has shared ",
+                                  " drafted ", " prepared ", NULL };
+    struct record *r = c->r;
+    const char *t = r->text;
+
+    for (int i = 0; i < r->n_actions; i++) {
+        struct record_action *a = &r->actions[i];
+        int si = -1;
+        for (int k = 0; k < c->n_sents; k++)
+            if (c->sents[k].s == a->offset)
+                si = k;
+        if (si < 0)
+            continue;
+        /* Past-tense reports: "X agreed to ... at the last meeting". */
+        int reported = reader_find_ci(a->quote, strlen(a->quote), " agreed to ") >= 0 ||
+                       reader_find_ci(a->quote, strlen(a->quote), " volunteered to ") >= 0;
+        for (int k = si + 1; reported && k < c->n_sents && k <= si + 2; k++) {
+            const struct sent *st = &c->sents[k];
+            for (int p = 0; past[p]; p++)
+                if (reader_find_ci(t + st->s, st->e - st->s, past[p]) >= 0 &&
+                    (!reader_strncasecmp_ascii(t + st->s, "he ", 3) ||
+                     !reader_strncasecmp_ascii(t + st->s, "she ", 4) ||
+                     !reader_strncasecmp_ascii(t + st->s, "they ", 5) ||
+                     (a->n_owners && !strncmp(t + st->s, a->owners[0], strcspn(a->owners[0], " "))))) {
+                    a->done = 1;
+                    break;
+                }
+        }
+    }
+}
+
+/* ------------------------------------------------------------------ */
+/* Decisions and the next meeting                                      */
+
+static const char *decision_marks[] = {
+    "it was agreed", "we agreed", "we agree", "agreed that", "it was decided", "we decided",
+    "decided to", "broad agreement", "general agreement", "consensus", "so agreed",
+    "the group agreed", "no objection", "is the agenda as proposed acceptable",
+    "i suggest let's", "let's have a", "we will go with", "we are agreed", "agreement that",
+    NULL
+};
+
+static const char *next_marks[] = {
+    "next meeting", "next call", "another meeting", "next coordination", "meet again",
+    "doodle poll", "find a meeting", "look for a meeting", "another call",
+    "poll to agree on a meeting", "next session", "hold another", NULL
+};
+
+static void add_decision(struct ctx *c, const struct sent *st)
+{
+    struct record *r = c->r;
+    const struct record_turn *tn = &r->turns[st->turn];
+    struct record_item *it = READER_PUSH(r->decisions, r->n_decisions);
+
+    it->quote = quote_dup(r, st->s, st->e);
+    it->text = reader_clean_dup(it->quote, strlen(it->quote));
+    it->speaker = tn->speaker >= 0 ? xstrdup(r->speakers[tn->speaker].name) : NULL;
+    it->offset = st->s;
+}
+
+/* Find a date-like phrase in the sentence: "17th of October", "Friday". */
+static int date_phrase(const struct ctx *c, const char *s, size_t n, char **when, char date[11])
+{
+    static const char *pre[] = { "last week of", "first week of", "week starting on",
+                                 "week starting", "week of", "week beginning", "end of",
+                                 "in two weeks", "next week", "before the", "after the", NULL };
+    char *clean = reader_clean_dup(s, n);
+    size_t cl = strlen(clean);
+    int ok = -1;
+
+    for (int p = 0; pre[p] && ok < 0; p++) {
+        long k = reader_find_ci(clean, cl, pre[p]);
+        if (k < 0)
+            continue;
+        size_t e = (size_t)k + strlen(pre[p]);
+        int words = 0;
+        while (e < cl && words < 6 && clean[e] != ',' && clean[e] != '.' && clean[e] != '?' &&
+               clean[e] != ';') {
+            if (clean[e] == ' ')
+                words++;
+            e++;
+        }
+        *when = xstrndup(clean + k, e - (size_t)k);
+        while (strlen(*when) && (*when)[strlen(*when) - 1] == ' ')
+            (*when)[strlen(*when) - 1] = '\0';
+        if (extract_resolve_date(*when, c->r->date, date) < 0)
+            date[0] = '\0';
+        ok = 0;
+    }
+    free(clean);
+    return ok;
+}
+
+static void find_next(struct ctx *c)
+{
+    struct record *r = c->r;
+    const char *t = r->text;
+    int best = -1, best_score = 0;
+    char *best_when = NULL, best_date[11] = "";
+
+    for (int k = 0; k < c->n_sents; k++) {
+        const struct sent *st = &c->sents[k];
+        int score = 0;
+        char *when = NULL, date[11] = "";
+        for (int m = 0; next_marks[m]; m++)
+            if (reader_find_ci(t + st->s, st->e - st->s, next_marks[m]) >= 0)
+                score = 2;
+        if (!score && reader_find_ci(t + st->s, st->e - st->s, "meeting") >= 0 &&
+            date_phrase(c, t + st->s, st->e - st->s, &when, date) == 0)
+            score = 2;
+        if (!score) {
+            free(when);
+            continue;
+        }
+        if (!when && date_phrase(c, t + st->s, st->e - st->s, &when, date) == 0)
+            score += 2;
+        else if (when)
+            score += 2;
+        if (date[0])
+            score += 1;
+        /* Later statements about the next meeting supersede earlier ones. */
+        if (score >= best_score) {
+            best_score = score;
+            best = k;
+            free(best_when);
+            best_when = when;
+            memcpy(best_date, date, sizeof(date));
+        } else {
+            free(when);
+        }
+    }
+    if (best < 0)
+        return;
+    r->next = xcalloc(1, sizeof(*r->next));
+    r->next->quote = quote_dup(r, c->sents[best].s, c->sents[best].e);
+    r->next->offset = c->sents[best].s;
+    r->next->when = best_when ? best_when : reader_clean_dup(r->next->quote, strlen(r->next->quote));
+    r->next->date = best_date[0] ? xstrdup(best_date) : NULL;
+}
+
+void extract_facts(struct record *r)
+{
+    struct ctx c = { 0 };
+    const char *t = r->text;
+
+    c.r = r;
+    c.group_acr = reader_group_acronym(r->group);
+    c.dc_group = reader_find_word_ci(r->group, strlen(r->group), "dc") >= 0 ||
+                 reader_find_ci(r->group, strlen(r->group), "coalition") >= 0;
+    for (int i = 0; i < r->n_turns; i++)
+        split_sentences(r, i, &c.sents, &c.n_sents);
+    for (int k = 0; k < c.n_sents; k++) {
+        const struct sent *st = &c.sents[k];
+        actions_in_sentence(&c, st);
+        if (t[st->e - 1] == '?' && reader_find_ci(t + st->s, st->e - st->s, "acceptable") < 0)
+            continue;
+        for (int m = 0; decision_marks[m]; m++)
+            if (reader_find_ci(t + st->s, st->e - st->s, decision_marks[m]) >= 0) {
+                add_decision(&c, st);
+                break;
+            }
+    }
+    mark_done(&c);
+    find_next(&c);
+    free(c.sents);
+    free(c.group_acr);
+}

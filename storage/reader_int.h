@@ -1,0 +1,65 @@
+/* storage/reader_int.h -- private helpers shared by the record readers
+ * (record.c, transcript.c, summary.c, extract.c). Not for the store. */
+#ifndef SCRIBE_READER_INT_H
+#define SCRIBE_READER_INT_H
+
+#include "record.h"
+#include "util.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+/* One line of the record: [start, end) excludes the newline (and a CR). */
+struct rline {
+    size_t start, end;
+    size_t text;        /* first byte after leading white space (any Unicode space) */
+    int blank;          /* only white space */
+};
+
+struct rlines {
+    struct rline *v;
+    int n;
+};
+
+void rlines_split(const char *text, size_t len, struct rlines *out);
+void rlines_release(struct rlines *l);
+
+/* Width in bytes of a white-space character at s (ASCII space/tab/CR,
+ * U+00A0, U+2000..U+200B, U+202F, U+205F, U+3000, U+FEFF), else 0. */
+int reader_space_len(const char *s, size_t n);
+/* Width of a hyphen-like character (-, U+2010, U+2011, U+2012, U+2212), else 0. */
+int reader_hyphen_len(const char *s, size_t n);
+size_t reader_skip_space(const char *s, size_t i, size_t end);
+size_t reader_trim_end(const char *s, size_t start, size_t end);
+
+/* A copy of s[0..n) with Unicode spaces folded to ' ', runs collapsed,
+ * ends trimmed; hyphens kept as written. Free with free(). */
+char *reader_clean_dup(const char *s, size_t n);
+
+int reader_count_words(const char *s, size_t n);
+int reader_is_upper_word(const char *s, size_t n);   /* letters all upper case, >= 1 letter */
+int reader_strncasecmp_ascii(const char *a, const char *b, size_t n);
+/* Case-insensitive search for ASCII needle in s[0..n); returns index or -1. */
+long reader_find_ci(const char *s, size_t n, const char *needle);
+/* Like reader_find_ci but the match must start and end at word boundaries. */
+long reader_find_word_ci(const char *s, size_t n, const char *needle);
+
+/* Header facts shared by both readers. */
+void reader_parse_header(struct record *r, const struct rlines *l, int header_end);
+void reader_learn_glossary(struct record *r);
+char *reader_group_acronym(const char *group);   /* "DC Coordination Group" -> "DCCG" */
+
+/* Growing arrays. */
+#define READER_PUSH(arr, n) \
+    (arr = xrealloc(arr, sizeof(*(arr)) * (size_t)((n) + 1)), &(arr)[(n)++])
+
+int transcript_read(struct record *r, const struct rlines *l);
+int summary_read(struct record *r, const struct rlines *l);
+/* Facts from the text: actions, decisions, next meeting. */
+void extract_facts(struct record *r);
+
+/* Resolve a date phrase ("Friday", "17th of October", "end of June")
+ * against the meeting date; writes YYYY-MM-DD or returns -1. */
+int extract_resolve_date(const char *phrase, const char *meeting_date, char out[11]);
+
+#endif
