@@ -179,7 +179,7 @@ static const struct body bodies[] = {
     { "the igf secretariat", "Secretariat" }, { "igf secretariat", "Secretariat" },
     { "the secretariat", "Secretariat" }, { "secretariat", "Secretariat" },
     { "dynamic coalitions", "DCs" }, { "the dcs", "DCs" }, { "dcs", "DCs" },
-    { "all dcs", "DCs" }, { "coalitions", "DCs" },
+    { "all dcs", "DCs" }, { "coalitions", "Coalitions" },
     { "dccg", NULL }, { "the group", NULL }, { "the coordination group", NULL },
     { "the mag", "MAG" }, { "mag", "MAG" },
     { "members", "Members" }, { "all members", "Members" },
@@ -294,8 +294,8 @@ static size_t word_list_at(const char **list, const char *t, size_t at, size_t e
  * not a preposition ("report on." is not an action). */
 static int has_object(const char *t, size_t v, size_t vl, size_t end)
 {
-    static const char *preps[] = { "on", "to", "with", "for", "about", "out", "up", "it",
-                                   "that", "this", "then", "there", "now", "too", NULL };
+    static const char *preps[] = { "on", "to", "with", "for", "about", "out", "up",
+                                   "then", "there", "now", "too", "so", NULL };
     size_t i = v + vl;
 
     while (i < end) {
@@ -305,7 +305,7 @@ static int has_object(const char *t, size_t v, size_t vl, size_t end)
         j = i;
         while (j < end && isalpha((unsigned char)t[j]))
             j++;
-        if (j - i >= 3) {
+        if (j - i >= 2) {
             int prep = 0;
             for (int k = 0; preps[k]; k++)
                 if (strlen(preps[k]) == j - i && !reader_strncasecmp_ascii(t + i, preps[k], j - i))
@@ -327,6 +327,32 @@ static size_t verb_at(const char *t, size_t at, size_t end)
             return l;
     }
     return 0;
+}
+
+/* After "I will", any verb is a commitment but these. */
+static const char *not_commit[] = {
+    "be", "say", "try", "see", "stop", "hand", "leave", "read", "repeat", "mention",
+    "go", "come", "start", "pass", "give", "turn", "wait", "get", "have", "need",
+    "want", "think", "tell", "hear", "show", "explain", "answer", "respond",
+    "add", "keep", "let", "admit", "confess", "end", "close", "finish", "jump",
+    "listen", "defer", "echo", "support", "agree", "second", "reiterate", "put",
+    "skip", "move", "invite", "ask", "remind", "quote", "save", "park", "hold", NULL
+};
+
+static size_t open_verb_at(const char *t, size_t at, size_t end)
+{
+    size_t j = at;
+
+    while (j < end && islower((unsigned char)t[j]))
+        j++;
+    if (j - at < 3 || (j < end && isalpha((unsigned char)t[j])))
+        return 0;
+    if (j - at > 2 && t[j - 2] == 'l' && t[j - 1] == 'y')
+        return 0;
+    for (int i = 0; not_commit[i]; i++)
+        if (strlen(not_commit[i]) == j - at && !strncmp(t + at, not_commit[i], j - at))
+            return 0;
+    return j - at;
 }
 
 /* Phrases after which a commitment verb may follow; `who` tells whose. */
@@ -590,6 +616,60 @@ static int trivial_object(const char *t, size_t v, size_t end)
     return 0;
 }
 
+/* Words in capitals that open sentences but name nobody. */
+static const char *not_person[] = {
+    "The", "This", "That", "It", "There", "They", "He", "She", "We", "I", "You", "And",
+    "But", "So", "Also", "Some", "Many", "Most", "All", "One", "Each", "Every", "Other",
+    "Others", "Participants", "Members", "Everyone", "Nobody", "Someone", "In", "On",
+    "At", "For", "If", "When", "While", "After", "Before", "As", "A", "An", "Next",
+    "Finally", "Overall", "Several", "These", "Those", "Our", "Their", "His", "Her",
+    "Only", "Hello", "Hi", "Yes", "No", "Well", "Okay", "Thanks", "Thank", "Sorry",
+    "Just", "Unfortunately", "Apologies", "Today", "Sure", "Good", "Maybe", NULL
+};
+
+/* An unknown person's name: one to three capitalised words ("Ana",
+ * "Tomasz Wielgosz") followed by a space. Copies it into out. */
+static size_t unknown_name_at(const char *t, size_t at, size_t end, char *out, size_t outlen)
+{
+    size_t i = at, last = at;
+    int words = 0;
+
+    while (i < end && words < 3 && isupper((unsigned char)t[i])) {
+        size_t j = i + 1;
+        while (j < end && (islower((unsigned char)t[j]) || t[j] == '-' || t[j] == '\'' ||
+                           (unsigned char)t[j] >= 0x80))
+            j++;
+        int stop = 0;
+        if (j - i < 2)
+            break;
+        if (j < end && !reader_space_len(t + j, end - j)) {
+            /* Punctuation ends the name: "Only Adam, that's all". */
+            if (!strchr(",.;:?!)", t[j]))
+                break;
+            stop = 1;
+        }
+        for (int k = 0; not_person[k]; k++)
+            if (strlen(not_person[k]) == j - i && !strncmp(t + i, not_person[k], j - i))
+                return 0;
+        words++;
+        last = j;
+        if (stop)
+            break;
+        i = reader_skip_space(t, j, end);
+    }
+    if (!words || last - at >= outlen)
+        return 0;
+    memcpy(out, t + at, last - at);
+    out[last - at] = '\0';
+    return last - at;
+}
+
+static int strong_marker(const char *m)
+{
+    return strstr(m, "volunteered") || strstr(m, "offered") || strstr(m, "said") ||
+           strstr(m, "agreed");
+}
+
 /* Skip words between a commitment phrase and its verb: "I will also
  * send", "DCs will also have to start", "agreed to be volunteered to work". */
 static size_t skip_fillers(const char *t, size_t v, size_t end)
@@ -648,7 +728,11 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
         v = st->s + (size_t)k + strlen(markers[m].phrase);
         v = reader_skip_space(t, v, st->e);
         v = skip_fillers(t, v, st->e);
-        if (negated(t, v, st->e) || !(vl = verb_at(t, v, st->e)) || trivial_object(t, v, st->e) ||
+        vl = verb_at(t, v, st->e);
+        if (!vl && markers[m].who == WHO_SPEAKER && markers[m].is_explicit &&
+            strstr(markers[m].phrase, "happy") == NULL)
+            vl = open_verb_at(t, v, st->e);
+        if (negated(t, v, st->e) || !vl || trivial_object(t, v, st->e) ||
             !has_object(t, v, vl, st->e))
             continue;
         if (markers[m].who == WHO_WE && strncmp(markers[m].phrase, "suggest", 7) &&
@@ -711,18 +795,26 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
     }
 
     /* Third person: a known name or body, then a commitment phrase. */
+    char unknown_buf[96];
     for (size_t i = st->s; i < st->e; i++) {
         const char *owner = NULL;
         size_t l = 0;
         if (i > st->s && isalnum((unsigned char)t[i - 1]))
             continue;
+        int unknown = 0;
         if (isupper((unsigned char)t[i]))
             l = name_at(c, t, i, st->e, &owner);
         if (!l)
             owner = body_at(c, t, i, st->e, &l);
+        if (!l && (l = unknown_name_at(t, i, st->e, unknown_buf, sizeof(unknown_buf))) > 0) {
+            owner = unknown_buf;
+            unknown = 1;
+        }
         if (!l)
             continue;
         for (int m = 0; third_markers[m]; m++) {
+            if (unknown && !strong_marker(third_markers[m]))
+                continue;
             size_t ml = strlen(third_markers[m]), v, vl;
             if (i + l + ml > st->e || reader_strncasecmp_ascii(t + i + l, third_markers[m], ml))
                 continue;
@@ -906,6 +998,77 @@ static void find_next(struct ctx *c)
     r->next->date = best_date[0] ? xstrdup(best_date) : NULL;
 }
 
+static const char *absent_marks[] = {
+    "apolog", "cannot make it", "can't make it", "not be able to make it", "won't make it",
+    "not be able to join", "unable to join", "unable to attend", "are busy", "is busy",
+    "wrote to me that", "sends regrets", "sent regrets", NULL
+};
+
+static const char *absent_questions[] = {
+    "who cannot make it", "who can't make it", "who is not able", "any apologies",
+    "who sent apologies", "who has sent apologies", NULL
+};
+
+static int is_speaker_first_name(const struct record *r, const char *name)
+{
+    for (int i = 0; i < r->n_speakers; i++) {
+        const char *n = r->speakers[i].name;
+        size_t fl = strcspn(n, " ");
+        if (!strncmp(n, name, fl) && (name[fl] == '\0' || name[fl] == ' '))
+            return 1;
+        if (!strcmp(n, name))
+            return 1;
+    }
+    return 0;
+}
+
+static void names_in(struct record *r, size_t s, size_t e)
+{
+    const char *t = r->text;
+    char name[96];
+
+    for (size_t i = s; i < e; i++) {
+        size_t l;
+        if (i > s && (isalnum((unsigned char)t[i - 1]) || t[i - 1] == '\''))
+            continue;
+        if (!isupper((unsigned char)t[i]) || !(l = unknown_name_at(t, i, e, name, sizeof(name))))
+            continue;
+        i += l;
+        if (is_speaker_first_name(r, name))
+            continue;
+        int dup = 0;
+        for (int k = 0; k < r->n_apologies; k++)
+            dup |= !strcmp(r->apologies[k], name);
+        if (!dup)
+            *READER_PUSH(r->apologies, r->n_apologies) = xstrdup(name);
+    }
+}
+
+/* Transcripts: "Kwame and Odile sent apologies", "Adam will not be able to
+ * make it", or an answer to "who cannot make it?" early in the meeting. */
+static void spoken_apologies(struct ctx *c)
+{
+    struct record *r = c->r;
+    const char *t = r->text;
+
+    if (r->kind != RECORD_TRANSCRIPT || r->n_apologies > 0)
+        return;
+    for (int k = 0; k < c->n_sents && c->sents[k].turn < 12; k++) {
+        const struct sent *st = &c->sents[k];
+        int hit = 0;
+        for (int m = 0; absent_marks[m] && !hit; m++)
+            hit = reader_find_ci(t + st->s, st->e - st->s, absent_marks[m]) >= 0;
+        if (hit) {
+            names_in(r, st->s, st->e);
+            continue;
+        }
+        for (int m = 0; absent_questions[m] && !hit; m++)
+            hit = reader_find_ci(t + st->s, st->e - st->s, absent_questions[m]) >= 0;
+        if (hit && k + 1 < c->n_sents && c->sents[k + 1].turn != st->turn)
+            names_in(r, c->sents[k + 1].s, c->sents[k + 1].e);
+    }
+}
+
 void extract_facts(struct record *r)
 {
     struct ctx c = { 0 };
@@ -930,6 +1093,7 @@ void extract_facts(struct record *r)
     }
     mark_done(&c);
     find_next(&c);
+    spoken_apologies(&c);
     free(c.sents);
     free(c.group_acr);
 }

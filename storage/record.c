@@ -6,6 +6,7 @@
 
 #include <ctype.h>
 #include <openssl/evp.h>
+#include <utf8proc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,9 +363,21 @@ char *record_name_dup(const char *label)
     size_t i = 0, n = strlen(clean);
     int first = 1;
 
-    if (!reader_is_upper_word(clean, n))
-        return clean;               /* mixed case: as written */
     buf_init(&b);
+    if (!reader_is_upper_word(clean, n)) {
+        /* Mixed case: as written, with Unicode hyphens folded to '-'. */
+        while (i < n) {
+            int h = reader_hyphen_len(clean + i, n - i);
+            if (h) {
+                buf_putc(&b, '-');
+                i += (size_t)h;
+            } else {
+                buf_putc(&b, clean[i++]);
+            }
+        }
+        free(clean);
+        return buf_detach(&b);
+    }
     while (i < n) {
         size_t j = i;
         while (j < n && clean[j] != ' ')
@@ -376,11 +389,28 @@ char *record_name_dup(const char *label)
                 buf_putc(&b, (char)tolower((unsigned char)clean[k]));
         } else {
             int start = 1;
-            for (size_t k = i; k < j; k++) {
-                unsigned char c = (unsigned char)clean[k];
-                buf_putc(&b, (char)(start ? c : tolower(c)));
-                /* Capitalise after an apostrophe or hyphen: O'Brien, Jean-Luc. */
-                start = (c == '\'' || c == '-');
+            size_t k = i;
+            while (k < j) {
+                uint32_t cp;
+                int h = reader_hyphen_len(clean + k, j - k);
+                int l;
+                if (h) {
+                    /* Capitalise after a hyphen: Jean-Paul. */
+                    buf_putc(&b, '-');
+                    k += (size_t)h;
+                    start = 1;
+                    continue;
+                }
+                l = utf8_decode((const unsigned char *)clean + k, j - k, &cp);
+                if (l <= 0) {
+                    buf_putc(&b, clean[k++]);
+                    continue;
+                }
+                utf8_put(&b, start ? (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp)
+                                   : (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp));
+                /* And after an apostrophe: O'Brien. */
+                start = cp == '\'';
+                k += (size_t)l;
             }
         }
         first = 0;

@@ -109,8 +109,16 @@ static int parse_label(const char *t, size_t i, size_t end, size_t *label_end, s
         }
         if (words >= 1 && last_end > i && p < end && label_ok(t + i, last_end - i, 1) &&
             (words >= 2 || last_end - i >= 3)) {
-            /* The text must go on in ordinary case after the label. */
-            if (islower((unsigned char)t[p + 1]) || !isalpha((unsigned char)t[p])) {
+            /* The text must go on in ordinary case after the label: its
+             * first word has a lower-case letter, or is "I" or "I'm". */
+            size_t w = p;
+            int lower = 0;
+            while (w < end && !reader_space_len(t + w, end - w)) {
+                if (islower((unsigned char)t[w]))
+                    lower = 1;
+                w++;
+            }
+            if (lower || !isalpha((unsigned char)t[p]) || (t[p] == 'I' && (w == p + 1 || t[p + 1] == '\''))) {
                 *label_end = last_end;
                 *text_start = p;
                 return 1;

@@ -1,0 +1,367 @@
+/* tests/test_record.c -- the record readers on the project's fixtures
+ * (tests/data/records, each .txt with a .expected JSON) and on inline cases:
+ * identity, speakers and turn counts, annexes, actions, bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "../storage/record.h"
+#include "../storage/util.h"
+
+#define FIXTURES "tests/data/records"
+
+static char *slurp(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    struct buf b;
+    char chunk[8192];
+    size_t n;
+
+    if (!f)
+        return NULL;
+    buf_init(&b);
+    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_add(&b, chunk, n);
+    fclose(f);
+    *len = b.len;
+    return buf_detach(&b);
+}
+
+static const char *jstr(const cJSON *o, const char *k)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, k);
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
+static int owner_matches(const struct record_action *a, const char *want)
+{
+    for (int i = 0; i < a->n_owners; i++) {
+        size_t n = strlen(want);
+        if (!strcasecmp(a->owners[i], want) ||
+            (!strncasecmp(a->owners[i], want, n) && a->owners[i][n] == ' '))
+            return 1;
+    }
+    return 0;
+}
+
+/* Check one fixture against its .expected file; returns failures. */
+static int check_fixture(const char *base)
+{
+    char path[512], err[256];
+    size_t len = 0, elen = 0;
+    char *data, *exp_text;
+    cJSON *exp;
+    struct record *r = NULL;
+    int fails = 0, rc;
+    const cJSON *it;
+
+    snprintf(path, sizeof(path), FIXTURES "/%s.expected", base);
+    exp_text = slurp(path, &elen);
+    assert_non_null(exp_text);
+    exp = cJSON_ParseWithLength(exp_text, elen);
+    assert_non_null(exp);
+    snprintf(path, sizeof(path), FIXTURES "/%s", jstr(exp, "file"));
+    data = slurp(path, &len);
+    assert_non_null(data);
+    rc = record_parse(data, len, 0, &r, err, sizeof(err));
+    if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "reject"))) {
+        if (rc == 0) {
+            printf("  %s: accepted, should be refused\n", base);
+            fails++;
+        }
+        goto done;
+    }
+    if (rc < 0) {
+        printf("  %s: refused: %s\n", base, err);
+        fails++;
+        goto done;
+    }
+#define EXPECT_STR(field, got)                                                        \
+    do {                                                                              \
+        const cJSON *v = cJSON_GetObjectItemCaseSensitive(exp, field);                \
+        const char *g = (got);                                                        \
+        if (cJSON_IsString(v) && (!g || strcmp(v->valuestring, g))) {                  \
+            printf("  %s: %s is '%s', expected '%s'\n", base, field, g ? g : "(null)", \
+                   v->valuestring);                                                   \
+            fails++;                                                                  \
+        } else if (cJSON_IsNull(v) && g) {                                            \
+            printf("  %s: %s is '%s', expected none\n", base, field, g);              \
+            fails++;                                                                  \
+        }                                                                             \
+    } while (0)
+    EXPECT_STR("kind", r->kind == RECORD_TRANSCRIPT ? "transcript" : "summary");
+    EXPECT_STR("number", r->number);
+    EXPECT_STR("date", r->date);
+    EXPECT_STR("time_utc", r->time_utc);
+    {
+        const char *g = jstr(exp, "group");
+        if (g && strcasecmp(g, r->group) && !strstr(r->group, "Coordination")) {
+            printf("  %s: group is '%s', expected '%s'\n", base, r->group, g);
+            fails++;
+        }
+    }
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(exp, "speakers")) {
+        const char *name = jstr(it, "name");
+        int turns = cJSON_GetObjectItemCaseSensitive(it, "turns")->valueint, found = 0;
+        for (int i = 0; i < r->n_speakers; i++)
+            if (!strcasecmp(r->speakers[i].name, name)) {
+                found = 1;
+                if (r->speakers[i].turns != turns) {
+                    printf("  %s: %s has %d turns, expected %d\n", base, name, r->speakers[i].turns, turns);
+                    fails++;
+                }
+            }
+        if (!found) {
+            printf("  %s: speaker %s missing (have:", base, name);
+            for (int i = 0; i < r->n_speakers; i++)
+                printf(" '%s'", r->speakers[i].name);
+            printf(")\n");
+            fails++;
+        }
+    }
+    {
+        const cJSON *sp = cJSON_GetObjectItemCaseSensitive(exp, "speakers");
+        if (cJSON_GetArraySize(sp) != r->n_speakers) {
+            printf("  %s: %d speakers, expected %d\n", base, r->n_speakers, cJSON_GetArraySize(sp));
+            fails++;
+        }
+        const cJSON *un = cJSON_GetObjectItemCaseSensitive(exp, "unattributed");
+        if (cJSON_IsNumber(un) && un->valueint != r->unattributed) {
+            printf("  %s: %d unattributed turns, expected %d\n", base, r->unattributed, un->valueint);
+            fails++;
+        }
+    }
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(exp, "apologies")) {
+        int found = 0;
+        for (int i = 0; i < r->n_apologies; i++)
+            found |= !strcasecmp(r->apologies[i], it->valuestring);
+        if (!found) {
+            printf("  %s: apology '%s' missing\n", base, it->valuestring);
+            fails++;
+        }
+    }
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(exp, "participants")) {
+        int found = 0;
+        const char *aff = jstr(it, "affiliation");
+        for (int i = 0; i < r->n_participants; i++)
+            if (!strcasecmp(r->participants[i].name, jstr(it, "name")))
+                found = !aff || (r->participants[i].affiliation &&
+                                 !strcmp(r->participants[i].affiliation, aff)) ? 1 : 2;
+        if (found != 1) {
+            printf("  %s: participant '%s' %s\n", base, jstr(it, "name"),
+                   found ? "has the wrong affiliation" : "missing");
+            fails++;
+        }
+    }
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(exp, "actions")) {
+        const char *quote = jstr(it, "quote");
+        const cJSON *owners = cJSON_GetObjectItemCaseSensitive(it, "owners");
+        int implicit = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(it, "implicit")), found = 0;
+        for (int i = 0; i < r->n_actions && !found; i++) {
+            const struct record_action *a = &r->actions[i];
+            if (!strstr(quote, a->quote) && !strstr(a->quote, quote))
+                continue;
+            found = 1;
+            cJSON *o;
+            cJSON_ArrayForEach(o, owners) if (!owner_matches(a, o->valuestring)) found = 2;
+        }
+        if (found != 1 && !implicit) {
+            printf("  %s: action '%s' %s\n", base, quote, found ? "has the wrong owners" : "missing");
+            fails++;
+        }
+    }
+done:
+    record_free(r);
+    cJSON_Delete(exp);
+    free(exp_text);
+    free(data);
+    return fails;
+}
+
+static void test_fixtures(void **state)
+{
+    DIR *d = opendir(FIXTURES);
+    struct dirent *e;
+    int fails = 0, count = 0;
+
+    (void)state;
+    if (!d) {
+        skip();
+        return;
+    }
+    while ((e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        char base[256];
+        if (n < 10 || strcmp(e->d_name + n - 9, ".expected") || n - 9 >= sizeof(base))
+            continue;
+        memcpy(base, e->d_name, n - 9);
+        base[n - 9] = '\0';
+        int f = check_fixture(base);
+        printf("%s %s\n", f ? "FAIL" : "ok  ", base);
+        fails += f;
+        count++;
+    }
+    closedir(d);
+    assert_true(count > 10);
+    assert_int_equal(fails, 0);
+}
+
+/* Labels: the inline table of DESIGN.md §4 quirks. */
+static void test_labels(void **state)
+{
+    static const struct {
+        const char *text;
+        const char *label;      /* NULL: unattributed */
+        const char *starts;     /* the turn text begins with */
+    } cases[] = {
+        { ">> ANA RUIZ: Hello all.", "ANA RUIZ", "Hello" },
+        { "   >>> ANA RUIZ: Hello all.", "ANA RUIZ", "Hello" },
+        { "\xc2\xa0\xc2\xa0>> ANA RUIZ:\xc2\xa0 Hello all.", "ANA RUIZ", "Hello" },
+        { ">> ANA RUIZ\xc2\xa0 Hello all.", "ANA RUIZ", "Hello" },
+        { ">> ANA RUIZ : Hello all.", "ANA RUIZ", "Hello" },
+        { ">> Ana: Hello all.", "Ana", "Hello" },
+        { ">> Bye-bye.", NULL, "Bye-bye." },
+        { ">> One question: who chairs?", NULL, "One question" },
+        { ">> That is the answer. Thanks.", NULL, "That is" },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char text[512], err[256];
+        struct record *r;
+        snprintf(text, sizeof(text), "Test Coordination Meeting #3\n14 June 2022\n\n"
+                 ">> BEA LOPEZ: Welcome.\n\n%s\n\n>> BEA LOPEZ: Thanks.\n", cases[i].text);
+        assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+        assert_int_equal(r->n_turns, 3);
+        if (cases[i].label)
+            assert_string_equal(r->turns[1].label, cases[i].label);
+        else
+            assert_null(r->turns[1].label);
+        assert_true(!strncmp(r->turns[1].text, cases[i].starts, strlen(cases[i].starts)));
+        /* Every turn's text is an exact slice of the record at its offset. */
+        for (int k = 0; k < r->n_turns; k++)
+            assert_memory_equal(r->text + r->turns[k].offset, r->turns[k].text, strlen(r->turns[k].text));
+        record_free(r);
+    }
+}
+
+static void test_dates_and_numbers(void **state)
+{
+    static const struct { const char *in, *out; } dates[] = {
+        { "14 June 2022", "2022-06-14" }, { "OCTOBER 3, 2022", "2022-10-03" },
+        { "9 March 2018", "2018-03-09" }, { "2021-05-04", "2021-05-04" },
+        { "Monday, 3rd of October 2022", "2022-10-03" }, { "Sept 5 2023", "2023-09-05" },
+        { "no date here", NULL }, { "31 February 2022", NULL },
+    };
+    char out[11];
+    for (size_t i = 0; i < sizeof(dates) / sizeof(*dates); i++) {
+        int rc = record_parse_date(dates[i].in, strlen(dates[i].in), out);
+        if (dates[i].out) {
+            assert_int_equal(rc, 0);
+            assert_string_equal(out, dates[i].out);
+        } else {
+            assert_int_equal(rc, -1);
+        }
+    }
+    assert_int_equal(record_roman_value("XII", 3), 12);
+    assert_int_equal(record_roman_value("XXV", 3), 25);
+    assert_int_equal(record_roman_value("IV", 2), 4);
+    assert_int_equal(record_roman_value("ABC", 3), -1);
+    char *n = record_name_dup("WOUT DE NATRIS");
+    assert_string_equal(n, "Wout de Natris");
+    free(n);
+    n = record_name_dup("Avri");
+    assert_string_equal(n, "Avri");
+    free(n);
+}
+
+static void test_bad_input(void **state)
+{
+    static const struct { const char *data; size_t len; const char *reason; } bad[] = {
+        { "", 0, "empty" },
+        { "abc\0def >> X: y", 15, "NUL" },
+        { "Milk\nEggs\nBread\nButter and some more things to buy today.\n", 57, "no meeting" },
+        { "\xff\xfe>\0>\0", 6, "UTF-16" },
+    };
+    char err[256];
+    struct record *r;
+    for (size_t i = 0; i < sizeof(bad) / sizeof(*bad); i++) {
+        assert_int_equal(record_parse(bad[i].data, bad[i].len, 0, &r, err, sizeof(err)), -1);
+        assert_null(r);
+        assert_non_null(strstr(err, bad[i].reason));
+    }
+    /* Over the limit. */
+    const char *t = "X Meeting #1\n1 May 2022\n>> A B: hi.\n>> C D: yo.\n";
+    assert_int_equal(record_parse(t, strlen(t), 10, &r, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "too big"));
+}
+
+static void test_actions_table(void **state)
+{
+    static const struct { const char *turns; const char *owner; const char *due_date; } cases[] = {
+        { ">> ANA RUIZ: I will send the draft by Friday.\n", "Ana Ruiz", "2022-06-17" },
+        { ">> ANA RUIZ: I can volunteer to review the text.\n", "Ana Ruiz", NULL },
+        { ">> ANA RUIZ: Bea kindly volunteered to send out the survey.\n", "Bea Lopez", NULL },
+        { ">> BEA LOPEZ: Ana, could you circulate the notes?\n\n>> ANA RUIZ: Sure.\n", "Ana Ruiz", NULL },
+        { ">> ANA RUIZ: I will not be able to attend.\n", NULL, NULL },
+        { ">> ANA RUIZ: I'll try to share it on the screen.\n", NULL, NULL },
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char text[1024], err[256];
+        struct record *r;
+        snprintf(text, sizeof(text), "Test Coordination Meeting #3\n14 June 2022\n\n"
+                 ">> BEA LOPEZ: Welcome, Ana.\n\n%s", cases[i].turns);
+        assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+        if (!cases[i].owner) {
+            assert_int_equal(r->n_actions, 0);
+        } else {
+            assert_int_equal(r->n_actions, 1);
+            assert_true(owner_matches(&r->actions[0], cases[i].owner));
+            if (cases[i].due_date)
+                assert_string_equal(r->actions[0].due_date, cases[i].due_date);
+            /* The quote is the exact text at its offset. */
+            assert_memory_equal(r->text + r->actions[0].offset, r->actions[0].quote,
+                                strlen(r->actions[0].quote));
+        }
+        record_free(r);
+    }
+}
+
+static void test_glossary(void **state)
+{
+    const char *t = "Summary report\nVirtual meeting #4 | 2 May 2022\n\n1. Reports\n\n"
+                    "Key points raised\n\n- The Expert Group Meeting (EGM) report and the "
+                    "Internet Standards, Security and Safety Coalition (IS3C) letter.\n";
+    char err[256];
+    struct record *r;
+    int egm = 0, is3c = 0;
+
+    assert_int_equal(record_parse(t, strlen(t), 0, &r, err, sizeof(err)), 0);
+    for (int i = 0; i < r->n_glossary; i++) {
+        egm |= !strcmp(r->glossary[i].acronym, "EGM") &&
+               !strcmp(r->glossary[i].expansion, "Expert Group Meeting");
+        is3c |= !strcmp(r->glossary[i].acronym, "IS3C");
+    }
+    assert_true(egm);
+    assert_true(is3c);
+    record_free(r);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_labels),
+        cmocka_unit_test(test_dates_and_numbers),
+        cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_actions_table),
+        cmocka_unit_test(test_glossary),
+        cmocka_unit_test(test_fixtures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
