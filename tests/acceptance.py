@@ -95,6 +95,16 @@ class Located:
             key = tuple(t for t, _ in self.toks[i:i + 5])
             self.index.setdefault(key, i)
 
+    def score(self, quote):
+        """How much of quote is in the text: the number of its 5-word shingles
+        found (all of its words, for a quote shorter than 5 words)."""
+        qw = words(quote)
+        if not qw:
+            return 0
+        if len(qw) < 5:
+            return 1 if self.find(quote) is not None else 0
+        return sum(1 for j in range(len(qw) - 4) if tuple(qw[j:j + 5]) in self.index)
+
     def find(self, quote):
         """Character offset of quote in the text, or None."""
         qw = words(quote)
@@ -429,10 +439,11 @@ def assign_actions(m, texts):
             target = src.lower()
         if target is None:
             q = a.get("quote") or ""
+            best = 0
             for sha, loc in texts.items():
-                if q and loc.find(q) is not None:
-                    target = sha
-                    break
+                sc = loc.score(q) if q else 0
+                if sc > best:
+                    target, best = sha, sc
         if target is None:
             want = "transcript" if a.get("speaker") else "summary"
             for r in recs:
