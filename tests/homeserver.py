@@ -75,6 +75,7 @@ import json
 import os
 import random
 import re
+import select
 import signal
 import socket
 import string
@@ -677,6 +678,7 @@ class Request:
         self.token = None
         self.fault = None
         self.template = None
+        self.conn = None
 
     def q(self, name, default=None):
         v = self.query.get(name)
@@ -907,8 +909,8 @@ def r_sync(req):
             left = deadline - time.monotonic()
             if left <= 0:
                 break
-            hs.cond.wait(min(left, 1.0))
-            if hs.generation != gen:
+            hs.cond.wait(min(left, 0.25))
+            if hs.generation != gen or client_gone(req.conn):
                 return "abort"
     finally:
         waiting[req.user] -= 1
@@ -917,6 +919,20 @@ def r_sync(req):
     if fault is not None and fault["kind"] == "oversize":
         return oversize_sync(resp, fault.get("size") or (64 * 1024 * 1024 + 1))
     return resp
+
+
+def client_gone(sock):
+    """True when the client closed its end (as Synapse notices a dropped
+    long-poll), so waiting-sync counts stay exact after a kill -9."""
+    if sock is None:
+        return False
+    try:
+        r, _, _ = select.select([sock], [], [], 0)
+        if not r:
+            return False
+        return sock.recv(1, socket.MSG_PEEK) == b""
+    except (OSError, ValueError):
+        return True
 
 
 def poison_sync(hs, req, resp, kind):
@@ -1813,9 +1829,10 @@ class Handler(BaseHTTPRequestHandler):
         req = Request(app.hs, method, self.path, self.headers, body,
                       self.client_address[0], self.server.control_port)
         req.server = app
+        req.conn = self.connection
         resp, note = app.handle(req)
         if resp == "kill" or resp == "abort":
-            self.log_req(req, "--", 0, t0, note or resp)
+            self.log_req(req, "--", 0, t0, note if isinstance(note, str) else resp)
             self.kill()
             return
         fault = note if isinstance(note, dict) else None

@@ -157,6 +157,16 @@ def test(t):
     r = raw(server, "GET", C + "/sync?timeout=0&since=bogus", tok)
     check(r.status == 400, "a bad since token -> 400")
 
+    sk = socket.create_connection(("127.0.0.1", P))
+    sk.sendall(("GET %s/sync?timeout=20000&since=%s HTTP/1.1\r\nHost: x\r\n"
+                "Authorization: Bearer %s\r\n\r\n" % (C, nb, tok)).encode())
+    hs.wait_for(lambda: server.stats()["sync_waiting"].get("@scribe:localhost") == 1, 5, 0.05,
+                "the raw long-poll to wait")
+    sk.close()
+    hs.wait_for(lambda: server.stats()["sync_waiting"].get("@scribe:localhost") == 0, 3, 0.05,
+                "the server to notice the client hung up")
+    check(True, "a long-poll whose client hangs up stops waiting")
+
     step("send: txn-id idempotency per device, 413 over 64 KiB")
     path = C + "/rooms/%s/send/m.room.message/%s" % (q(room), "txn-A")
     c = {"msgtype": "m.notice", "body": "answer"}
