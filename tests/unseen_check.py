@@ -22,6 +22,7 @@ import os
 import sys
 import tempfile
 
+sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import acceptance as A  # noqa: E402  (shared helpers: matching, scribe runner, ratchet)
 
