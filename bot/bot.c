@@ -73,10 +73,10 @@ char *bot_strip_fallback_dup(const char *body)
 
     if (!body)
         return NULL;
-    if (*p != '>')
+    /* A fallback opens with "> <@sender> ..."; a transcript's ">>" never does. */
+    if (strncmp(p, "> <", 3))
         return xstrdup(body);
-    /* Drop the quoted lines ("> ..." or a bare ">"), then one blank line. */
-    while (*p == '>') {
+    while (!strncmp(p, "> ", 2) || !strncmp(p, ">\n", 2)) {
         const char *nl = strchr(p, '\n');
         if (!nl)
             return xstrdup("");
@@ -144,7 +144,8 @@ static char *trimmed_dup(const char *s)
 
 char *bot_addressed_dup(const struct bot_self *self, const struct mx_event *ev, int direct)
 {
-    char *body = bot_strip_fallback_dup(ev->body), *out = NULL, *at_name = NULL;
+    char *body = ev->reply_to ? bot_strip_fallback_dup(ev->body) : xstrdup(ev->body);
+    char *out = NULL, *at_name = NULL;
     const char *p, *rest = NULL;
     const char *names[4];
     int mentioned = 0;
@@ -225,6 +226,7 @@ struct room {
     int64_t members;
     int direct;
     int encrypted;
+    int named;                  /* has an m.room.name: a group room, not a chat */
     int dirty;                  /* to be saved with this batch */
     struct room *next;
 };
@@ -418,6 +420,12 @@ static int room_apply(struct bot *b, struct room *r, const struct mx_event *ev)
             room_add_creator(r, ev->creators[i]);
         r->creators_infinite = ev->room_version && atoi(ev->room_version) >= 12;
         r->dirty = 1;
+    } else if (!strcmp(ev->type, "m.room.name") && !*ev->state_key) {
+        int named = ev->body && *ev->body;
+        if (named != r->named) {
+            r->named = named;
+            r->dirty = 1;
+        }
     } else if (!strcmp(ev->type, "m.room.encryption") && !r->encrypted) {
         r->encrypted = 1;
         r->dirty = 1;
@@ -449,6 +457,7 @@ static int room_save(struct bot *b, struct room *r)
     sr.members = r->members;
     sr.direct = r->direct;
     sr.encrypted = r->encrypted;
+    sr.named = r->named;
     rc = botstate_room_put(b->st, &sr);
     buf_release(&pw);
     buf_release(&cr);
@@ -470,6 +479,7 @@ static void rooms_load(struct bot *b)
         r->members = rs[i].members;
         r->direct = rs[i].direct;
         r->encrypted = rs[i].encrypted;
+        r->named = rs[i].named;
         if (rs[i].has_power) {
             r->power = xcalloc(1, sizeof(*r->power));
             r->power->users_default = rs[i].users_default;
@@ -1114,7 +1124,9 @@ static int classify_message(struct bot *b, const struct room *r, const struct mx
                             struct botstate_job *j, char **text_out)
 {
     struct bot_self self;
-    int direct = r && (r->direct || r->members == 2);
+    /* A direct chat: marked so (is_direct invite, m.direct), or two
+     * members in a room without a name. */
+    int direct = r && (r->direct || (r->members == 2 && !r->named));
     char *text;
 
     *text_out = NULL;
@@ -1135,7 +1147,7 @@ static int classify_message(struct bot *b, const struct room *r, const struct mx
     self.name = b->cfg->name;
     self.user_id = matrix_user_id(b->mx);
     self.display_name = b->display_name;
-    text = bot_strip_fallback_dup(ev->body);
+    text = ev->reply_to ? bot_strip_fallback_dup(ev->body) : xstrdup(ev->body);
     if (!(self.prefix && *self.prefix && !strncmp(text, self.prefix, strlen(self.prefix))) &&
         commands_looks_like_record(text, strlen(text))) {
         j->kind = BOTSTATE_INGEST_TEXT;

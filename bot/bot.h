@@ -22,8 +22,9 @@ int bot_run(const struct config *cfg, struct store *st);
  * or a server name ("s", ":s" or "*:s") for any user of that server. */
 int bot_invite_allowed(char *const *allow, int n, const char *inviter);
 
-/* The body with a rich-reply fallback removed (leading "> " lines and the
- * blank line after them). Free with free(). */
+/* The body with a rich-reply fallback removed: leading "> " lines, the
+ * first of them "> <@sender> ...", and the blank line after them. Free
+ * with free(). */
 char *bot_strip_fallback_dup(const char *body);
 
 /* Who scribe is, for deciding what is addressed to it. */

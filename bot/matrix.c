@@ -38,7 +38,7 @@ const char MATRIX_FILTER_JSON[] =
     "\"m.room.power_levels\",\"m.room.encryption\",\"m.room.tombstone\",\"m.room.name\"]},"
     "\"timeline\":{\"limit\":50,\"types\":[\"m.room.message\",\"m.room.member\","
     "\"m.room.power_levels\",\"m.room.create\",\"m.room.encryption\",\"m.room.tombstone\","
-    "\"m.room.redaction\",\"m.reaction\",\"m.room.encrypted\"]}}}";
+    "\"m.room.name\",\"m.room.redaction\",\"m.reaction\",\"m.room.encrypted\"]}}}";
 
 /* ==== JSON helpers (typed: NULL/-1 on a missing key or a wrong type) ==== */
 
@@ -270,6 +270,8 @@ static int parse_event(const cJSON *ev, int stripped, int state, struct mx_event
         out->is_direct = cJSON_IsTrue(d);
     } else if (!strcmp(type, "m.room.power_levels")) {
         out->power = parse_power(content);
+    } else if (!strcmp(type, "m.room.name")) {
+        out->body = json_str_dup(content, "name");
     } else if (!strcmp(type, "m.room.create")) {
         out->room_version = json_str_dup(content, "room_version");
         json_str_array(json_arr(content, "additional_creators"), &out->creators,

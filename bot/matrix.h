@@ -58,7 +58,7 @@ struct mx_event {
     int redacted;           /* unsigned.redacted_because present */
     /* m.room.message */
     char *msgtype;
-    char *body;
+    char *body;             /* also the name of an m.room.name */
     char *formatted_body;   /* only with format org.matrix.custom.html */
     char *filename;
     char *url;              /* mxc:// */

@@ -22,7 +22,7 @@ static const char schema[] =
     "  room_id TEXT PRIMARY KEY, has_power INTEGER NOT NULL DEFAULT 0,"
     "  users_default INTEGER NOT NULL DEFAULT 0, power TEXT, creators TEXT,"
     "  members INTEGER NOT NULL DEFAULT -1, direct INTEGER NOT NULL DEFAULT 0,"
-    "  encrypted INTEGER NOT NULL DEFAULT 0);"
+    "  encrypted INTEGER NOT NULL DEFAULT 0, named INTEGER NOT NULL DEFAULT 0);"
     "CREATE TABLE IF NOT EXISTS bot_jobs("
     "  id INTEGER PRIMARY KEY, kind INTEGER NOT NULL, room_id TEXT NOT NULL,"
     "  event_id TEXT NOT NULL, sender TEXT, text TEXT, thread_root TEXT,"
@@ -146,7 +146,7 @@ int botstate_room_put(struct store *st, const struct botstate_room *r)
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = prep(db,
         "INSERT OR REPLACE INTO bot_rooms(room_id, has_power, users_default, power,"
-        " creators, members, direct, encrypted) VALUES(?, ?, ?, ?, ?, ?, ?, ?)");
+        " creators, members, direct, encrypted, named) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
     if (!s)
         return -1;
@@ -158,6 +158,7 @@ int botstate_room_put(struct store *st, const struct botstate_room *r)
     sqlite3_bind_int64(s, 6, r->members);
     sqlite3_bind_int(s, 7, r->direct);
     sqlite3_bind_int(s, 8, r->encrypted);
+    sqlite3_bind_int(s, 9, r->named);
     return exec_done(db, s, "save room");
 }
 
@@ -176,7 +177,7 @@ int botstate_rooms_load(struct store *st, struct botstate_room **out, size_t *n)
 {
     sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = prep(db, "SELECT room_id, has_power, users_default, power, creators,"
-                               " members, direct, encrypted FROM bot_rooms");
+                               " members, direct, encrypted, named FROM bot_rooms");
     int rc;
 
     *out = NULL;
@@ -196,6 +197,7 @@ int botstate_rooms_load(struct store *st, struct botstate_room **out, size_t *n)
         r->members = sqlite3_column_int64(s, 5);
         r->direct = sqlite3_column_int(s, 6);
         r->encrypted = sqlite3_column_int(s, 7);
+        r->named = sqlite3_column_int(s, 8);
     }
     sqlite3_finalize(s);
     return rc == SQLITE_DONE ? 0 : fail(db, "load rooms");

@@ -35,6 +35,7 @@ struct botstate_room {
     char *creators;
     int64_t members;            /* joined members, -1 unknown */
     int direct;                 /* a direct chat (is_direct invite or m.direct) */
+    int named;                  /* has an m.room.name */
     int encrypted;
 };
 
