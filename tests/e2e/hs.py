@@ -336,7 +336,10 @@ class User:
 def scribe_binary():
     b = os.environ.get("SCRIBE_BIN")
     if b:
-        return b if os.path.isabs(b) else os.path.join(ROOT, b)
+        b = b if os.path.isabs(b) else os.path.join(ROOT, b)
+        if not os.access(b, os.X_OK):
+            raise Failure("SCRIBE_BIN=%s is not an executable" % b)
+        return b
     for cand in ("build/asan/scribe", "build/scribe"):
         p = os.path.join(ROOT, cand)
         if os.path.exists(p):
@@ -391,6 +394,7 @@ class Scribe:
         return env
 
     def start(self, wait=True):
+        self._syncs_before = self.syncs()[0]
         logf = open(self.log_path, "ab")
         self.starts += 1
         logf.write(("\n===== scribe start #%d =====\n" % self.starts).encode())
@@ -434,7 +438,7 @@ class Scribe:
                 raise Failure("scribe exited during start-up (status %s)"
                               % self.proc.returncode)
             n, waiting = self.syncs()
-            return waiting >= 1
+            return n > self._syncs_before and waiting >= 1
         wait_for(ready, timeout, 0.1, "scribe to sync and long-poll")
 
     def wait_idle(self, timeout=20):
@@ -486,6 +490,24 @@ class Scribe:
             if rel.get("event_id") == event_id and "redacted_because" not in e.get("unsigned", {}):
                 out.append(rel.get("key"))
         return out
+
+    def room_with(self, user, name="Meetings", **kw):
+        """user creates a room, invites scribe, waits until it has joined."""
+        room = user.create_room(name=name, invite=[self.user_id], **kw)
+        wait_for(lambda: self.hs.membership(room, self.user_id) == "join", DEFAULT_WAIT, 0.1,
+                 "scribe to join %s" % room)
+        return room
+
+    def ingest(self, user, room_id, filename, as_text=False, timeout=60):
+        """Post a record from tests/e2e/data (as a file, or pasted);
+        returns (event id, scribe's replies) once scribe replied."""
+        text = data(filename)
+        if as_text:
+            eid = user.say(room_id, text)
+        else:
+            eid = user.send_file(room_id, text.encode("utf-8"), filename)
+        rs = self.wait_reply(room_id, eid, timeout=timeout, what="scribe's reply to " + filename)
+        return eid, rs
 
     def ask(self, user, room_id, text, pred=None, timeout=DEFAULT_WAIT, what=None):
         """user says text; returns (event_id, replies) once scribe answered."""

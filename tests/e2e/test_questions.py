@@ -1,0 +1,88 @@
+#!/usr/bin/env python3
+"""Questions in the room, after three records were posted: who raised a topic
+(with the prefix and by addressing scribe by name), open actions for DC,
+closing an action, and a non-admin's forget refused while the meeting stays;
+messages not addressed to scribe are ignored."""
+
+import os
+import re
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import hs  # noqa: E402
+from hs import check, step  # noqa: E402
+
+
+def test(t):
+    server = t.homeserver()
+    alice = server.register("alice")
+    bob = server.register("bob")
+    bot = t.scribe(server)
+    room = bot.room_with(alice)
+    alice.invite(room, bob.user_id)
+    bob.join(room)
+    check(alice.power_levels(room)["users"].get(bob.user_id, 0) == 0, "bob has power level 0")
+
+    step("three records")
+    for name in ("xyz-7-transcript.txt", "xyz-7-summary.txt", "xyz-8-transcript.txt"):
+        eid, rs = bot.ingest(alice, room, name)
+        check(rs, "%s ingested and recapped" % name)
+
+    step("!who raised <topic> -> names the speaker")
+    q1, rs = bot.ask(alice, room, "!who raised community radio licensing")
+    b = hs.all_text(rs)
+    check("Lena Voss" in b or "LENA VOSS" in b, "names Lena Voss: %r" % b[:300])
+    check(re.search(r"#\s*7|14 Jun|2022-06-14", b) is not None, "cites meeting #7")
+    check(rs[0]["content"].get("msgtype") == "m.notice" and rs[0]["content"].get("formatted_body"),
+          "an m.notice with HTML")
+
+    step("addressed by name -> answered")
+    q2, rs = bot.ask(bob, room, "scribe: who raised the accessibility of the booth?")
+    b = hs.all_text(rs)
+    check("Dorota" in b or "Ravi" in b, "names who raised it: %r" % b[:300])
+    mentions = rs[0]["content"].get("m.mentions")
+    check(isinstance(mentions, dict), "m.mentions present: %r" % (mentions,))
+
+    step("a message not addressed to scribe is ignored")
+    q3 = bob.say(room, "who raised the booth, does anyone remember?")
+    time.sleep(2.5)
+    check(not bot.replies_to(room, q3), "no reply to a message not addressed to scribe")
+
+    step("open actions for DC -> lists actions")
+    q4, rs = bot.ask(alice, room, "!open actions for DC")
+    b = hs.all_text(rs)
+    ids = re.findall(r"\bA\d+\b", b)
+    check(ids, "lists action ids: %s" % ids[:10])
+    check(re.search(r"paragraph|banner", b, re.I) is not None, "includes the DCs' banner paragraph: %r" % b[:400])
+    m = re.search(r"(A\d+)[^\n]*(paragraph|banner)", b, re.I)
+    aid = m.group(1) if m else ids[0]
+
+    step("done %s by alice (room admin) -> confirmation" % aid)
+    q5, rs = bot.ask(alice, room, "!done %s" % aid)
+    b = hs.all_text(rs)
+    check(aid in b and re.search(r"done|closed", b, re.I) is not None, "confirmed: %r" % b[:200])
+    q6, rs = bot.ask(alice, room, "scribe: open actions for DC")
+    b = hs.all_text(rs)
+    check(not re.search(r"\b%s\b" % aid, b), "%s no longer listed as open" % aid)
+
+    step("non-admin (power level 0) !forget #7 -> refused")
+    q7, rs = bot.ask(bob, room, "!forget #7")
+    b = hs.all_text(rs)
+    check(re.search(r"power|permission|not allowed|only|admin|can't|cannot|may not", b, re.I) is not None,
+          "refused: %r" % b[:200])
+    q8, rs = bot.ask(alice, room, "!recap #7")
+    b = hs.all_text(rs)
+    check(re.search(r"Lena|Tomas|Ravi", b) is not None, "meeting #7 is still there: %r" % b[:120])
+
+    step("every question answered exactly once")
+    time.sleep(1)
+    for trig in (q1, q2, q4, q5, q6, q7, q8):
+        rs = bot.replies_to(room, trig)
+        bodies = [hs.body(r) for r in rs]
+        check(len(bodies) == len(set(bodies)) and len(rs) >= 1,
+              "%s: %d reply event(s), none repeated" % (trig[:12], len(rs)))
+    bot.assert_alive()
+
+
+hs.main(test)
