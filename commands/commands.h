@@ -49,6 +49,12 @@ int commands_answer(const struct cmd_ctx *ctx, const char *msg, struct cmd_reply
 int commands_ingest(const struct cmd_ctx *ctx, const char *data, size_t len,
                     const char *name, int want_recap, struct cmd_reply *out);
 
+/* `export --json`: {"meetings":[...]} (DESIGN.md section 6) for the
+ * meeting named by `meeting` (NULL: all) into out. Returns 0, -1 when the
+ * store failed, or -2 when no such meeting (reason in err). */
+int commands_export_json(struct store *st, const char *meeting, struct buf *out,
+                         char *err, size_t errlen);
+
 /* 1 when a chat message has the shape of a meeting record. */
 int commands_looks_like_record(const char *data, size_t len);
 

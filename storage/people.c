@@ -241,6 +241,7 @@ int store_meeting_speakers(struct store *st, int64_t meeting_id,
     *out = v;
     *n = cnt;
     v = NULL;
+    cnt = 0;
     rc = 0;
 out:
     sqlite3_finalize(s);

@@ -366,6 +366,29 @@ static void topic_glossary(struct store *st, struct store_topic *t, const char *
     sqlite3_finalize(s);
 }
 
+/* British and American spellings match each other: "anonymised" also
+ * finds "anonymized" and back. Writes the other spelling into out. */
+static int spelling_variant(const char *w, char *out, size_t n)
+{
+    static const char *const ends[] = { "e", "ed", "es", "ing", "ation", "ations", "er", "ers" };
+    size_t len = strlen(w), i;
+
+    for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        size_t el = strlen(ends[i]);
+
+        if (len < el + 5 || len >= n || strcmp(w + len - el, ends[i]))
+            continue;
+        if (w[len - el - 1] != 's' && w[len - el - 1] != 'z')
+            continue;
+        if (w[len - el - 2] != 'i' && w[len - el - 2] != 'y')
+            continue;
+        memcpy(out, w, len + 1);
+        out[len - el - 1] = w[len - el - 1] == 's' ? 'z' : 's';
+        return 1;
+    }
+    return 0;
+}
+
 struct store_topic *store_topic_new(struct store *st, const char *text)
 {
     struct store_topic *t = xcalloc(1, sizeof(*t));
@@ -396,6 +419,12 @@ struct store_topic *store_topic_new(struct store *st, const char *text)
         buf_init(&tm->match);
         buf_init(&t->bigrams[t->n_terms]);
         add_alt(tm, w[i].w);
+        {
+            char other[TOPIC_MAX_WORD + 8];
+
+            if (spelling_variant(w[i].w, other, sizeof(other)))
+                add_alt(tm, other);
+        }
         /* An adjacent pair of kept words becomes a phrase: "leadership panel". */
         if (t->n_terms > 0 && i > 0 && !w[i - 1].stopped &&
             !strcmp(w[i - 1].w, t->terms[t->n_terms - 1].word)) {
@@ -448,6 +477,7 @@ struct cand {
     unsigned terms;             /* bit i: carries term i */
     unsigned bigrams;           /* bit i: carries bigram (i, i+1) */
     int phrase;
+    int attributed;             /* a transcript turn with a known speaker */
     double score;
 };
 
@@ -491,7 +521,8 @@ static int mark(struct store *st, struct candset *cs, const char *expr, int64_t 
                 int what, int idx)
 {
     sqlite3_stmt *s = store_prep(st,
-        "SELECT t.id, t.meeting_id FROM turns_fts f JOIN turns t ON t.id = f.rowid"
+        "SELECT t.id, t.meeting_id, t.person_id IS NOT NULL AND r.kind = 1"
+        " FROM turns_fts f JOIN turns t ON t.id = f.rowid JOIN records r ON r.id = t.record_id"
         " WHERE turns_fts MATCH ?1 AND (?2 = 0 OR t.meeting_id = ?2)");
     int rc;
 
@@ -502,6 +533,7 @@ static int mark(struct store *st, struct candset *cs, const char *expr, int64_t 
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cand *c = cand_get(cs, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
 
+        c->attributed = sqlite3_column_int(s, 2);
         if (what == MARK_TERM)
             c->terms |= 1u << idx;
         else if (what == MARK_BIGRAM)
@@ -645,9 +677,14 @@ struct mscore {
     int64_t meeting_id;
     int turns;                  /* turns in the meeting */
     int df[TOPIC_MAX_TERMS];
+    int bdf[TOPIC_MAX_TERMS];   /* turns carrying bigram (i, i+1) */
     double w[TOPIC_MAX_TERMS];
-    double total;               /* sum of weights */
-    double best;
+    double bw[TOPIC_MAX_TERMS];
+    double total;               /* sum of the weights of all terms */
+    double present;             /* sum of the weights of terms the meeting has */
+    int n_present;
+    double best;                /* best turn score */
+    double best_attr;           /* best score of a turn with a speaker */
 };
 
 static int meeting_turns(struct store *st, int64_t meeting_id)
@@ -677,16 +714,16 @@ static double turn_score(const struct store_topic *t, const struct mscore *m, co
             s += m->w[i];
     for (i = 0; i + 1 < t->n_terms; i++)
         if (c->bigrams & (1u << i))
-            s += 0.5 * (m->w[i] + m->w[i + 1]);
+            s += 0.5 * m->bw[i];
     if (c->phrase)
-        s += 0.5 * m->total;
+        s += 0.5 * m->present;
     return s;
 }
 
 /* Coverage: how much of the topic's weight a turn carries, 0..1+. */
 static double coverage(const struct mscore *m, double score)
 {
-    return m->total > 0 ? score / m->total : 0;
+    return m->present > 0 ? score / m->present : 0;
 }
 
 static int cmp_raiser(const void *a, const void *b)
@@ -715,11 +752,14 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
     if (!s)
         return -1;
     /* A turn raises the topic when it carries most of what the best turn
-     * of the meeting carries; others "speak on it" with half of that. */
-    first_need = m->best * 0.6;
-    other_need = m->best * 0.45;
-    if (t->n_terms >= 2 && first_need < 0.4 * m->total)
-        first_need = 0.4 * m->total;
+     * with a speaker carries: the rare words weigh most, so an early turn
+     * with only the meeting's common words ("main session") does not
+     * count; others "speak on it" with about half of that. */
+    {
+        double base = m->best_attr > 0 ? m->best_attr : m->best;
+        first_need = base * 0.75;
+        other_need = base * 0.45;
+    }
     sqlite3_bind_int64(s, 1, m->meeting_id);
     while (sqlite3_step(s) == SQLITE_ROW) {
         int64_t tid = sqlite3_column_int64(s, 0);
@@ -816,15 +856,23 @@ int store_raised(struct store *st, const struct store_topic *t,
             ms[nm].meeting_id = c->meeting_id;
             nm++;
         }
-        for (i = 0; i < t->n_terms; i++)
+        for (i = 0; i < t->n_terms; i++) {
             if (c->terms & (1u << i))
                 ms[j].df[i]++;
+            if (c->bigrams & (1u << i))
+                ms[j].bdf[i]++;
+        }
     }
     for (j = 0; j < nm; j++) {
         ms[j].turns = meeting_turns(st, ms[j].meeting_id);
         for (i = 0; i < t->n_terms; i++) {
             ms[j].w[i] = log(1.0 + (ms[j].turns + 1.0) / (ms[j].df[i] + 0.5));
+            ms[j].bw[i] = log(1.0 + (ms[j].turns + 1.0) / (ms[j].bdf[i] + 0.5));
             ms[j].total += ms[j].w[i];
+            if (ms[j].df[i]) {
+                ms[j].present += ms[j].w[i];
+                ms[j].n_present++;
+            }
         }
     }
     for (k = 0; k < cs.cap; k++) {
@@ -837,11 +885,15 @@ int store_raised(struct store *st, const struct store_topic *t,
         c->score = turn_score(t, &ms[j], c);
         if (c->score > ms[j].best)
             ms[j].best = c->score;
+        if (c->attributed && c->score > ms[j].best_attr)
+            ms[j].best_attr = c->score;
     }
     for (j = 0; j < nm; j++) {
-        /* A meeting where the best turn carries under half of the topic
-         * (one common word of several) did not discuss it. */
-        if (t->n_terms >= 2 && coverage(&ms[j], ms[j].best) < 0.5)
+        /* A meeting that has under half of the topic's words, or where
+         * the best turn carries under half of their weight (one common
+         * word of several), did not discuss it. */
+        if (t->n_terms >= 2 && (ms[j].n_present * 2 <= t->n_terms ||
+                                coverage(&ms[j], ms[j].best) < 0.5))
             continue;
         v = xrealloc(v, sizeof(*v) * (size_t)(cnt + 1));
         if (raise_meeting(st, t, &cs, &ms[j], &v[cnt]) < 0) {
@@ -929,7 +981,12 @@ int store_said(struct store *st, int64_t person_id, const struct store_topic *t,
                 m.df[i]++;
     for (i = 0; i < t->n_terms; i++) {
         m.w[i] = log(1.0 + (m.turns + 1.0) / (m.df[i] + 0.5));
+        m.bw[i] = m.w[i];
         m.total += m.w[i];
+        if (m.df[i]) {
+            m.present += m.w[i];
+            m.n_present++;
+        }
     }
     s = store_prep(st, "SELECT " HIT_COLUMNS HIT_FROM " WHERE t.id = ? AND c.id = ?");
     if (!s)

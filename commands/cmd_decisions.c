@@ -1,0 +1,129 @@
+/* commands/cmd_decisions.c -- "what was decided about the main session?",
+ * "decisions #66": decisions with their meeting, speaker and quote. */
+#include "commands_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define DECISIONS_SHOWN 12
+
+static int decisions_match(struct cmd_q *q)
+{
+    static const char *const leads[] = {
+        "what was decided about", "what was decided on", "what was decided", "what did we decide about",
+        "what did we decide on", "what did we decide", "what have we decided about",
+        "what has been decided about", "what was agreed about", "what was agreed on",
+        "what was agreed", "what did we agree about", "what did we agree on", "what did we agree",
+        "what were the decisions about", "what were the decisions", "decisions about",
+        "decisions on", "decisions", "decision", "decided", "agreed",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
+        if (cmd_starts(q, leads[i]))
+            return 1;
+    return 0;
+}
+
+static int decisions_run(struct cmd_q *q)
+{
+    struct store *st = q->ctx->st;
+    char *args = xstrdup(q->args), *spec, *topic;
+    struct store_item *v = NULL;
+    int64_t mid = 0, last = -1;
+    int n = 0, i, rc = 0;
+
+    spec = cmd_split_meeting(args);
+    topic = cmd_trim(args);
+    if (!strncasecmp(topic, "about ", 6))
+        topic = cmd_trim(topic + 6);
+    if (spec) {
+        int mrc = cmd_meeting(q, spec, &mid);
+
+        if (mrc != 0) {
+            rc = mrc == -1 ? -1 : 0;
+            goto out;
+        }
+    }
+    if (store_items(st, STORE_DECISION, mid, *topic ? topic : NULL, &v, &n) < 0) {
+        rc = cmd_store_error(q);
+        goto out;
+    }
+    q->results = cJSON_CreateArray();
+    if (n == 0) {
+        if (*topic)
+            rt_printf(q, "I found no decision about \"%s\". Try: search %s", topic, topic);
+        else
+            rt_text(q, "I found no decisions in my records. Try: recap");
+        rt_nl(q);
+        goto out;
+    }
+    if (*topic)
+        rt_printf(q, "Decided about \"%s\":", topic);
+    else
+        rt_text(q, "Decisions, newest meeting first:");
+    rt_nl(q);
+    for (i = 0; i < n && i < DECISIONS_SHOWN; i++) {
+        cJSON *o = cJSON_CreateObject();
+        char *label = cmd_meeting_ref_dup(st, v[i].meeting_id, 0);
+        char *s = cmd_short_dup(v[i].text, 200);
+
+        if (v[i].meeting_id != last) {
+            char *ref = cmd_meeting_ref_dup(st, v[i].meeting_id, 1);
+
+            if (last != -1)
+                rt_list_end(q);
+            rt_plain(q, " ");
+            rt_bold(q, ref);
+            rt_nl(q);
+            rt_list_begin(q);
+            free(ref);
+            last = v[i].meeting_id;
+        }
+        rt_item(q, "  \u2022 ");
+        rt_text(q, s);
+        if (v[i].speaker)
+            rt_printf(q, " (%s)", v[i].speaker);
+        if (v[i].quote && strcmp(v[i].quote, v[i].text)) {
+            char *qs = cmd_short_dup(v[i].quote, 160);
+
+            rt_text(q, " \u2014 ");
+            rt_quote(q, qs, 0, 0);
+            free(qs);
+        }
+        rt_item_end(q);
+        cJSON_AddStringToObject(o, "meeting", label);
+        cJSON_AddNumberToObject(o, "meeting_id", (double)v[i].meeting_id);
+        cJSON_AddStringToObject(o, "text", v[i].text);
+        if (v[i].quote)
+            cJSON_AddStringToObject(o, "quote", v[i].quote);
+        else
+            cJSON_AddNullToObject(o, "quote");
+        if (v[i].speaker)
+            cJSON_AddStringToObject(o, "speaker", v[i].speaker);
+        else
+            cJSON_AddNullToObject(o, "speaker");
+        cJSON_AddItemToArray(q->results, o);
+        free(label);
+        free(s);
+    }
+    rt_list_end(q);
+    if (n > DECISIONS_SHOWN) {
+        rt_printf(q, "\u2026and %d more: decisions #<meeting>", n - DECISIONS_SHOWN);
+        rt_nl(q);
+    }
+out:
+    store_items_free(v, n);
+    free(spec);
+    free(args);
+    return rc;
+}
+
+const struct command cmd_decisions = {
+    .name = "decisions",
+    .usage = "decisions [about TOPIC] [#66]",
+    .help = "what was decided, per meeting, with quotes",
+    .match = decisions_match,
+    .run = decisions_run,
+};

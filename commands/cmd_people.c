@@ -1,0 +1,298 @@
+/* commands/cmd_people.c -- people: "who attended #66?" (also "both #62
+ * and #66"), "who sent apologies for #62?", "attendance Jutta Croll",
+ * and "iam Jutta Croll", which links the chat user to a person for
+ * "my actions". */
+#include "commands_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { P_ATTENDED = 1, P_APOLOGIES, P_ATTENDANCE, P_IAM };
+
+static int people_match(struct cmd_q *q)
+{
+    static const struct { const char *lead; int what; } leads[] = {
+        { "who attended", P_ATTENDED }, { "who was at", P_ATTENDED }, { "who was in", P_ATTENDED },
+        { "who were at", P_ATTENDED }, { "who participated in", P_ATTENDED },
+        { "who took part in", P_ATTENDED }, { "who joined", P_ATTENDED },
+        { "who came to", P_ATTENDED }, { "attendees", P_ATTENDED }, { "participants", P_ATTENDED },
+        { "who spoke at", P_ATTENDED }, { "who spoke in", P_ATTENDED }, { "people at", P_ATTENDED },
+        { "who sent apologies for", P_APOLOGIES }, { "who sent apologies", P_APOLOGIES },
+        { "who sent their apologies", P_APOLOGIES }, { "who apologised", P_APOLOGIES },
+        { "who apologized", P_APOLOGIES }, { "apologies for", P_APOLOGIES },
+        { "apologies", P_APOLOGIES }, { "who was absent", P_APOLOGIES },
+        { "attendance of", P_ATTENDANCE }, { "attendance for", P_ATTENDANCE },
+        { "attendance", P_ATTENDANCE }, { "which meetings did", P_ATTENDANCE },
+        { "iam", P_IAM }, { "i am", P_IAM }, { "i'm", P_IAM }, { "my name is", P_IAM },
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
+        if (cmd_starts(q, leads[i].lead)) {
+            q->flag = leads[i].what;
+            return 1;
+        }
+    return 0;
+}
+
+/* Meetings named in "both #62 and #66", "#62, #66", "#66". */
+static int meeting_list(struct cmd_q *q, const char *args, int64_t *ids, int max)
+{
+    char *copy = xstrdup(args), *w, *save = NULL;
+    int n = 0, rc = 0;
+
+    if (!strncasecmp(copy, "both ", 5))
+        memset(copy, ' ', 5);
+    for (w = strtok_r(copy, ",&", &save); w && n < max && rc == 0; w = strtok_r(NULL, ",&", &save)) {
+        char *part = w, *and;
+
+        do {
+            and = strcasestr(part, " and ");
+            if (and)
+                *and = '\0';
+            part = cmd_trim(part);
+            if (!strncasecmp(part, "meeting ", 8))
+                part += 8;
+            if (*part || n == 0) {
+                rc = cmd_meeting(q, part, &ids[n]);
+                if (rc == 0)
+                    n++;
+            }
+            part = and ? and + 5 : NULL;
+        } while (part && n < max && rc == 0);
+    }
+    free(copy);
+    return rc == 0 ? n : rc;
+}
+
+static int attended_run(struct cmd_q *q)
+{
+    struct store *st = q->ctx->st;
+    struct store_participant *all[4] = { NULL }, *v;
+    int cnt[4] = { 0 }, nm, i, j, k, shown = 0;
+    int64_t ids[4];
+
+    nm = meeting_list(q, q->args, ids, 4);
+    if (nm <= 0)
+        return nm == -1 ? -1 : 0;
+    for (i = 0; i < nm; i++)
+        if (store_meeting_participants(st, ids[i], &all[i], &cnt[i]) < 0) {
+            for (j = 0; j < i; j++)
+                store_participants_free(all[j], cnt[j]);
+            return cmd_store_error(q);
+        }
+    v = all[0];
+    q->results = cJSON_CreateArray();
+    if (nm == 1) {
+        char *ref = cmd_meeting_ref_dup(st, ids[0], 1);
+
+        rt_printf(q, "At %s (%d):", ref, cnt[0]);
+        free(ref);
+    } else {
+        rt_text(q, "At all of ");
+        for (i = 0; i < nm; i++) {
+            char *ref = cmd_meeting_ref_dup(st, ids[i], 0);
+
+            rt_printf(q, "%s%s", i ? (i == nm - 1 ? " and " : ", ") : "", ref);
+            free(ref);
+        }
+        rt_text(q, ":");
+    }
+    rt_nl(q);
+    rt_list_begin(q);
+    for (i = 0; i < cnt[0]; i++) {
+        int everywhere = 1;
+        cJSON *o;
+
+        for (j = 1; j < nm && everywhere; j++) {
+            for (k = 0; k < cnt[j] && all[j][k].person_id != v[i].person_id; k++)
+                ;
+            everywhere = k < cnt[j];
+        }
+        if (!everywhere)
+            continue;
+        rt_item(q, " \u2022 ");
+        rt_bold(q, v[i].name);
+        if (v[i].affiliation)
+            rt_printf(q, " (%s)", v[i].affiliation);
+        if (v[i].role && nm == 1)
+            rt_printf(q, " \u2014 %s", v[i].role);
+        if (!v[i].spoke && nm == 1)
+            rt_text(q, " [listed, did not speak]");
+        rt_item_end(q);
+        o = cJSON_CreateObject();
+        cJSON_AddStringToObject(o, "name", v[i].name);
+        if (v[i].affiliation)
+            cJSON_AddStringToObject(o, "affiliation", v[i].affiliation);
+        else
+            cJSON_AddNullToObject(o, "affiliation");
+        cJSON_AddBoolToObject(o, "spoke", v[i].spoke);
+        cJSON_AddItemToArray(q->results, o);
+        shown++;
+    }
+    rt_list_end(q);
+    if (!shown) {
+        rt_text(q, nm > 1 ? "Nobody is recorded at all of them." : "My records name nobody.");
+        rt_nl(q);
+    }
+    for (i = 0; i < nm; i++)
+        store_participants_free(all[i], cnt[i]);
+    return 0;
+}
+
+static int apologies_run(struct cmd_q *q)
+{
+    char **v = NULL;
+    int64_t mid;
+    int n = 0, i, rc;
+    char *args = xstrdup(q->args), *spec = cmd_trim(args), *ref;
+
+    if (!strncasecmp(spec, "for ", 4))
+        spec += 4;
+    if (!strncasecmp(spec, "meeting ", 8))
+        spec += 8;
+    rc = cmd_meeting(q, spec, &mid);
+    if (rc != 0) {
+        free(args);
+        return rc == -1 ? -1 : 0;
+    }
+    free(args);
+    if (store_meeting_apologies(q->ctx->st, mid, &v, &n) < 0)
+        return cmd_store_error(q);
+    ref = cmd_meeting_ref_dup(q->ctx->st, mid, 1);
+    q->results = cJSON_CreateArray();
+    if (n == 0) {
+        rt_printf(q, "My records of %s name no apologies.", ref);
+    } else {
+        rt_printf(q, "Apologies for %s: ", ref);
+        for (i = 0; i < n; i++) {
+            rt_printf(q, "%s%s", i ? ", " : "", v[i]);
+            cJSON_AddItemToArray(q->results, cJSON_CreateString(v[i]));
+        }
+    }
+    rt_nl(q);
+    free(ref);
+    store_strings_free(v, n);
+    return 0;
+}
+
+static int attendance_run(struct cmd_q *q)
+{
+    struct store *st = q->ctx->st;
+    struct store_attendance *v = NULL;
+    char *args = xstrdup(q->args), *who = cmd_trim(args), *name = NULL, *e;
+    int64_t pid;
+    int n = 0, i, rc;
+
+    e = who + strlen(who);
+    if (e - who > 7 && !strcasecmp(e - 7, " attend"))
+        e[-7] = '\0';
+    rc = store_person_find(st, who, &pid, &name);
+    if (rc == -1) {
+        free(args);
+        return cmd_store_error(q);
+    }
+    if (rc != 0) {
+        rt_printf(q, "I know nobody called \"%s\" in my records.", who);
+        rt_nl(q);
+        free(args);
+        return 0;
+    }
+    if (store_person_attendance(st, pid, &v, &n) < 0) {
+        free(name);
+        free(args);
+        return cmd_store_error(q);
+    }
+    q->results = cJSON_CreateArray();
+    rt_bold(q, name);
+    rt_printf(q, " attended %d meeting%s:", n, n == 1 ? "" : "s");
+    rt_nl(q);
+    rt_list_begin(q);
+    for (i = 0; i < n; i++) {
+        char *ref = cmd_meeting_ref_dup(st, v[i].meeting_id, 1);
+        cJSON *o = cJSON_CreateObject();
+
+        rt_item(q, " \u2022 ");
+        rt_text(q, ref);
+        if (v[i].turns)
+            rt_printf(q, " \u2014 spoke %d time%s (%d words)", v[i].turns, v[i].turns == 1 ? "" : "s",
+                      v[i].words);
+        else
+            rt_text(q, " \u2014 listed");
+        rt_item_end(q);
+        cJSON_AddNumberToObject(o, "meeting_id", (double)v[i].meeting_id);
+        cJSON_AddNumberToObject(o, "turns", v[i].turns);
+        cJSON_AddNumberToObject(o, "words", v[i].words);
+        cJSON_AddItemToArray(q->results, o);
+        free(ref);
+    }
+    rt_list_end(q);
+    free(v);
+    free(name);
+    free(args);
+    return 0;
+}
+
+static int iam_run(struct cmd_q *q)
+{
+    struct store *st = q->ctx->st;
+    char *args = xstrdup(q->args), *who = cmd_trim(args), *name = NULL;
+    int64_t pid;
+    int rc;
+
+    if (!*who) {
+        rt_text(q, "Who are you? Say: iam <your name as in the records>");
+        rt_nl(q);
+        free(args);
+        return 0;
+    }
+    rc = store_person_find(st, who, &pid, &name);
+    if (rc == -1) {
+        free(args);
+        return cmd_store_error(q);
+    }
+    if (rc != 0) {
+        rt_printf(q, "I know nobody called \"%s\" in my records. Use your name as the records "
+                     "spell it, e.g. iam Jutta Croll", who);
+        rt_nl(q);
+        free(args);
+        return 0;
+    }
+    if (store_user_link(st, q->ctx->user, pid, q->ctx->now) < 0) {
+        free(name);
+        free(args);
+        return cmd_store_error(q);
+    }
+    rt_printf(q, "Noted: you are %s. Ask: my actions", name);
+    rt_nl(q);
+    free(name);
+    free(args);
+    return 0;
+}
+
+static int people_run(struct cmd_q *q)
+{
+    switch (q->flag) {
+    case P_ATTENDED:
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "attended");
+        return attended_run(q);
+    case P_APOLOGIES:
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "apologies");
+        return apologies_run(q);
+    case P_ATTENDANCE:
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "attendance");
+        return attendance_run(q);
+    default:
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "iam");
+        return iam_run(q);
+    }
+}
+
+const struct command cmd_people = {
+    .name = "people",
+    .usage = "who attended #66 | attendance NAME | iam NAME",
+    .help = "who was there, who sent apologies, where someone was; iam links you to your name",
+    .match = people_match,
+    .run = people_run,
+};

@@ -1,0 +1,295 @@
+/* commands/cmd_recap.c -- "recap [MEETING]" and the recap posted after a
+ * record is read: title, date and time, chair, apologies, speakers with
+ * their share of the words, topics, decisions, actions with ids, owners
+ * and due dates, the next meeting, and a hint of what to ask. */
+#include "commands_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define RECAP_TOPICS 6
+#define RECAP_DECISIONS 5
+#define RECAP_ACTIONS 5
+#define RECAP_SHARES 3
+
+static int recap_match(struct cmd_q *q)
+{
+    return cmd_starts(q, "recap of") || cmd_starts(q, "recap") || cmd_starts(q, "summary of") ||
+           cmd_starts(q, "summarise") || cmd_starts(q, "summarize") || cmd_starts(q, "summary") ||
+           cmd_starts(q, "minutes of") || cmd_starts(q, "minutes");
+}
+
+static int by_words(const void *a, const void *b)
+{
+    const struct store_speaker *x = a, *y = b;
+
+    return y->words - x->words;
+}
+
+static void recap_heading(struct cmd_q *q, const struct store_meeting *m)
+{
+    char *label = store_meeting_label_dup(m);
+    char date[40];
+    struct buf t;
+
+    buf_init(&t);
+    if (m->title && (!m->number || strstr(m->title, m->number)))
+        buf_puts(&t, m->title);
+    else if (m->title)
+        buf_printf(&t, "%s %s", m->title, label);
+    else
+        buf_printf(&t, "%s %s", m->group, label);
+    buf_puts(&q->reply->html, "<h3>");
+    buf_puts(&q->reply->text, "Recap \u2014 ");
+    buf_puts_html(&q->reply->html, "Recap \u2014 ");
+    rt_text(q, t.data);
+    if (m->date) {
+        cmd_date(date, sizeof(date), m->date, 1);
+        rt_printf(q, " \u00b7 %s", date);
+    } else {
+        time_t tt = (time_t)m->posted;
+        struct tm tm;
+        char iso[16];
+
+        gmtime_r(&tt, &tm);
+        strftime(iso, sizeof(iso), "%Y-%m-%d", &tm);
+        cmd_date(date, sizeof(date), iso, 0);
+        rt_printf(q, " \u00b7 no date in the record \u2014 posted %s", date);
+    }
+    if (m->time_utc && m->end_time_utc)
+        rt_printf(q, " \u00b7 %s\u2013%s UTC", m->time_utc, m->end_time_utc);
+    else if (m->time_utc)
+        rt_printf(q, " \u00b7 %s UTC", m->time_utc);
+    buf_puts(&q->reply->html, "</h3>\n");
+    buf_putc(&q->reply->text, '\n');
+    buf_release(&t);
+    free(label);
+}
+
+static void recap_people(struct cmd_q *q, int64_t mid)
+{
+    struct store *st = q->ctx->st;
+    struct store_participant *par = NULL;
+    struct store_speaker *spk = NULL;
+    char **apo = NULL;
+    int npar = 0, nspk = 0, napo = 0, i, line = 0;
+    long total = 0;
+
+    store_meeting_participants(st, mid, &par, &npar);
+    for (i = 0; i < npar; i++) {
+        const char *role = par[i].role;
+
+        if (!role || (!strcasestr(role, "chair") && !strcasestr(role, "facilitat")))
+            continue;
+        rt_text(q, line++ ? " \u00b7 " : "");
+        if (strcasestr(role, "co-"))
+            rt_text(q, "co-facilitator: ");
+        else if (strcasestr(role, "chair"))
+            rt_text(q, "Chair: ");
+        else
+            rt_text(q, "Facilitator: ");
+        rt_bold(q, par[i].name);
+    }
+    store_meeting_apologies(st, mid, &apo, &napo);
+    if (napo) {
+        rt_text(q, line++ ? " \u00b7 apologies: " : "Apologies: ");
+        for (i = 0; i < napo; i++)
+            rt_printf(q, "%s%s", i ? ", " : "", apo[i]);
+    }
+    if (line)
+        rt_nl(q);
+
+    store_meeting_speakers(st, mid, &spk, &nspk);
+    if (nspk) {
+        qsort(spk, (size_t)nspk, sizeof(*spk), by_words);
+        for (i = 0; i < nspk; i++)
+            total += spk[i].words;
+        rt_printf(q, "Spoke (%d): ", nspk);
+        for (i = 0; i < nspk; i++) {
+            if (i)
+                rt_text(q, ", ");
+            rt_bold(q, spk[i].name);
+            if (i < RECAP_SHARES && total > 0)
+                rt_printf(q, " ~%ld\u202f%%", (spk[i].words * 100L + total / 2) / total);
+        }
+        rt_nl(q);
+    } else if (npar) {
+        rt_printf(q, "Present (%d): ", npar);
+        for (i = 0; i < npar && i < 20; i++)
+            rt_printf(q, "%s%s", i ? ", " : "", par[i].name);
+        if (npar > 20)
+            rt_printf(q, " and %d more", npar - 20);
+        rt_nl(q);
+    }
+    store_participants_free(par, npar);
+    store_speakers_free(spk, nspk);
+    store_strings_free(apo, napo);
+}
+
+static void recap_items(struct cmd_q *q, int64_t mid, int kind, const char *heading,
+                        int numbered, int max)
+{
+    struct store_item *v = NULL;
+    int n = 0, i;
+
+    if (store_items(q->ctx->st, kind, mid, NULL, &v, &n) < 0 || n == 0) {
+        store_items_free(v, n);
+        return;
+    }
+    rt_nl(q);
+    rt_bold(q, heading);
+    rt_nl(q);
+    rt_list_begin(q);
+    for (i = 0; i < n && i < max; i++) {
+        char *s = cmd_short_dup(v[i].text, 110);
+        char num[16];
+
+        snprintf(num, sizeof(num), " %d. ", i + 1);
+        rt_item(q, numbered ? num : " \u2022 ");
+        rt_text(q, s);
+        rt_item_end(q);
+        free(s);
+    }
+    rt_list_end(q);
+    if (n > max) {
+        rt_printf(q, " \u2026and %d more", n - max);
+        rt_nl(q);
+    }
+    store_items_free(v, n);
+}
+
+static void recap_actions(struct cmd_q *q, int64_t mid, const char *label)
+{
+    struct store *st = q->ctx->st;
+    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0 };
+    struct store_action_filter fo = { STORE_ACT_OPEN, 0, 0, NULL, 0 };
+    struct store_action *v = NULL, *all = NULL;
+    int n = 0, na = 0, i, k, open = 0, earlier = 0;
+
+    if (store_actions(st, &f, &v, &n) < 0)
+        return;
+    for (i = 0; i < n; i++)
+        open += !v[i].done;
+    if (n) {
+        rt_nl(q);
+        rt_bold(q, "Actions");
+        rt_printf(q, " (%d new, %d open)", n, open);
+        rt_nl(q);
+        rt_list_begin(q);
+        for (i = 0; i < n && i < RECAP_ACTIONS; i++) {
+            char *s = cmd_short_dup(v[i].text, 100);
+
+            rt_item(q, " ");
+            rt_bold(q, v[i].code);
+            rt_text(q, " ");
+            for (k = 0; k < v[i].n_owners; k++)
+                rt_printf(q, "%s%s", k ? ", " : "", v[i].owners[k]);
+            rt_printf(q, " \u2014 %s", s);
+            if (v[i].due_date) {
+                char d[32];
+
+                cmd_date(d, sizeof(d), v[i].due_date, 0);
+                rt_printf(q, " (due %s)", d);
+            }
+            if (v[i].done)
+                rt_text(q, " \u2714 done");
+            rt_item_end(q);
+            free(s);
+        }
+        rt_list_end(q);
+        if (n > RECAP_ACTIONS) {
+            rt_printf(q, " \u2026and %d more: !actions %s", n - RECAP_ACTIONS, label);
+            rt_nl(q);
+        }
+    }
+    /* Open actions of meetings other than this one. */
+    if (store_actions(st, &fo, &all, &na) == 0) {
+        for (i = 0; i < na; i++)
+            earlier += all[i].meeting_id != mid;
+        if (earlier) {
+            rt_printf(q, "Still open from other meetings: %d (!actions open)", earlier);
+            rt_nl(q);
+        }
+    }
+    store_actions_free(all, na);
+    store_actions_free(v, n);
+}
+
+int recap_write(struct cmd_q *q, int64_t mid)
+{
+    struct store *st = q->ctx->st;
+    struct store_meeting m;
+    struct store_item *agenda = NULL;
+    struct store_next *nx = NULL;
+    int na = 0, nnx = 0;
+    char *label;
+
+    if (store_meeting_get(st, mid, &m) != 0)
+        return cmd_store_error(q);
+    label = store_meeting_label_dup(&m);
+    recap_heading(q, &m);
+    recap_people(q, mid);
+    if (store_items(st, STORE_AGENDA, mid, NULL, &agenda, &na) == 0 && na > 0)
+        recap_items(q, mid, STORE_AGENDA, "Topics", 1, RECAP_TOPICS);
+    else
+        recap_items(q, mid, STORE_POINT, "Topics", 1, RECAP_TOPICS);
+    store_items_free(agenda, na);
+    recap_items(q, mid, STORE_DECISION, "Decided", 0, RECAP_DECISIONS);
+    recap_actions(q, mid, label);
+    if (store_next_meeting(st, mid, &nx, &nnx) == 0 && nnx > 0) {
+        rt_nl(q);
+        rt_bold(q, "Next meeting: ");
+        if (nx[0].when) {
+            char *s = cmd_short_dup(nx[0].when, 120);
+
+            rt_text(q, s);
+            free(s);
+        }
+        if (nx[0].date) {
+            char d[32];
+
+            cmd_date(d, sizeof(d), nx[0].date, 1);
+            rt_printf(q, "%s%s", nx[0].when ? " \u2014 " : "", d);
+        }
+        rt_nl(q);
+    }
+    store_nexts_free(nx, nnx);
+    rt_nl(q);
+    rt_printf(q, "Ask me: !who raised <topic> \u00b7 !actions for <name> \u00b7 !decisions %s", label);
+    rt_nl(q);
+    if (q->ctx->want_json) {
+        cJSON_Delete(q->results);
+        q->results = export_meeting_json(st, mid);
+    }
+    free(label);
+    store_meeting_release(&m);
+    return 0;
+}
+
+static int recap_run(struct cmd_q *q)
+{
+    char *args = xstrdup(q->args), *spec = cmd_trim(args);
+    int64_t mid = 0;
+    int rc;
+
+    snprintf(q->reply->kind, sizeof(q->reply->kind), "recap");
+    if (!strncasecmp(spec, "meeting ", 8))
+        spec += 8;
+    rc = cmd_meeting(q, spec, &mid);
+    if (rc == 0)
+        rc = recap_write(q, mid);
+    else
+        rc = rc == -1 ? -1 : 0;
+    free(args);
+    return rc;
+}
+
+const struct command cmd_recap = {
+    .name = "recap",
+    .usage = "recap [#62 | MAG XII | 2022-06-14 | latest]",
+    .help = "a meeting in brief: who spoke, topics, decisions, actions, next meeting",
+    .match = recap_match,
+    .run = recap_run,
+};

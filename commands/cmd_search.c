@@ -1,0 +1,107 @@
+/* commands/cmd_search.c -- "search mailing list archives": the turns and
+ * report paragraphs that carry the words, best first, with meeting,
+ * speaker and an exact quote. Also the fallback for messages that are
+ * no command at all. */
+#include "commands_int.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define SEARCH_SHOWN 6
+#define SEARCH_QUOTE_MAX 180
+
+static int search_match(struct cmd_q *q)
+{
+    return cmd_starts(q, "search for") || cmd_starts(q, "search") || cmd_starts(q, "find") ||
+           cmd_starts(q, "grep") || cmd_starts(q, "look for");
+}
+
+static int search_run(struct cmd_q *q)
+{
+    struct store *st = q->ctx->st;
+    char *args = xstrdup(q->args), *spec = cmd_split_meeting(args), *words = cmd_trim(args);
+    struct store_topic *tp = store_topic_new(st, words);
+    struct store_hit *h = NULL;
+    int64_t mid = 0;
+    int n = 0, i, rc = 0;
+
+    snprintf(q->reply->kind, sizeof(q->reply->kind), "search");
+    if (spec) {
+        int mrc = cmd_meeting(q, spec, &mid);
+
+        if (mrc != 0) {
+            rc = mrc == -1 ? -1 : 0;
+            goto out;
+        }
+    }
+    q->results = cJSON_CreateArray();
+    if (store_topic_empty(tp)) {
+        if (q->flag)
+            rt_printf(q, "I did not understand \"%s\". ", q->text);
+        rt_text(q, "Ask me e.g.: who raised <topic> \u00b7 open actions \u00b7 recap \u00b7 help");
+        rt_nl(q);
+        goto out;
+    }
+    if (store_search(st, words, mid, 0, SEARCH_SHOWN, &h, &n) < 0) {
+        rc = cmd_store_error(q);
+        goto out;
+    }
+    if (q->flag) {
+        rt_printf(q, "That is not a command I know (try: help). ");
+    }
+    if (n == 0) {
+        rt_printf(q, "Nothing in my records mentions \"%s\".", store_topic_words(tp));
+        rt_nl(q);
+        goto out;
+    }
+    rt_printf(q, "Found in my records (\"%s\"):", store_topic_words(tp));
+    rt_nl(q);
+    rt_list_begin(q);
+    for (i = 0; i < n; i++) {
+        char *ref = cmd_meeting_ref_dup(st, h[i].meeting_id, 1);
+        char *label = cmd_meeting_ref_dup(st, h[i].meeting_id, 0);
+        int cs = 0, ce = 0;
+        char *quote = store_excerpt_dup(h[i].text, tp, SEARCH_QUOTE_MAX, &cs, &ce);
+        cJSON *o = cJSON_CreateObject();
+
+        rt_item(q, " \u2022 ");
+        rt_text(q, ref);
+        rt_text(q, " ");
+        if (h[i].speaker) {
+            rt_bold(q, h[i].speaker);
+        } else {
+            rt_text(q, h[i].record_kind == 2 ? "summary report" : "unattributed");
+        }
+        rt_text(q, ": ");
+        rt_quote(q, quote, cs, ce);
+        rt_item_end(q);
+        cJSON_AddStringToObject(o, "meeting", label);
+        cJSON_AddNumberToObject(o, "meeting_id", (double)h[i].meeting_id);
+        if (h[i].speaker)
+            cJSON_AddStringToObject(o, "speaker", h[i].speaker);
+        else
+            cJSON_AddNullToObject(o, "speaker");
+        cJSON_AddStringToObject(o, "record", h[i].record_kind == 2 ? "summary" : "transcript");
+        cJSON_AddStringToObject(o, "quote", quote);
+        cJSON_AddItemToArray(q->results, o);
+        free(ref);
+        free(label);
+        free(quote);
+    }
+    rt_list_end(q);
+out:
+    store_hits_free(h, n);
+    store_topic_free(tp);
+    free(spec);
+    free(args);
+    return rc;
+}
+
+const struct command cmd_search = {
+    .name = "search",
+    .usage = "search WORDS [in #62]",
+    .help = "full-text search of everything said and written",
+    .match = search_match,
+    .run = search_run,
+};

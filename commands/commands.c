@@ -1,0 +1,515 @@
+/* commands/commands.c -- the chat language's front door: the command
+ * table, normalising a message (case, trailing '?', prefix words) and
+ * dispatching it, the JSON envelope, ingest replies, and the helpers that
+ * write one content as plain text and as escaped HTML. No I/O here. */
+#include "commands_int.h"
+#include "../storage/record.h"
+
+#include <ctype.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#define COMMANDS_MAX_MESSAGE 4000
+
+const struct command *const commands_table[] = {
+    &cmd_help,
+    &cmd_forget,
+    &cmd_action_change,
+    &cmd_people,          /* before raised: "who attended", "who sent apologies" */
+    &cmd_said,
+    &cmd_raised,
+    &cmd_actions,
+    &cmd_decisions,
+    &cmd_recap,
+    &cmd_next,
+    &cmd_meetings,
+    &cmd_search,
+    NULL,
+};
+
+void cmd_reply_init(struct cmd_reply *r)
+{
+    buf_init(&r->text);
+    buf_init(&r->html);
+    buf_init(&r->json);
+    r->kind[0] = '\0';
+}
+
+void cmd_reply_release(struct cmd_reply *r)
+{
+    buf_release(&r->text);
+    buf_release(&r->html);
+    buf_release(&r->json);
+}
+
+/* ---- rendering -------------------------------------------------------- */
+
+void rt_text(struct cmd_q *q, const char *s)
+{
+    buf_puts(&q->reply->text, s);
+    buf_puts_html(&q->reply->html, s);
+}
+
+void rt_printf(struct cmd_q *q, const char *fmt, ...)
+{
+    struct buf b;
+    va_list ap;
+
+    buf_init(&b);
+    va_start(ap, fmt);
+    buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    rt_text(q, b.data);
+    buf_release(&b);
+}
+
+void rt_bold(struct cmd_q *q, const char *s)
+{
+    buf_puts(&q->reply->text, s);
+    buf_puts(&q->reply->html, "<b>");
+    buf_puts_html(&q->reply->html, s);
+    buf_puts(&q->reply->html, "</b>");
+}
+
+void rt_nl(struct cmd_q *q)
+{
+    buf_putc(&q->reply->text, '\n');
+    buf_puts(&q->reply->html, "<br>\n");
+}
+
+void rt_html(struct cmd_q *q, const char *raw)
+{
+    buf_puts(&q->reply->html, raw);
+}
+
+void rt_plain(struct cmd_q *q, const char *s)
+{
+    buf_puts(&q->reply->text, s);
+}
+
+void rt_quote(struct cmd_q *q, const char *s, int cut_start, int cut_end)
+{
+    struct buf b;
+    const char *p;
+    int space = 0;
+
+    buf_init(&b);
+    buf_puts(&b, "\u201c");
+    if (cut_start)
+        buf_puts(&b, "\u2026");
+    for (p = s; *p; p++) {
+        if (*p == '\n' || *p == '\r' || *p == '\t') {
+            space = 1;
+            continue;
+        }
+        if (space)
+            buf_putc(&b, ' ');
+        space = 0;
+        buf_putc(&b, *p);
+    }
+    if (cut_end)
+        buf_puts(&b, "\u2026");
+    buf_puts(&b, "\u201d");
+    buf_puts(&q->reply->text, b.data);
+    buf_puts(&q->reply->html, "<i>");
+    buf_puts_html(&q->reply->html, b.data);
+    buf_puts(&q->reply->html, "</i>");
+    buf_release(&b);
+}
+
+void rt_list_begin(struct cmd_q *q)
+{
+    buf_puts(&q->reply->html, "<ul>\n");
+}
+
+void rt_item(struct cmd_q *q, const char *bullet)
+{
+    buf_puts(&q->reply->text, bullet);
+    buf_puts(&q->reply->html, "<li>");
+}
+
+void rt_item_end(struct cmd_q *q)
+{
+    buf_putc(&q->reply->text, '\n');
+    buf_puts(&q->reply->html, "</li>\n");
+}
+
+void rt_list_end(struct cmd_q *q)
+{
+    buf_puts(&q->reply->html, "</ul>\n");
+}
+
+static const char *const month_abbr[] = {
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"
+};
+
+void cmd_date(char *out, size_t n, const char *iso, int weekday)
+{
+    static const char *const wd[] = { "Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat" };
+    int y, m, d;
+
+    if (!iso || sscanf(iso, "%4d-%2d-%2d", &y, &m, &d) != 3 || m < 1 || m > 12) {
+        snprintf(out, n, "%s", iso ? iso : "undated");
+        return;
+    }
+    if (weekday) {
+        struct tm tm;
+
+        memset(&tm, 0, sizeof(tm));
+        tm.tm_year = y - 1900;
+        tm.tm_mon = m - 1;
+        tm.tm_mday = d;
+        tm.tm_hour = 12;
+        timegm(&tm);
+        snprintf(out, n, "%s %d %s %d", wd[tm.tm_wday % 7], d, month_abbr[m - 1], y);
+    } else {
+        snprintf(out, n, "%d %s %d", d, month_abbr[m - 1], y);
+    }
+}
+
+char *cmd_meeting_ref_dup(struct store *st, int64_t meeting_id, int with_date)
+{
+    struct store_meeting m;
+    char *label, *out, date[32];
+
+    if (store_meeting_get(st, meeting_id, &m) != 0)
+        return xstrdup("an earlier meeting");
+    label = store_meeting_label_dup(&m);
+    if (!with_date) {
+        store_meeting_release(&m);
+        return label;
+    }
+    if (m.date) {
+        cmd_date(date, sizeof(date), m.date, 0);
+    } else {
+        time_t t = (time_t)m.posted;
+        struct tm tm;
+        char iso[16];
+
+        gmtime_r(&t, &tm);
+        strftime(iso, sizeof(iso), "%Y-%m-%d", &tm);
+        cmd_date(date + 0, sizeof(date), iso, 0);
+        memmove(date + 7, date, strlen(date) + 1);
+        memcpy(date, "posted ", 7);
+    }
+    out = xasprintf("%s (%s)", label, date);
+    free(label);
+    store_meeting_release(&m);
+    return out;
+}
+
+char *cmd_short_dup(const char *s, size_t n)
+{
+    size_t len = strlen(s), cut;
+    char *out;
+
+    if (len <= n)
+        return xstrdup(s);
+    cut = utf8_trim_len(s, len, n);
+    while (cut > n / 2 && s[cut] != ' ')
+        cut--;
+    while (cut > 0 && (s[cut - 1] == ' ' || s[cut - 1] == ',' || s[cut - 1] == ';'))
+        cut--;
+    out = xmalloc(cut + 4);
+    memcpy(out, s, cut);
+    memcpy(out + cut, "\u2026", 4);
+    return out;
+}
+
+int cmd_store_error(struct cmd_q *q)
+{
+    buf_reset(&q->reply->text);
+    buf_reset(&q->reply->html);
+    rt_text(q, "Sorry, I could not read my meeting store just now. Please try again.");
+    snprintf(q->reply->kind, sizeof(q->reply->kind), "error");
+    return -1;
+}
+
+/* ---- matching helpers ------------------------------------------------- */
+
+int cmd_starts(struct cmd_q *q, const char *prefix)
+{
+    size_t n = strlen(prefix);
+
+    if (strncmp(q->lower, prefix, n) || (q->lower[n] && q->lower[n] != ' '))
+        return 0;
+    q->args = q->text + n;
+    while (*q->args == ' ')
+        q->args++;
+    return 1;
+}
+
+char *cmd_trim(char *s)
+{
+    char *e;
+
+    while (*s == ' ' || *s == '"' || *s == '\'' || *s == '\t')
+        s++;
+    e = s + strlen(s);
+    while (e > s && (e[-1] == ' ' || e[-1] == '"' || e[-1] == '\'' || e[-1] == '\t' ||
+                     e[-1] == '.' || e[-1] == ','))
+        e--;
+    *e = '\0';
+    return s;
+}
+
+/* A word that can only name a meeting: "#62", "2022-06-14", "latest". */
+static int meeting_word(const char *w)
+{
+    int y, m, d;
+
+    if (w[0] == '#' && isdigit((unsigned char)w[1]))
+        return 1;
+    if (sscanf(w, "%4d-%2d-%2d", &y, &m, &d) == 3)
+        return 1;
+    return !strcasecmp(w, "latest");
+}
+
+char *cmd_split_meeting(char *s)
+{
+    static const char *const joins[] = { " in meeting ", " at meeting ", " in ", " at ",
+                                         " during ", " of ", " for " };
+    size_t len = strlen(s), i;
+    char *sp;
+
+    /* "... #62" at the very end, with or without "in". */
+    sp = strrchr(s, ' ');
+    if (sp && meeting_word(sp + 1)) {
+        char *spec = xstrdup(sp + 1);
+
+        *sp = '\0';
+        len = strlen(s);
+        for (i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
+            size_t jl = strlen(joins[i]) - 1;   /* without the trailing space */
+
+            if (len >= jl && !strncasecmp(s + len - jl, joins[i], jl)) {
+                s[len - jl] = '\0';
+                break;
+            }
+        }
+        return spec;
+    }
+    if (!sp && meeting_word(s)) {
+        char *spec = xstrdup(s);
+
+        *s = '\0';
+        return spec;
+    }
+    /* "... in meeting 62", "... in MAG XII": only with the word meeting. */
+    for (i = 0; i < 2; i++) {
+        char *hit = strcasestr(s, joins[i]);
+
+        if (hit) {
+            char *spec = xstrdup(hit + strlen(joins[i]));
+
+            *hit = '\0';
+            return spec;
+        }
+    }
+    return NULL;
+}
+
+int cmd_meeting(struct cmd_q *q, const char *spec, int64_t *id)
+{
+    int rc = store_meeting_find(q->ctx->st, spec ? spec : "", id);
+
+    if (rc == -1)
+        return cmd_store_error(q);
+    if (rc == STORE_NOTFOUND) {
+        if (store_meeting_count(q->ctx->st) == 0)
+            rt_text(q, "I hold no meeting records yet. Post a transcript or a summary report "
+                       "and I will read it.");
+        else
+            rt_printf(q, "I have no meeting \"%s\". Try: meetings", spec && *spec ? spec : "latest");
+        rt_nl(q);
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "not_found");
+    }
+    return rc;
+}
+
+/* ---- normalising and dispatching -------------------------------------- */
+
+static const char *const lead_words[] = {
+    "scribe:", "scribe,", "scribe", "@scribe:", "@scribe", "hey", "hi", "ok", "okay", "so",
+    "please", "pls", "can you tell me", "could you tell me", "tell me", "do you know",
+    "can you", "could you", "would you", "i'd like to know", "i wonder",
+};
+
+/* Collapse white space (Unicode spaces too), drop control characters,
+ * the prefix '!', lead words and a trailing '?' or '.'. */
+static char *normalise_dup(const char *msg)
+{
+    size_t len = strlen(msg), cut = len > COMMANDS_MAX_MESSAGE ?
+        utf8_trim_len(msg, len, COMMANDS_MAX_MESSAGE) : len;
+    char *f = store_fold_dup(msg, cut), *p, *e;
+    struct buf b;
+    int space = 0, again = 1;
+    size_t i;
+
+    buf_init(&b);
+    for (p = f; *p; p++) {
+        unsigned char c = (unsigned char)*p;
+
+        if (c < 0x20 || c == 0x7f || c == ' ') {
+            space = b.len > 0;
+            continue;
+        }
+        if (space)
+            buf_putc(&b, ' ');
+        space = 0;
+        buf_putc(&b, (char)c);
+    }
+    free(f);
+    p = b.data;
+    while (again) {
+        again = 0;
+        while (*p == '!' || *p == ' ' || *p == '/')
+            p++;
+        for (i = 0; i < sizeof(lead_words) / sizeof(lead_words[0]); i++) {
+            size_t n = strlen(lead_words[i]);
+
+            if (!strncasecmp(p, lead_words[i], n) && (p[n] == ' ' || p[n] == ',' || p[n] == '\0')) {
+                p += n;
+                while (*p == ' ' || *p == ',')
+                    p++;
+                again = 1;
+            }
+        }
+    }
+    e = p + strlen(p);
+    while (e > p && (e[-1] == '?' || e[-1] == ' ' || e[-1] == '.' || e[-1] == '!'))
+        e--;
+    f = xstrndup(p, (size_t)(e - p));
+    buf_release(&b);
+    return f;
+}
+
+static void json_envelope(struct cmd_q *q, const char *question)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *s;
+
+    cJSON_AddStringToObject(o, "question", question);
+    cJSON_AddStringToObject(o, "kind", q->reply->kind[0] ? q->reply->kind : "answer");
+    cJSON_AddStringToObject(o, "answer", q->reply->text.data);
+    cJSON_AddStringToObject(o, "html", q->reply->html.data);
+    if (q->results) {
+        cJSON_AddItemToObject(o, "results", q->results);
+        q->results = NULL;
+    } else {
+        cJSON_AddItemToObject(o, "results", cJSON_CreateArray());
+    }
+    s = cJSON_PrintUnformatted(o);
+    buf_reset(&q->reply->json);
+    buf_puts(&q->reply->json, s ? s : "{}");
+    cJSON_free(s);
+    cJSON_Delete(o);
+}
+
+static void q_release(struct cmd_q *q)
+{
+    free(q->text);
+    free(q->lower);
+    free(q->arg1);
+    free(q->arg2);
+    cJSON_Delete(q->results);
+}
+
+int commands_answer(const struct cmd_ctx *ctx, const char *msg, struct cmd_reply *out)
+{
+    struct cmd_q q;
+    const struct command *const *c;
+    int rc = 0;
+    char *p;
+
+    memset(&q, 0, sizeof(q));
+    q.ctx = ctx;
+    q.reply = out;
+    buf_reset(&out->text);
+    buf_reset(&out->html);
+    buf_reset(&out->json);
+    out->kind[0] = '\0';
+    q.text = normalise_dup(msg ? msg : "");
+    q.lower = xstrdup(q.text);
+    for (p = q.lower; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    q.args = q.text;
+
+    for (c = commands_table; *c; c++) {
+        if ((*c)->match(&q)) {
+            snprintf(out->kind, sizeof(out->kind), "%s", (*c)->name);
+            rc = (*c)->run(&q);
+            break;
+        }
+    }
+    if (!*c) {
+        /* Not a command: treat it as a search, and say how to ask. */
+        snprintf(out->kind, sizeof(out->kind), "search");
+        q.args = q.text;
+        q.flag = 1;
+        rc = cmd_search.run(&q);
+    }
+    if (ctx->want_json)
+        json_envelope(&q, msg ? msg : "");
+    q_release(&q);
+    return rc;
+}
+
+/* ---- ingest ----------------------------------------------------------- */
+
+int commands_looks_like_record(const char *data, size_t len)
+{
+    return record_looks_like(data, len);
+}
+
+int commands_ingest(const struct cmd_ctx *ctx, const char *data, size_t len,
+                    const char *name, int want_recap, struct cmd_reply *out)
+{
+    struct store_ingest_result res;
+    struct cmd_q q;
+    char err[256] = "";
+    int rc;
+
+    memset(&q, 0, sizeof(q));
+    q.ctx = ctx;
+    q.reply = out;
+    buf_reset(&out->text);
+    buf_reset(&out->html);
+    buf_reset(&out->json);
+    rc = store_ingest(ctx->st, data, len, ctx->max_record_bytes, name, ctx->room, ctx->now,
+                      &res, err, sizeof(err));
+    if (rc < 0) {
+        snprintf(out->kind, sizeof(out->kind), "error");
+        rt_printf(&q, "I could not read this as a meeting record: %s", err[0] ? err : "unknown reason");
+        rt_nl(&q);
+        rc = -1;
+    } else if (rc == STORE_DUPLICATE) {
+        char *ref = cmd_meeting_ref_dup(ctx->st, res.meeting_id, 1);
+
+        snprintf(out->kind, sizeof(out->kind), "duplicate");
+        rt_printf(&q, "I already have this record: %s %s. Ask: recap %s", res.meeting,
+                  res.kind == 2 ? "(summary report)" : "(transcript)", ref);
+        rt_nl(&q);
+        free(ref);
+        rc = COMMANDS_DUPLICATE;
+    } else {
+        snprintf(out->kind, sizeof(out->kind), "recap");
+        if (want_recap) {
+            if (recap_write(&q, res.meeting_id) < 0)
+                rc = -1;
+        } else {
+            rt_printf(&q, "Stored %s: %d turns, %d people, %d actions, %d decisions.",
+                      res.meeting, res.turns, res.people, res.actions, res.decisions);
+            rt_nl(&q);
+        }
+        if (rc >= 0)
+            rc = COMMANDS_STORED;
+    }
+    if (ctx->want_json)
+        json_envelope(&q, name ? name : "ingest");
+    cJSON_Delete(q.results);
+    return rc;
+}
