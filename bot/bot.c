@@ -252,7 +252,7 @@ static const enum step prog_decline[] = { ST_JOIN, ST_NOTICE, ST_LEAVE, ST_DONE 
 struct chunk {
     char *text;
     char *html;                 /* NULL: plain body only */
-    char tag[40];               /* txn tag: r0, r1, r1.0 ... */
+    char tag[64];               /* txn tag: r0, r1, r1.0 ... */
 };
 
 struct bot;
@@ -753,7 +753,7 @@ static void on_job_done(const struct mx_err *e, void *arg)
                 struct chunk *nc = &jb->chunks[jb->cur + k];
                 nc->text = xstrndup(c.text + start, ends[k] - start);
                 nc->html = NULL;
-                snprintf(nc->tag, sizeof(nc->tag), "%.30s.%zu", c.tag, k);
+                snprintf(nc->tag, sizeof(nc->tag), "%.40s.%zu", c.tag, k);
                 start = ends[k];
             }
             jb->n_chunks += n - 1;
