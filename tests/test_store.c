@@ -1,0 +1,453 @@
+/* tests/test_store.c -- the meeting store on an in-memory database:
+ * schema, ingest and duplicates, one meeting for a transcript and its
+ * summary, people resolution independent of order, search with folded
+ * Unicode, hostile queries, actions and their codes, naming meetings. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <sqlite3.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fixture_records.h"
+#include "../storage/store.h"
+
+static struct store *open_mem(void)
+{
+    struct store *st = NULL;
+    char err[256];
+
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    return st;
+}
+
+static void add(struct store *st, struct record *r, int want, struct store_ingest_result *res)
+{
+    char err[256] = "";
+
+    assert_int_equal(store_add_record(st, r, "fixture.txt", NULL, 1700000000, res, err, sizeof(err)), want);
+    record_free(r);
+}
+
+static struct store *loaded(void)
+{
+    struct store *st = open_mem();
+
+    add(st, fx_transcript5(), 0, NULL);
+    add(st, fx_summary5(), 0, NULL);
+    add(st, fx_transcript6(), 0, NULL);
+    return st;
+}
+
+static void test_schema(void **state)
+{
+    struct store *st = open_mem();
+    sqlite3_stmt *s;
+
+    (void)state;
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_true(sqlite3_column_int(s, 0) >= 1);
+    sqlite3_finalize(s);
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "PRAGMA foreign_keys", -1, &s, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(s, 0), 1);
+    sqlite3_finalize(s);
+    assert_int_equal(store_meeting_count(st), 0);
+    store_close(st);
+    store_close(NULL);
+}
+
+static void test_file_mode(void **state)
+{
+    char path[] = "/tmp/scribe-test-store-XXXXXX";
+    char db[64], wal[80], shm[80], err[256];
+    struct store *st = NULL;
+    struct stat sb;
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
+    assert_int_equal(stat(db, &sb), 0);
+    assert_int_equal(sb.st_mode & 0777, 0600);
+    store_close(st);
+    /* Reopening keeps the data and the schema version. */
+    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
+    store_close(st);
+    snprintf(wal, sizeof(wal), "%s-wal", db);
+    snprintf(shm, sizeof(shm), "%s-shm", db);
+    unlink(db);
+    unlink(wal);
+    unlink(shm);
+}
+
+static void test_ingest_and_duplicate(void **state)
+{
+    struct store *st = open_mem();
+    struct store_ingest_result res;
+
+    (void)state;
+    add(st, fx_transcript5(), 0, &res);
+    assert_int_equal(res.turns, 7);
+    assert_int_equal(res.actions, 3);
+    assert_int_equal(res.decisions, 1);
+    assert_int_equal(res.new_meeting, 1);
+    assert_non_null(strstr(res.meeting, "#5"));
+    add(st, fx_transcript5(), STORE_DUPLICATE, &res);
+    assert_int_equal(store_meeting_count(st), 1);
+    /* The summary of the same meeting joins it. */
+    add(st, fx_summary5(), 0, &res);
+    assert_int_equal(res.new_meeting, 0);
+    assert_int_equal(store_meeting_count(st), 1);
+    store_close(st);
+}
+
+static void test_same_meeting_by_date(void **state)
+{
+    struct store *st = open_mem();
+    struct store_ingest_result a, b;
+    struct record *r = fx_summary5();
+
+    (void)state;
+    add(st, fx_transcript5(), 0, &a);
+    /* A summary that names no number still joins by group and date. */
+    free(r->number);
+    r->number = NULL;
+    r->number_value = -1;
+    add(st, r, 0, &b);
+    assert_int_equal(a.meeting_id, b.meeting_id);
+    store_close(st);
+}
+
+static void check_tom(struct store *st)
+{
+    struct store_speaker *v = NULL;
+    int n = 0, i, found = 0;
+    int64_t id;
+    char *name = NULL;
+
+    assert_int_equal(store_meeting_find(st, "#5", &id), 0);
+    assert_int_equal(store_meeting_speakers(st, id, &v, &n), 0);
+    for (i = 0; i < n; i++)
+        if (!strcmp(v[i].name, "Tom Quist")) {
+            found = 1;
+            assert_int_equal(v[i].turns, 2);
+            assert_string_equal(v[i].labels[0], "Tom");
+        }
+    assert_true(found);
+    store_speakers_free(v, n);
+    assert_int_equal(store_person_find(st, "tom", &id, &name), 0);
+    assert_string_equal(name, "Tom Quist");
+    free(name);
+}
+
+static void test_people_resolution_any_order(void **state)
+{
+    struct store *st = open_mem();
+
+    (void)state;
+    add(st, fx_transcript5(), 0, NULL);
+    add(st, fx_summary5(), 0, NULL);
+    check_tom(st);
+    store_close(st);
+
+    st = open_mem();
+    add(st, fx_summary5(), 0, NULL);
+    add(st, fx_transcript5(), 0, NULL);
+    check_tom(st);
+    store_close(st);
+}
+
+static void test_participants_and_apologies(void **state)
+{
+    struct store *st = loaded();
+    struct store_participant *p = NULL;
+    char **apo = NULL;
+    int np = 0, na = 0;
+    int64_t id;
+
+    (void)state;
+    assert_int_equal(store_meeting_find(st, "5", &id), 0);
+    assert_int_equal(store_meeting_participants(st, id, &p, &np), 0);
+    assert_int_equal(np, 3);       /* Anna, Tom Quist, Lee: speakers merged into the list */
+    assert_string_equal(p[0].name, "Anna Berg");
+    assert_string_equal(p[0].role, "chair");
+    store_participants_free(p, np);
+    assert_int_equal(store_meeting_apologies(st, id, &apo, &na), 0);
+    assert_int_equal(na, 1);       /* "Kim" is "Kim Olsen" */
+    assert_string_equal(apo[0], "Kim Olsen");
+    store_strings_free(apo, na);
+    store_close(st);
+}
+
+static void test_search_folding(void **state)
+{
+    struct store *st = loaded();
+    struct store_hit *h = NULL;
+    int n = 0;
+
+    (void)state;
+    /* U+2011 in the record, '-' in the query; U+00A0 likewise. */
+    assert_int_equal(store_search(st, "long-term plan for", 0, 0, 5, &h, &n), 0);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(h[0].text, "long\xe2\x80\x91term plan\xc2\xa0" "for"));
+    assert_string_equal(h[0].speaker, "Lee Park");
+    store_hits_free(h, n);
+    /* Stemming: "gardens" finds "garden". */
+    assert_int_equal(store_search(st, "gardens", 0, 0, 10, &h, &n), 0);
+    assert_true(n >= 3);
+    store_hits_free(h, n);
+    store_close(st);
+}
+
+static void test_hostile_queries(void **state)
+{
+    static const char *const queries[] = {
+        "\"", "\"\"\"", "*", "garden*", "AND", "OR NEAR", "NOT garden", "a AND b OR c",
+        "NEAR(garden river, 2)", "'); DROP TABLE meetings; --", "text:garden", "^garden",
+        "(garden", "garden)", "-garden", "{garden}", "", "   ", "\xff\xfe", "über Straße",
+    };
+    struct store *st = loaded();
+    struct store_hit *h = NULL;
+    struct store_raised *r = NULL;
+    char big[3001];
+    size_t i;
+    int n = 0;
+
+    (void)state;
+    for (i = 0; i < sizeof(queries) / sizeof(queries[0]); i++) {
+        struct store_topic *t = store_topic_new(st, queries[i]);
+
+        assert_int_equal(store_search(st, queries[i], 0, 0, 5, &h, &n), 0);
+        store_hits_free(h, n);
+        assert_int_equal(store_raised(st, t, 0, &r, &n), 0);
+        store_raised_free(r, n);
+        store_topic_free(t);
+    }
+    memset(big, 'a', sizeof(big) - 1);
+    big[sizeof(big) - 1] = '\0';
+    for (i = 0; i < sizeof(big) - 1; i += 7)
+        big[i] = ' ';
+    assert_int_equal(store_search(st, big, 0, 0, 5, &h, &n), 0);
+    store_hits_free(h, n);
+    assert_int_equal(store_meeting_count(st), 2);
+    store_close(st);
+}
+
+static void test_raised_ranking(void **state)
+{
+    struct store *st = loaded();
+    struct store_topic *t = store_topic_new(st, "the community garden");
+    struct store_raised *r = NULL;
+    int n = 0;
+
+    (void)state;
+    assert_string_equal(store_topic_words(t), "community garden");
+    assert_int_equal(store_raised(st, t, 0, &r, &n), 0);
+    assert_int_equal(n, 1);
+    /* Anna's first turn says "garden" only; Tom's carries the phrase. */
+    assert_true(r[0].has_first);
+    assert_string_equal(r[0].first.speaker, "Tom Quist");
+    assert_int_equal(r[0].first_mentions, 2);
+    assert_true(r[0].has_summary);
+    assert_true(r[0].n_others >= 1);
+    store_raised_free(r, n);
+    store_topic_free(t);
+
+    /* The glossary: "EGM" finds the expansion and back. */
+    t = store_topic_new(st, "EGM");
+    assert_int_equal(store_raised(st, t, 0, &r, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(r[0].first.speaker, "Lee Park");
+    store_raised_free(r, n);
+    store_topic_free(t);
+
+    /* Nothing on an unknown topic, or on a common word with an unknown one. */
+    t = store_topic_new(st, "budget committee");
+    assert_int_equal(store_raised(st, t, 0, &r, &n), 0);
+    assert_int_equal(n, 0);
+    store_raised_free(r, n);
+    store_topic_free(t);
+    store_close(st);
+}
+
+static void test_excerpt(void **state)
+{
+    struct store *st = open_mem();
+    struct store_topic *t = store_topic_new(st, "footbridge");
+    const char *text = "One two three four five six seven eight nine ten. The footbridge repair "
+                       "is late again and the council has no date. Eleven twelve thirteen.";
+    int cs = -1, ce = -1;
+    char *x = store_excerpt_dup(text, t, 60, &cs, &ce);
+
+    (void)state;
+    assert_non_null(strstr(text, x));           /* an exact substring */
+    assert_non_null(strstr(x, "footbridge"));
+    assert_true(strlen(x) <= 60);
+    assert_int_equal(cs, 1);
+    free(x);
+    x = store_excerpt_dup("short", t, 60, &cs, &ce);
+    assert_string_equal(x, "short");
+    assert_int_equal(cs, 0);
+    assert_int_equal(ce, 0);
+    free(x);
+    store_topic_free(t);
+    store_close(st);
+}
+
+static void test_actions_lifecycle(void **state)
+{
+    struct store *st = loaded();
+    struct store_action_filter f = { STORE_ACT_OPEN, 0, 0, NULL, 0 };
+    struct store_action *v = NULL, a;
+    struct store_history *h = NULL;
+    const char *owners[] = { "Lee Park" };
+    char code[16];
+    int n = 0, nh = 0;
+    int64_t id, pid;
+
+    (void)state;
+    assert_int_equal(store_actions(st, &f, &v, &n), 0);
+    assert_int_equal(n, 4);            /* 5 actions, "Book the hall" done */
+    store_actions_free(v, n);
+    /* Owners resolve: "Tom" is Tom Quist. */
+    assert_int_equal(store_person_find(st, "Tom Quist", &pid, NULL), 0);
+    f.person_id = pid;
+    assert_int_equal(store_actions(st, &f, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].owners[0], "Tom Quist");
+    assert_string_equal(v[0].code, "A1");
+    store_actions_free(v, n);
+    /* DC filter: the concerns_dcs / "DCs"-owned one. */
+    f.person_id = 0;
+    f.dcs = 1;
+    assert_int_equal(store_actions(st, &f, &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].owners[0], "DCs");
+    store_actions_free(v, n);
+
+    assert_int_equal(store_action_set_done(st, "a1", 1, "@tom:example.org", 1700000100), 0);
+    assert_int_equal(store_action_get(st, "A1", &a), 0);
+    assert_true(a.done);
+    assert_string_equal(a.status_by, "@tom:example.org");
+    store_action_release(&a);
+    assert_int_equal(store_action_set_done(st, "A99", 1, "x", 1), STORE_NOTFOUND);
+    assert_int_equal(store_action_assign(st, "A2", owners, 1, "@anna:example.org", 1700000200), 0);
+    assert_int_equal(store_action_history(st, "A2", &h, &nh), 0);
+    assert_int_equal(nh, 2);
+    assert_string_equal(h[1].what, "assigned");
+    store_history_free(h, nh);
+
+    /* Forgetting a meeting never frees its codes for reuse. */
+    assert_int_equal(store_meeting_find(st, "#6", &id), 0);
+    assert_int_equal(store_meeting_forget(st, id), 0);
+    assert_int_equal(store_action_get(st, "A5", &a), STORE_NOTFOUND);
+    assert_int_equal(store_action_add(st, 0, owners, 1, "Measure the river", "@lee:example.org",
+                                      1700000300, code), 0);
+    assert_string_equal(code, "A6");
+    /* The forgotten meeting's turns left the index too. */
+    {
+        struct store_hit *hh = NULL;
+        int nn = 0;
+
+        assert_int_equal(store_search(st, "welcome back", 0, 0, 5, &hh, &nn), 0);
+        assert_int_equal(nn, 0);
+        store_hits_free(hh, nn);
+    }
+    store_close(st);
+}
+
+static void test_meeting_find(void **state)
+{
+    static const struct { const char *spec; int rc; const char *number; } cases[] = {
+        { "#5", 0, "5" }, { "5", 0, "5" }, { "V", 0, "5" }, { "VI", 0, "6" },
+        { "Riverside 5", 0, "5" }, { "2023-01-10", 0, "5" }, { "January 2023", 0, "5" },
+        { "10 jan 2023", 0, "5" }, { "latest", 0, "6" }, { "", 0, "6" },
+        { "#99", STORE_NOTFOUND, NULL }, { "2020-01-01", STORE_NOTFOUND, NULL },
+        { "nonsense words", STORE_NOTFOUND, NULL }, { "'; DROP TABLE x", STORE_NOTFOUND, NULL },
+    };
+    struct store *st = loaded();
+    size_t i;
+
+    (void)state;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct store_meeting m;
+        int64_t id = 0;
+
+        assert_int_equal(store_meeting_find(st, cases[i].spec, &id), cases[i].rc);
+        if (cases[i].rc)
+            continue;
+        assert_int_equal(store_meeting_get(st, id, &m), 0);
+        assert_string_equal(m.number, cases[i].number);
+        store_meeting_release(&m);
+    }
+    store_close(st);
+}
+
+static void test_items_and_next(void **state)
+{
+    struct store *st = loaded();
+    struct store_item *v = NULL;
+    struct store_next *x = NULL;
+    int n = 0;
+
+    (void)state;
+    assert_int_equal(store_items(st, STORE_DECISION, 0, "garden", &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(v[0].speaker, "Anna Berg");
+    store_items_free(v, n);
+    assert_int_equal(store_items(st, STORE_DECISION, 0, "zebra crossing", &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_items_free(v, n);
+    assert_int_equal(store_next_meeting(st, 0, &x, &n), 0);
+    assert_int_equal(n, 1);
+    assert_string_equal(x[0].date, "2023-01-24");
+    store_nexts_free(x, n);
+    store_close(st);
+}
+
+static void test_user_links(void **state)
+{
+    struct store *st = loaded();
+    int64_t pid, got;
+    char *name = NULL;
+
+    (void)state;
+    assert_int_equal(store_user_person(st, "@lee:example.org", &got, &name), STORE_NOTFOUND);
+    assert_int_equal(store_person_find(st, "LEE PARK", &pid, NULL), 0);
+    assert_int_equal(store_user_link(st, "@lee:example.org", pid, 1700000000), 0);
+    assert_int_equal(store_user_person(st, "@lee:example.org", &got, &name), 0);
+    assert_int_equal(got, pid);
+    assert_string_equal(name, "Lee Park");
+    free(name);
+    store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_schema),
+        cmocka_unit_test(test_file_mode),
+        cmocka_unit_test(test_ingest_and_duplicate),
+        cmocka_unit_test(test_same_meeting_by_date),
+        cmocka_unit_test(test_people_resolution_any_order),
+        cmocka_unit_test(test_participants_and_apologies),
+        cmocka_unit_test(test_search_folding),
+        cmocka_unit_test(test_hostile_queries),
+        cmocka_unit_test(test_raised_ranking),
+        cmocka_unit_test(test_excerpt),
+        cmocka_unit_test(test_actions_lifecycle),
+        cmocka_unit_test(test_meeting_find),
+        cmocka_unit_test(test_items_and_next),
+        cmocka_unit_test(test_user_links),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
