@@ -1,0 +1,344 @@
+/* tests/test_commands.c -- the chat language against an in-memory store
+ * of hand-built records: which command a message chooses, rendered
+ * answers compared as text, hostile questions, HTML escaping, the action
+ * lifecycle and its permissions, and the JSON envelope. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <cJSON.h>
+
+#include "fixture_records.h"
+#include "../commands/commands.h"
+#include "../storage/store.h"
+
+struct fixture {
+    struct store *st;
+    struct cmd_ctx ctx;
+    struct cmd_reply r;
+};
+
+static int setup(void **state)
+{
+    struct fixture *f = xcalloc(1, sizeof(*f));
+    struct record *recs[3];
+    char err[256];
+    int i;
+
+    if (store_open(&f->st, ":memory:", err, sizeof(err)) < 0)
+        return -1;
+    recs[0] = fx_transcript5();
+    recs[1] = fx_summary5();
+    recs[2] = fx_transcript6();
+    for (i = 0; i < 3; i++) {
+        if (store_add_record(f->st, recs[i], NULL, NULL, 1700000000, NULL, err, sizeof(err)) < 0)
+            return -1;
+        record_free(recs[i]);
+    }
+    f->ctx.st = f->st;
+    f->ctx.user = "@lee:example.org";
+    f->ctx.now = 1700000500;
+    f->ctx.max_record_bytes = RECORD_MAX_BYTES_DEFAULT;
+    cmd_reply_init(&f->r);
+    *state = f;
+    return 0;
+}
+
+static int teardown(void **state)
+{
+    struct fixture *f = *state;
+
+    cmd_reply_release(&f->r);
+    store_close(f->st);
+    free(f);
+    return 0;
+}
+
+static const char *ask(struct fixture *f, const char *msg)
+{
+    assert_int_equal(commands_answer(&f->ctx, msg, &f->r), 0);
+    return f->r.text.data;
+}
+
+static void test_dispatch(void **state)
+{
+    static const struct { const char *msg, *kind; } cases[] = {
+        { "who raised the community garden?", "who_raised" },
+        { "!who raised garden", "who_raised" },
+        { "Who Brought Up the footbridge", "who_raised" },
+        { "scribe: who mentioned the EGM in #5?", "who_raised" },
+        { "who pointed out the water", "who_raised" },
+        { "raised garden", "who_raised" },
+        { "what did Lee Park say about the footbridge?", "said" },
+        { "open actions for DC", "actions" },
+        { "!actions", "actions" },
+        { "my actions", "actions" },
+        { "done actions", "actions" },
+        { "what are the open actions for Tom", "actions" },
+        { "done A1", "action" },
+        { "A2 is done", "action" },
+        { "reopen A1", "action" },
+        { "assign A2 to Anna Berg", "action" },
+        { "action Anna Berg: order the seeds", "action" },
+        { "what was decided about the garden?", "decisions" },
+        { "!decisions #5", "decisions" },
+        { "recap", "recap" },
+        { "recap #5", "recap" },
+        { "meetings", "meetings" },
+        { "meetings about the footbridge", "meetings" },
+        { "who attended #5?", "attended" },
+        { "who sent apologies for #5", "apologies" },
+        { "attendance Anna Berg", "attendance" },
+        { "iam Lee Park", "iam" },
+        { "when is the next meeting?", "next_meeting" },
+        { "search footbridge repair", "search" },
+        { "help", "help" },
+        { "", "help" },
+        { "forget #6", "forget" },
+        { "what is the meaning of life", "search" },
+    };
+    struct fixture *f = *state;
+    size_t i;
+
+    f->ctx.is_admin = 1;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        ask(f, cases[i].msg);
+        if (strcmp(f->r.kind, cases[i].kind))
+            fail_msg("\"%s\": kind %s, want %s", cases[i].msg, f->r.kind, cases[i].kind);
+        assert_true(f->r.text.len > 0);
+        assert_true(f->r.html.len > 0);
+    }
+}
+
+static void test_who_raised_text(void **state)
+{
+    struct fixture *f = *state;
+
+    assert_string_equal(ask(f, "who raised the community garden?"),
+        "community garden \xe2\x80\x94 first raised by:\n"
+        " \xe2\x80\xa2 #5 (10 Jan 2023) Tom Quist: \xe2\x80\x9cI want to raise the community garden: "
+        "the council offers a plot by the river for a community garden if we apply before "
+        "March.\xe2\x80\x9d \xe2\x80\x94 also Anna Berg \xe2\x80\x94 also in the #5 summary report "
+        "(no speaker named)\n");
+    assert_string_equal(ask(f, "who raised the budget committee?"),
+        "Nobody raised \"budget committee\" in the 2 meetings I hold (#6, #5). "
+        "Try: search budget committee\n");
+    assert_string_equal(ask(f, "who raised"),
+        "Who raised what? Name a topic, for example: who raised the Global Digital Compact?\n");
+}
+
+static void test_hostile(void **state)
+{
+    static const char *const msgs[] = {
+        "who raised \"", "who raised \"\"\"garden", "who raised (garden OR river) AND NOT x",
+        "who raised garden*", "who raised NEAR(a b)", "who raised '); DROP TABLE meetings; --",
+        "search AND OR NOT NEAR", "search *", "what did \" say about \"", "recap '; DELETE",
+        "actions for <script>", "who attended #999999999999999999999", "done A999999999999999",
+        "who raised \xff\xfe\xfd", "assign A1 to", "action : ", "iam", "attendance",
+        "who raised the garden in #", "recap MAG XXXXXXXXXXXXXXXXXXXXXXX",
+    };
+    struct fixture *f = *state;
+    char *big = xmalloc(3100);
+    size_t i;
+
+    for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        ask(f, msgs[i]);
+        assert_true(f->r.text.len > 0);
+    }
+    memcpy(big, "who raised ", 11);
+    for (i = 11; i < 3011; i++)
+        big[i] = "garden ( \" * OR "[i % 16];
+    big[3011] = '\0';
+    ask(f, big);
+    assert_true(f->r.text.len > 0);
+    free(big);
+    assert_int_equal(store_meeting_count(f->st), 2);
+}
+
+static void test_html_escaping(void **state)
+{
+    struct fixture *f = *state;
+
+    ask(f, "who raised the footbridge budget");
+    assert_null(strstr(f->r.html.data, "<script>"));
+    assert_non_null(strstr(f->r.html.data, "&lt;script&gt;"));
+    /* The plain text keeps the characters as written. */
+    assert_non_null(strstr(f->r.text.data, "<script>"));
+    ask(f, "recap #6");
+    assert_null(strstr(f->r.html.data, "<script>"));
+    ask(f, "search footbridge");
+    assert_null(strstr(f->r.html.data, "<script>"));
+    assert_null(strstr(f->r.html.data, "\"quote\""));
+}
+
+static void test_recap(void **state)
+{
+    struct fixture *f = *state;
+    const char *t = ask(f, "recap #5");
+
+    assert_non_null(strstr(t, "Recap \xe2\x80\x94 Riverside Committee Meeting #5 \xc2\xb7 Tue 10 Jan 2023 \xc2\xb7 18:00 UTC\n"));
+    assert_non_null(strstr(t, "Chair: Anna Berg"));
+    assert_non_null(strstr(t, "apologies: Kim Olsen"));
+    assert_non_null(strstr(t, "Spoke (3): "));
+    assert_non_null(strstr(t, " 1. Community garden\n"));
+    assert_non_null(strstr(t, "Decided\n"));
+    assert_non_null(strstr(t, " A1 Tom Quist \xe2\x80\x94 Write the application for the community garden\n"));
+    assert_non_null(strstr(t, "Next meeting: in two weeks \xe2\x80\x94 Tue 24 Jan 2023"));
+    t = ask(f, "recap #6");
+    assert_non_null(strstr(t, "no date in the record \xe2\x80\x94 posted 14 Nov 2023"));
+}
+
+static void test_actions_and_lifecycle(void **state)
+{
+    struct fixture *f = *state;
+    const char *t;
+
+    t = ask(f, "open actions for DC");
+    assert_non_null(strstr(t, "Open actions for DC (1)"));
+    assert_non_null(strstr(t, "A5 DCs"));
+    t = ask(f, "actions for tom");
+    assert_non_null(strstr(t, "Open actions for Tom Quist (1)"));
+    t = ask(f, "my actions");
+    assert_non_null(strstr(t, "iam"));
+
+    /* Not Tom, not admin: refused. */
+    t = ask(f, "done A1");
+    assert_string_equal(f->r.kind, "refused");
+    assert_non_null(strstr(t, "Only an owner of A1 (Tom Quist) or a room admin"));
+    /* Lee links and closes an own action. */
+    ask(f, "iam Lee Park");
+    t = ask(f, "done A2");
+    assert_string_equal(t, "A2 done (was: Lee Park \xe2\x80\x94 Ask the council about the footbridge "
+                           "repair, #5). Undo: !reopen A2\n");
+    t = ask(f, "done A2");
+    assert_string_equal(t, "A2 is already done.\n");
+    t = ask(f, "my actions");
+    assert_non_null(strstr(t, "No Open actions for Lee Park"));
+    t = ask(f, "done actions for Lee");
+    assert_non_null(strstr(t, "A2"));
+    t = ask(f, "reopen A2");
+    assert_non_null(strstr(t, "A2 reopened"));
+    /* An admin may act on anyone's action. */
+    f->ctx.is_admin = 1;
+    t = ask(f, "assign A1 to Anna Berg and Lee");
+    assert_non_null(strstr(t, "A1 now with Anna Berg, Lee Park"));
+    t = ask(f, "action Anna Berg: order the seeds");
+    assert_non_null(strstr(t, "Added A6: Anna Berg \xe2\x80\x94 order the seeds"));
+    t = ask(f, "done A42");
+    assert_string_equal(t, "I have no action A42. See them with: actions\n");
+    f->ctx.is_admin = 0;
+}
+
+static void test_forget_needs_admin(void **state)
+{
+    struct fixture *f = *state;
+
+    ask(f, "forget #6");
+    assert_string_equal(f->r.kind, "refused");
+    assert_int_equal(store_meeting_count(f->st), 2);
+    f->ctx.is_admin = 1;
+    ask(f, "forget #6");
+    assert_int_equal(store_meeting_count(f->st), 1);
+    f->ctx.is_admin = 0;
+}
+
+static void test_people_and_next(void **state)
+{
+    struct fixture *f = *state;
+    const char *t;
+
+    t = ask(f, "who attended #5");
+    assert_non_null(strstr(t, "Tom Quist (Garden Club)"));
+    t = ask(f, "who sent apologies for #5");
+    assert_string_equal(t, "Apologies for #5 (10 Jan 2023): Kim Olsen\n");
+    t = ask(f, "when is the next meeting?");
+    assert_non_null(strstr(t, "Tue 24 Jan 2023"));
+    t = ask(f, "what did Lee say about the footbridge?");
+    assert_non_null(strstr(t, "Lee Park on \"the footbridge\":"));
+    t = ask(f, "what did Nobody Atall say about the footbridge?");
+    assert_non_null(strstr(t, "I know nobody called"));
+    t = ask(f, "what was decided about the garden");
+    assert_non_null(strstr(t, "Apply for the community garden plot (Anna Berg)"));
+    t = ask(f, "recap #77");
+    assert_string_equal(t, "I have no meeting \"#77\". Try: meetings\n");
+}
+
+static void test_json(void **state)
+{
+    struct fixture *f = *state;
+    cJSON *o, *res, *first;
+
+    f->ctx.want_json = 1;
+    ask(f, "who raised the community garden?");
+    o = cJSON_Parse(f->r.json.data);
+    assert_non_null(o);
+    assert_string_equal(cJSON_GetObjectItem(o, "kind")->valuestring, "who_raised");
+    assert_string_equal(cJSON_GetObjectItem(o, "question")->valuestring, "who raised the community garden?");
+    assert_string_equal(cJSON_GetObjectItem(o, "answer")->valuestring, f->r.text.data);
+    assert_string_equal(cJSON_GetObjectItem(o, "html")->valuestring, f->r.html.data);
+    res = cJSON_GetObjectItem(o, "results");
+    assert_true(cJSON_IsArray(res));
+    first = cJSON_GetArrayItem(res, 0);
+    assert_string_equal(cJSON_GetObjectItem(first, "speaker")->valuestring, "Tom Quist");
+    assert_true(cJSON_IsTrue(cJSON_GetObjectItem(first, "first")));
+    assert_int_equal(cJSON_GetObjectItem(first, "mentions")->valueint, 2);
+    assert_string_equal(cJSON_GetObjectItem(first, "meeting")->valuestring, "#5");
+    cJSON_Delete(o);
+
+    ask(f, "open actions");
+    o = cJSON_Parse(f->r.json.data);
+    res = cJSON_GetObjectItem(o, "results");
+    assert_int_equal(cJSON_GetArraySize(res), 4);
+    first = cJSON_GetArrayItem(res, 0);
+    assert_non_null(cJSON_GetObjectItem(first, "owners"));
+    assert_non_null(cJSON_GetObjectItem(first, "due_date"));
+    assert_string_equal(cJSON_GetObjectItem(first, "status")->valuestring, "open");
+    cJSON_Delete(o);
+    f->ctx.want_json = 0;
+}
+
+static void test_export(void **state)
+{
+    struct fixture *f = *state;
+    struct buf b;
+    char err[128];
+    cJSON *o, *m, *spk;
+
+    buf_init(&b);
+    assert_int_equal(commands_export_json(f->st, NULL, &b, err, sizeof(err)), 0);
+    o = cJSON_Parse(b.data);
+    assert_non_null(o);
+    m = cJSON_GetArrayItem(cJSON_GetObjectItem(o, "meetings"), 0);
+    assert_string_equal(cJSON_GetObjectItem(m, "number")->valuestring, "5");
+    assert_int_equal(cJSON_GetObjectItem(m, "number_value")->valueint, 5);
+    assert_string_equal(cJSON_GetObjectItem(m, "date")->valuestring, "2023-01-10");
+    assert_int_equal(cJSON_GetArraySize(cJSON_GetObjectItem(m, "records")), 2);
+    spk = cJSON_GetObjectItem(m, "speakers");
+    assert_int_equal(cJSON_GetArraySize(spk), 3);
+    assert_non_null(cJSON_GetObjectItem(m, "next_meeting"));
+    assert_true(cJSON_IsNull(cJSON_GetObjectItem(cJSON_GetArrayItem(cJSON_GetObjectItem(o, "meetings"), 1), "date")));
+    cJSON_Delete(o);
+    buf_reset(&b);
+    assert_int_equal(commands_export_json(f->st, "#404", &b, err, sizeof(err)), -2);
+    buf_release(&b);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test_setup_teardown(test_dispatch, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_who_raised_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_html_escaping, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_recap, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_actions_and_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_forget_needs_admin, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_people_and_next, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
