@@ -28,7 +28,8 @@ Control API (no authentication; loopback only), all JSON:
   POST /_test/rooms/{id}/inject {"sender","type","content_b64"} store an
                                 event whose content is raw bytes (poison)
   POST /_test/fault             add a fault (see FAULTS below) -> {"id"}
-  GET  /_test/faults            the faults with remaining counts and hits
+  GET  /_test/faults            the faults with remaining counts, hits and
+                                the paths of the requests they hit
   DELETE /_test/faults          remove every fault
   POST /_test/down              {"mode":"refuse"|"close","seconds"?}
   POST /_test/up
@@ -2039,6 +2040,8 @@ class App:
             if f["count"] is not None:
                 f["count"] -= 1
             f["hits"] += 1
+            f.setdefault("paths", []).append(req.path)
+            del f["paths"][:-50]
             fa = self.hs.stats["faults_applied"]
             fa[f["kind"]] = fa.get(f["kind"], 0) + 1
             return f
