@@ -189,6 +189,7 @@ int store_actions(struct store *st, const struct store_action_filter *f,
         "      OR instr(COALESCE(m.grp_key, ''), 'dynamic coalition') > 0"
         "      OR substr(COALESCE(m.grp_key, ''), 1, 3) = 'dc ' OR instr(COALESCE(m.grp_key, ''), 'dccg') > 0)"
         " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC, a.id");
+    struct store_topic *t = NULL;
     int i;
 
     *out = NULL;
@@ -200,11 +201,20 @@ int store_actions(struct store *st, const struct store_action_filter *f,
     sqlite3_bind_int64(s, 3, f ? f->person_id : 0);
     store_bind_text(s, 4, f ? f->owner : NULL);
     sqlite3_bind_int(s, 5, f ? f->dcs : 0);
+    if (f && f->topic)
+        t = store_topic_new(st, f->topic);
     while (sqlite3_step(s) == SQLITE_ROW) {
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
-        action_read(s, &(*out)[(*n)++]);
+        action_read(s, &(*out)[*n]);
+        if (t && !store_topic_empty(t) && !query_on_topic((*out)[*n].text, t) &&
+            !query_on_topic((*out)[*n].quote ? (*out)[*n].quote : "", t)) {
+            store_action_release(&(*out)[*n]);
+            continue;
+        }
+        (*n)++;
     }
     sqlite3_finalize(s);
+    store_topic_free(t);
     for (i = 0; i < *n; i++)
         if (action_owners(st, &(*out)[i]) < 0)
             return -1;

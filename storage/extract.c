@@ -356,7 +356,7 @@ static size_t open_verb_at(const char *t, size_t at, size_t end)
 }
 
 /* Phrases after which a commitment verb may follow; `who` tells whose. */
-enum who { WHO_SPEAKER, WHO_WE, WHO_YOU, WHO_THIRD };
+enum who { WHO_SPEAKER, WHO_WE, WHO_YOU, WHO_THEY };
 
 struct marker {
     const char *phrase;
@@ -380,6 +380,8 @@ static const struct marker markers[] = {
     { "we will", WHO_WE, 1 }, { "we'll", WHO_WE, 1 }, { "we have to", WHO_WE, 1 },
     { "we should", WHO_WE, 1 },
     { "we're going to", WHO_WE, 1 }, { "we are going to", WHO_WE, 1 },
+    { "they have to", WHO_THEY, 1 }, { "they will have to", WHO_THEY, 1 },
+    { "they need to", WHO_THEY, 1 }, { "they should", WHO_THEY, 1 },
     { "suggest that we", WHO_WE, 1 }, { "suggest then that we", WHO_WE, 1 },
     { "propose that we", WHO_WE, 1 },
     { "you will", WHO_YOU, 1 }, { "you'll", WHO_YOU, 1 }, { "could you", WHO_YOU, 0 },
@@ -640,7 +642,7 @@ static size_t unknown_name_at(const char *t, size_t at, size_t end, char *out, s
                            (unsigned char)t[j] >= 0x80))
             j++;
         int stop = 0;
-        if (j - i < 2)
+        if (j - i < 2 || (t[i] == 'I' && t[i + 1] == '\''))
             break;
         if (j < end && !reader_space_len(t + j, end - j)) {
             /* Punctuation ends the name: "Only Adam, that's all". */
@@ -755,6 +757,22 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
                 return;
             add_owner(a, who);
             add_we_partners(c, a, st);
+        } else if (markers[m].who == WHO_THEY) {
+            /* "the DCs who want to take part, that they have to react":
+             * "they" is the body named before it in the sentence. */
+            const char *body = NULL;
+            size_t bl = 0, mk = st->s + (size_t)k;
+            for (size_t i = st->s; i < mk; i++)
+                if (i == st->s || !isalnum((unsigned char)t[i - 1])) {
+                    const char *b = body_at(c, t, i, mk, &bl);
+                    if (b)
+                        body = b;
+                }
+            if (!body || t[st->e - 1] == '?' || hedged(t, st->s, v))
+                continue;
+            if (!(a = new_action(c, st, v, 1, 0.6)))
+                return;
+            add_owner(a, body);
         } else if (markers[m].who == WHO_WE) {
             const char *who = t[st->e - 1] == '?' ? affirmer(c, st) : NULL;
             if (t[st->e - 1] == '?' && !who)
@@ -1056,16 +1074,40 @@ static void spoken_apologies(struct ctx *c)
     for (int k = 0; k < c->n_sents && c->sents[k].turn < 12; k++) {
         const struct sent *st = &c->sents[k];
         int hit = 0;
+        for (int m = 0; absent_questions[m] && !hit; m++)
+            hit = reader_find_ci(t + st->s, st->e - st->s, absent_questions[m]) >= 0;
+        if (hit) {
+            if (k + 1 < c->n_sents && c->sents[k + 1].turn != st->turn)
+                names_in(r, c->sents[k + 1].s, c->sents[k + 1].e);
+            continue;
+        }
         for (int m = 0; absent_marks[m] && !hit; m++)
             hit = reader_find_ci(t + st->s, st->e - st->s, absent_marks[m]) >= 0;
         if (hit) {
-            names_in(r, st->s, st->e);
+            /* Only the clause around the marker: "Ingrid sent her apologies,
+             * and Rufus may join late" names Ingrid alone. A list after
+             * "apologies from" runs to the next clause that is not a name. */
+            long mk = -1;
+            for (int m = 0; absent_marks[m] && mk < 0; m++)
+                mk = reader_find_ci(t + st->s, st->e - st->s, absent_marks[m]);
+            size_t at = st->s + (size_t)mk, cs = at, ce = at;
+            while (cs > st->s && !strchr(",;:.", t[cs - 1]))
+                cs--;
+            while (ce < st->e && !strchr(",;.", t[ce]))
+                ce++;
+            if (reader_find_ci(t + at, st->e - at, "from ") >= 0 && reader_find_ci(t + at, st->e - at, "from ") < 16) {
+                /* "from Marguerite, Samir and Ana, who are ...": the list
+                 * runs on while the next clause starts with a name. */
+                while (ce < st->e && t[ce] == ',' && ce + 2 < st->e && isupper((unsigned char)t[ce + 2]) &&
+                       reader_strncasecmp_ascii(t + ce + 2, "who", 3)) {
+                    ce += 2;
+                    while (ce < st->e && !strchr(",;.", t[ce]))
+                        ce++;
+                }
+            }
+            names_in(r, cs, ce);
             continue;
         }
-        for (int m = 0; absent_questions[m] && !hit; m++)
-            hit = reader_find_ci(t + st->s, st->e - st->s, absent_questions[m]) >= 0;
-        if (hit && k + 1 < c->n_sents && c->sents[k + 1].turn != st->turn)
-            names_in(r, c->sents[k + 1].s, c->sents[k + 1].e);
     }
 }
 

@@ -357,7 +357,7 @@ void store_items_free(struct store_item *v, int n)
 }
 
 /* 1 when `text` carries at least half of the topic's words (by stem). */
-static int text_on_topic(const char *text, const struct store_topic *t)
+int query_on_topic(const char *text, const struct store_topic *t)
 {
     char *copy = xstrdup(store_topic_words(t)), *w, *save = NULL;
     char *folded = store_fold_dup(text, strlen(text));
@@ -406,8 +406,8 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
         const char *text = (const char *)sqlite3_column_text(s, 2);
         const char *quote = (const char *)sqlite3_column_text(s, 3);
 
-        if (t && !store_topic_empty(t) && !text_on_topic(text ? text : "", t) &&
-            !text_on_topic(quote ? quote : "", t))
+        if (t && !store_topic_empty(t) && !query_on_topic(text ? text : "", t) &&
+            !query_on_topic(quote ? quote : "", t))
             continue;
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
         it = &(*out)[(*n)++];

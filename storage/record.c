@@ -450,7 +450,7 @@ static int is_vendorish(const char *s, size_t n)
 
 static const char *meeting_words[] = {
     "meeting", "call", "session", "consultation", "conference", "workshop",
-    "webinar", "retreat", "forum", NULL
+    "webinar", "retreat", NULL
 };
 
 static long meeting_word_at(const char *s, size_t n, size_t *wlen)
@@ -572,12 +572,14 @@ static char *group_normalise(const char *raw)
     free(clean);
     clean = buf_detach(&b);
     n = strlen(clean);
-    /* Title-case words in capitals, keeping short acronyms. */
+    /* Title-case words in capitals, keeping short acronyms (DC, MAG) and
+     * ones with digits (IS3C). */
     for (size_t i = 0; i < n;) {
         size_t j = i;
+        int digits = 0;
         while (j < n && clean[j] != ' ')
-            j++;
-        if (j - i > 4 && reader_is_upper_word(clean + i, j - i))
+            digits |= isdigit((unsigned char)clean[j++]);
+        if (j - i > 3 && !digits && reader_is_upper_word(clean + i, j - i))
             for (size_t c = i + 1; c < j; c++)
                 clean[c] = (char)tolower((unsigned char)clean[c]);
         i = j + 1;
@@ -614,7 +616,7 @@ static int is_group_line(const char *s, size_t n)
 static char *group_from_title(const char *title)
 {
     static const char *drop[] = { "virtual", "online", "hybrid", "the", "of",
-                                  "minutes", "summary", "report", "open",
+                                  "minutes", "summary", "report",
                                   "annual", "monthly", "regular", "joint", "|",
                                   "-", NULL };
     struct buf b;
@@ -659,7 +661,7 @@ static char *group_from_title(const char *title)
 void reader_parse_header(struct record *r, const struct rlines *l, int header_end)
 {
     char *title_line = NULL, *group_line = NULL;
-    int nonblank = 0;
+    int nonblank = 0, title_numbered = 0;
 
     for (int i = 0; i < header_end && i < l->n && nonblank < 30; i++) {
         const struct rline *ln = &l->v[i];
@@ -675,9 +677,18 @@ void reader_parse_header(struct record *r, const struct rlines *l, int header_en
             r->date = xstrdup(date);
         if (!r->time_utc && find_time(line, n, tm) == 0)
             r->time_utc = xstrdup(tm);
-        if (!title_line && n < 160 && meeting_word_at(line, n, &wl) >= 0 &&
+        if ((!title_line || !title_numbered) && n < 160 && meeting_word_at(line, n, &wl) >= 0 &&
             !is_vendorish(line, n) && line[n - 1] != '.') {
-            title_line = xstrdup(line);
+            /* A title with a meeting number beats one without. */
+            char *num = NULL;
+            long v;
+            int numbered = find_number(line, n, &num, &v) == 0;
+            free(num);
+            if (!title_line || numbered) {
+                free(title_line);
+                title_line = xstrdup(line);
+                title_numbered = numbered;
+            }
         } else if (!group_line && is_group_line(line, n) && !is_vendorish(line, n)) {
             group_line = xstrdup(line);
         }
@@ -687,10 +698,12 @@ void reader_parse_header(struct record *r, const struct rlines *l, int header_en
         r->title = xstrdup(title_line);
         find_number(title_line, strlen(title_line), &r->number, &r->number_value);
     }
-    if (group_line)
-        r->group = group_normalise(group_line);
-    else if (title_line)
+    /* The title names the group best ("DC Coordination Meeting #62");
+     * else a line such as "Dynamic Coalition Coordination Group". */
+    if (title_line)
         r->group = group_from_title(title_line);
+    if (!r->group && group_line)
+        r->group = group_normalise(group_line);
     if (!r->group)
         r->group = xstrdup("Meetings");
     free(title_line);

@@ -226,6 +226,7 @@ struct store_action_filter {
     int64_t person_id;          /* 0: anyone; else owned by this person */
     const char *owner;          /* NULL, or an owner name/body as typed */
     int dcs;                    /* 1: owned by or concerning the Dynamic Coalitions */
+    const char *topic;          /* NULL, or only actions whose text or quote carries it */
 };
 /* Actions matching the filter, newest meeting first, then id order. */
 int store_actions(struct store *st, const struct store_action_filter *f,

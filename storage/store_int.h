@@ -52,6 +52,9 @@ int actions_insert_owners(struct store *st, int64_t action_id,
 int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
                 const char *what, const char *detail);
 
+/* query.c: 1 when text carries at least half of the topic's words. */
+int query_on_topic(const char *text, const struct store_topic *t);
+
 /* query.c / actions.c shared row readers */
 void store_hit_read(sqlite3_stmt *s, struct store_hit *h);
 
