@@ -26,6 +26,62 @@ static int decisions_match(struct cmd_q *q)
     return 0;
 }
 
+/* What else the records say on the topic: key points of summary reports
+ * and the actions it led to (both also in the JSON results). */
+static void related(struct cmd_q *q, const char *topic, int64_t mid)
+{
+    struct store *st = q->ctx->st;
+    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, topic };
+    struct store_action *a = NULL;
+    struct store_item *p = NULL;
+    int na = 0, np = 0, i, k;
+
+    if (store_items(st, STORE_POINT, mid, topic, &p, &np) == 0 && np > 0) {
+        rt_text(q, "Key points on it:");
+        rt_nl(q);
+        rt_list_begin(q);
+        for (i = 0; i < np && i < 3; i++) {
+            char *ref = cmd_meeting_ref_dup(st, p[i].meeting_id, 0);
+            char *s = cmd_short_dup(p[i].text, 200);
+
+            rt_item(q, "  \u2022 ");
+            rt_printf(q, "%s: ", ref);
+            rt_quote(q, s, 0, 0);
+            rt_item_end(q);
+            free(ref);
+            free(s);
+        }
+        rt_list_end(q);
+    }
+    store_items_free(p, np);
+    if (store_actions(st, &f, &a, &na) == 0 && na > 0) {
+        rt_text(q, "Actions on it:");
+        rt_nl(q);
+        rt_list_begin(q);
+        for (i = 0; i < na && i < 6; i++) {
+            char *ref = cmd_meeting_ref_dup(st, a[i].meeting_id, 0);
+            char *s = cmd_short_dup(a[i].text, 140);
+
+            rt_item(q, "  ");
+            rt_bold(q, a[i].code);
+            rt_text(q, " ");
+            for (k = 0; k < a[i].n_owners; k++)
+                rt_printf(q, "%s%s", k ? ", " : "", a[i].owners[k]);
+            rt_printf(q, " \u2014 %s (%s%s)", s, ref, a[i].done ? ", done" : "");
+            rt_item_end(q);
+            cJSON_AddItemToArray(q->results, export_action_json(st, &a[i]));
+            free(ref);
+            free(s);
+        }
+        rt_list_end(q);
+    }
+    store_actions_free(a, na);
+    if (!np && !na) {
+        rt_printf(q, "Try: search %s", topic);
+        rt_nl(q);
+    }
+}
+
 static int decisions_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
@@ -53,10 +109,12 @@ static int decisions_run(struct cmd_q *q)
     q->results = cJSON_CreateArray();
     if (n == 0) {
         if (*topic)
-            rt_printf(q, "I found no decision about \"%s\". Try: search %s", topic, topic);
+            rt_printf(q, "I found no decision about \"%s\".", topic);
         else
             rt_text(q, "I found no decisions in my records. Try: recap");
         rt_nl(q);
+        if (*topic)
+            related(q, topic, mid);
         goto out;
     }
     if (*topic)
@@ -113,6 +171,8 @@ static int decisions_run(struct cmd_q *q)
         rt_printf(q, "\u2026and %d more: decisions #<meeting>", n - DECISIONS_SHOWN);
         rt_nl(q);
     }
+    if (*topic)
+        related(q, topic, mid);
 out:
     store_items_free(v, n);
     free(spec);

@@ -305,7 +305,7 @@ static void test_excerpt(void **state)
 static void test_actions_lifecycle(void **state)
 {
     struct store *st = loaded();
-    struct store_action_filter f = { STORE_ACT_OPEN, 0, 0, NULL, 0 };
+    struct store_action_filter f = { STORE_ACT_OPEN, 0, 0, NULL, 0, NULL };
     struct store_action *v = NULL, a;
     struct store_history *h = NULL;
     const char *owners[] = { "Lee Park" };
