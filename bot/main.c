@@ -178,10 +178,12 @@ int main(int argc, char **argv)
             verbose = 1;
         } else if ((!strcmp(a, "--db") || !strcmp(a, "--config")) && i + 1 >= argc) {
             fprintf(stderr, "scribe: %s needs a value\n", a);
-            { rc = 2; goto out; }
+            rc = 2;
+            goto out;
         } else if (a[0] == '-' && a[1] == '-' && !cmd) {
             fprintf(stderr, "scribe: unknown option '%s' (see scribe --help)\n", a);
-            { rc = 2; goto out; }
+            rc = 2;
+            goto out;
         } else if (!cmd) {
             cmd = a;
         } else {
@@ -190,12 +192,14 @@ int main(int argc, char **argv)
     }
     if (!cmd) {
         fputs(usage_text, stderr);
-        { rc = 2; goto out; }
+        rc = 2;
+        goto out;
     }
     if (strcmp(cmd, "ingest") && strcmp(cmd, "ask") && strcmp(cmd, "recap") &&
         strcmp(cmd, "export") && strcmp(cmd, "console") && strcmp(cmd, "run")) {
         fprintf(stderr, "scribe: unknown command '%s' (see scribe --help)\n", cmd);
-        { rc = 2; goto out; }
+        rc = 2;
+        goto out;
     }
     if (cfg_path && access(cfg_path, F_OK) != 0 && cfg_path == getenv("SCRIBE_CONFIG"))
         cfg_path = NULL;        /* $SCRIBE_CONFIG naming a missing file: defaults */

@@ -78,19 +78,32 @@ static void recap_people(struct cmd_q *q, int64_t mid)
     long total = 0;
 
     store_meeting_participants(st, mid, &par, &npar);
-    for (i = 0; i < npar; i++) {
-        const char *role = par[i].role;
+    /* Chairs first, then facilitators, each role named once. */
+    {
+        static const char *const roles[][2] = {
+            { "Chair", "chair" }, { "co-facilitator", "co-" }, { "Facilitators", "facilitat" },
+        };
+        size_t r;
 
-        if (!role || (!strcasestr(role, "chair") && !strcasestr(role, "facilitat")))
-            continue;
-        rt_text(q, line++ ? " \u00b7 " : "");
-        if (strcasestr(role, "co-"))
-            rt_text(q, "co-facilitator: ");
-        else if (strcasestr(role, "chair"))
-            rt_text(q, "Chair: ");
-        else
-            rt_text(q, "Facilitator: ");
-        rt_bold(q, par[i].name);
+        for (r = 0; r < sizeof(roles) / sizeof(roles[0]); r++) {
+            int named = 0;
+
+            for (i = 0; i < npar; i++) {
+                const char *role = par[i].role;
+                int is_co = role && strcasestr(role, "co-") != NULL;
+
+                if (!role || !strcasestr(role, roles[r][1]))
+                    continue;
+                if ((r == 0 && is_co) || (r == 2 && (is_co || strcasestr(role, "chair"))))
+                    continue;
+                if (!named)
+                    rt_printf(q, "%s%s: ", line++ ? " \u00b7 " : "", roles[r][0]);
+                else
+                    rt_text(q, ", ");
+                rt_bold(q, par[i].name);
+                named++;
+            }
+        }
     }
     store_meeting_apologies(st, mid, &apo, &napo);
     if (napo) {
