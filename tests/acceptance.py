@@ -312,7 +312,10 @@ def result_in_meeting(res, m):
     id, an object, or a label such as '#62' / 'DC Coordination Group #62'."""
     if not m or not isinstance(res, dict):
         return False
-    mv = res.get("meeting", res.get("meeting_id"))
+    mid = res.get("meeting_id")
+    if isinstance(mid, int) and not isinstance(mid, bool) and m.get("id") is not None:
+        return mid == m.get("id")
+    mv = res.get("meeting", mid)
     if isinstance(mv, dict):
         if mv.get("id") is not None and mv.get("id") == m.get("id"):
             return True
@@ -437,6 +440,12 @@ def assign_actions(m, texts):
             src = src.get("sha256")
         if isinstance(src, str) and src.lower() in out:
             target = src.lower()
+        elif src in ("transcript", "summary"):
+            # the export names the kind of record the action came from
+            same_kind = [(r.get("sha256") or "").lower() for r in recs if r.get("kind") == src]
+            same_kind = [x for x in same_kind if x in out]
+            if len(same_kind) == 1:
+                target = same_kind[0]
         if target is None:
             q = a.get("quote") or ""
             best = 0
