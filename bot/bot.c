@@ -302,6 +302,7 @@ struct bot {
     char *filter;               /* filter id, or inline JSON when creation failed */
     char *display_name;
     int64_t started_ms;
+    int64_t pruned_ms;          /* last time old handled ids were dropped */
     struct room *rooms;
     struct job *jobs;           /* FIFO */
 };
@@ -1288,6 +1289,12 @@ static int process_batch(struct bot *b, const struct mx_sync *s)
             goto fail;
     if (botstate_set(b->st, "next_batch", s->next_batch) < 0)
         goto fail;
+    /* Handled ids only guard against replays: a week of them is plenty. */
+    if (now_ms() - b->pruned_ms > 3600 * 1000) {
+        if (botstate_prune_handled(b->st, now_ms() - HANDLED_KEEP_MS) < 0)
+            goto fail;
+        b->pruned_ms = now_ms();
+    }
     if (store_commit(b->st) < 0)
         goto fail;
     /* The list was built newest first; queue in event order. */
@@ -1850,7 +1857,6 @@ int bot_run(const struct config *cfg, struct store *st)
     b->initial = b->since == NULL;
     if (b->initial)
         log_info("first start: joining pending invites, answering nothing from history");
-    botstate_prune_handled(st, b->started_ms - HANDLED_KEEP_MS);
     rooms_load(b);
 
     b->phase = PH_VERSIONS;
