@@ -373,6 +373,7 @@ class Scribe:
         self.matrix = {k: v for k, v in m.items() if v is not None}
         self.bot = {k: v for k, v in b.items() if v is not None}
         self.log_level = log_level
+        self.extra_env = {}
         self.binary = scribe_binary()
         if not self.binary:
             raise Skip("no scribe binary (run `make` first, or set SCRIBE_BIN)")
@@ -389,6 +390,7 @@ class Scribe:
     def env(self):
         env = {k: v for k, v in os.environ.items()
                if k.lower() not in ("http_proxy", "https_proxy", "all_proxy", "no_proxy")}
+        env.update(self.extra_env)
         env.setdefault("ASAN_OPTIONS", "detect_leaks=1:abort_on_error=0")
         env.setdefault("UBSAN_OPTIONS", "print_stacktrace=1:halt_on_error=1")
         return env
