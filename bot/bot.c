@@ -1178,6 +1178,8 @@ static int handle_joined(struct bot *b, const struct mx_room *mr, struct job **l
     }
     for (size_t i = 0; i < mr->n_state; i++)
         declined |= room_apply(b, r, &mr->state[i]);
+    if (mr->limited && !b->initial)
+        log_info("room '%s': gap in the timeline, older messages were not seen", mr->room_id);
     /* A room joined in this batch: nothing before our own join is for us. */
     for (size_t i = 0; i < mr->n_timeline; i++) {
         const struct mx_event *ev = &mr->timeline[i];
@@ -1800,6 +1802,11 @@ static void on_signal(uv_signal_t *h, int signum)
 {
     struct bot *b = h->data;
 
+    if (b->stopping) {
+        log_info("second signal: stopping now");
+        finish(b);
+        return;
+    }
     log_info("%s received: shutting down", signum == SIGINT ? "SIGINT" : "SIGTERM");
     bot_stop(b, 0);
 }
