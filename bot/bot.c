@@ -712,6 +712,8 @@ static int job_outcome(struct job *jb, const struct mx_err *e, const char *what)
         job_retry(jb, backoff_ms(jb->attempt++, SEND_BACKOFF_BASE_MS, SEND_BACKOFF_CAP_MS));
         return 0;
     default:
+        if (!strcmp(e->errcode, "M_DUPLICATE_ANNOTATION"))
+            return 1;           /* the reaction is already there */
         log_warn("%s in '%s' for '%s' failed: %s%s%s", what, jb->j.room_id, jb->j.event_id,
                  e->errcode, e->errcode[0] ? " " : "", e->error);
         return -1;
