@@ -108,6 +108,9 @@ cJSON *export_meeting_json(struct store *st, int64_t mid)
             cJSON_AddStringToObject(r, "kind", rec[i].kind == 2 ? "summary" : "transcript");
             cJSON_AddStringToObject(r, "sha256", rec[i].sha256);
             add_str(r, "name", rec[i].name);
+            cJSON_AddNumberToObject(r, "turns", rec[i].turns);
+            if (rec[i].kind != 2)
+                cJSON_AddNumberToObject(r, "unattributed", rec[i].unattributed);
             cJSON_AddItemToArray(arr, r);
         }
     store_records_free(rec, nrec);

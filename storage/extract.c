@@ -833,6 +833,10 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
         for (int m = 0; third_markers[m]; m++) {
             if (unknown && !strong_marker(third_markers[m]))
                 continue;
+            /* "Members agreed to keep ..." is a decision, not an action. */
+            if (!unknown && !name_at(c, t, i, st->e, &(const char *){ NULL }) &&
+                strstr(third_markers[m], "agreed"))
+                continue;
             size_t ml = strlen(third_markers[m]), v, vl;
             if (i + l + ml > st->e || reader_strncasecmp_ascii(t + i + l, third_markers[m], ml))
                 continue;

@@ -281,8 +281,11 @@ void store_records_free(struct store_record_info *v, int n)
 int store_meeting_records(struct store *st, int64_t meeting_id,
                           struct store_record_info **out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT id, kind, sha256, name, posted FROM records"
-                                     " WHERE meeting_id = ? ORDER BY kind, id");
+    sqlite3_stmt *s = store_prep(st, "SELECT id, kind, sha256, name, posted,"
+                                     " (SELECT count(*) FROM turns t WHERE t.record_id = records.id),"
+                                     " (SELECT count(*) FROM turns t WHERE t.record_id = records.id"
+                                     "   AND t.person_id IS NULL AND records.kind = 1)"
+                                     " FROM records WHERE meeting_id = ? ORDER BY kind, id");
 
     *out = NULL;
     *n = 0;
@@ -297,6 +300,8 @@ int store_meeting_records(struct store *st, int64_t meeting_id,
         r = &(*out)[(*n)++];
         r->id = sqlite3_column_int64(s, 0);
         r->kind = sqlite3_column_int(s, 1);
+        r->turns = sqlite3_column_int(s, 5);
+        r->unattributed = sqlite3_column_int(s, 6);
         snprintf(r->sha256, sizeof(r->sha256), "%s", sha ? sha : "");
         r->name = store_col_dup(s, 3);
         r->posted = sqlite3_column_int64(s, 4);

@@ -101,6 +101,8 @@ struct store_record_info {
     char sha256[65];
     char *name;
     int64_t posted;
+    int turns;                  /* turns (transcripts) or paragraphs (summaries) */
+    int unattributed;           /* transcript turns with no speaker */
 };
 int store_meeting_records(struct store *st, int64_t meeting_id,
                           struct store_record_info **out, int *n);

@@ -257,7 +257,7 @@ int summary_read(struct record *r, const struct rlines *l)
     enum mode mode = MODE_BODY;
     const char *role = NULL;
     char *section = NULL, *sub = NULL;
-    int last_para = -1;
+    int last_para = -1, sub_bullets = 0;
 
     for (i = 0; i < l->n; i++) {
         const struct rline *ln = &l->v[i];
@@ -297,6 +297,7 @@ int summary_read(struct record *r, const struct rlines *l)
         if ((hd = heading_of(s, n)) != NULL) {
             free(sub);
             sub = reader_clean_dup(s, n);
+            sub_bullets = 0;
             mode = hd->mode;
             role = hd->role;
             last_para = -1;
@@ -332,6 +333,16 @@ int summary_read(struct record *r, const struct rlines *l)
          * continues the paragraph before it (hard wraps, page breaks). */
         {
             int bullet = is_bullet(s, n, &skip);
+            /* A plain paragraph after a heading's bullets ends that list:
+             * "The meeting was facilitated by ..." is not a next step. */
+            if (bullet)
+                sub_bullets = 1;
+            else if (sub_bullets && sub && (i == 0 || l->v[i - 1].blank) && !islower((unsigned char)s[0])) {
+                free(sub);
+                sub = NULL;
+                mode = MODE_BODY;
+                sub_bullets = 0;
+            }
             int cont = last_para >= 0 && !bullet &&
                        (islower((unsigned char)s[0]) ||
                         (i > 0 && !l->v[i - 1].blank && !bullet));

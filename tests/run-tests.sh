@@ -54,6 +54,9 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
 fi
 
 if [ "$what" = all ] || [ "$what" = acceptance ]; then
+    if [ -f tests/unseen_check.py ]; then
+        run_one "unseen-records" 300 python3 tests/unseen_check.py
+    fi
     if [ -f tests/acceptance.py ]; then
         run_one "acceptance" 600 python3 tests/acceptance.py
         sed -n '1,200p' "$LOGDIR/acceptance.log"
