@@ -21,6 +21,8 @@ import http.client
 import json
 import os
 import random
+import re
+import shlex
 import shutil
 import signal
 import string
@@ -37,6 +39,10 @@ HS_SCRIPT = os.path.join(ROOT, "tests", "homeserver.py")
 DATA = os.path.join(HERE, "data")
 SERVER_NAME = "localhost"
 DEFAULT_WAIT = 20.0
+# SCRIBE_WRAPPER runs scribe under a tool ("valgrind --leak-check=full
+# --error-exitcode=99"); SCRIBE_E2E_TIME_SCALE stretches every wait for slow tools.
+WRAPPER = os.environ.get("SCRIBE_WRAPPER", "")
+TIME_SCALE = max(1.0, float(os.environ.get("SCRIBE_E2E_TIME_SCALE", "1") or 1))
 
 
 class Failure(Exception):
@@ -58,7 +64,9 @@ def check(cond, msg):
 
 
 def wait_for(fn, timeout=DEFAULT_WAIT, interval=0.2, what="a condition"):
-    """Call fn until it returns something truthy; fail after `timeout` s."""
+    """Call fn until it returns something truthy; fail after `timeout` s
+    (times SCRIBE_E2E_TIME_SCALE)."""
+    timeout *= TIME_SCALE
     deadline = time.monotonic() + timeout
     while True:
         v = fn()
@@ -401,7 +409,8 @@ class Scribe:
         self.starts += 1
         logf.write(("\n===== scribe start #%d =====\n" % self.starts).encode())
         logf.flush()
-        self.proc = subprocess.Popen([self.binary, "--config", self.config_path, "run"],
+        cmd = shlex.split(WRAPPER) + [self.binary, "--config", self.config_path, "run"]
+        self.proc = subprocess.Popen(cmd,
                                      cwd=self.dir, stdout=logf, stderr=logf,
                                      stdin=subprocess.DEVNULL, env=self.env())
         logf.close()
@@ -458,7 +467,7 @@ class Scribe:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout)
+            return self.proc.wait(timeout * TIME_SCALE)
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
@@ -598,17 +607,35 @@ class Test:
             print("   | " + ln)
 
 
+SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
+                   "WARNING: ThreadSanitizer")
+
+
+def sanitizer_report(log):
+    """The first lines of an ASan/LSan/UBSan report in a log, or None."""
+    lines = log.splitlines()
+    for i, ln in enumerate(lines):
+        if any(m in ln for m in SANITIZER_MARKS):
+            return "\n".join(lines[i:i + 25])
+        # valgrind (SCRIBE_WRAPPER): errors, or memory definitely lost
+        if re.search(r"==\d+== ERROR SUMMARY: [1-9]", ln) or \
+                re.search(r"==\d+==\s+definitely lost: [1-9]", ln):
+            return "\n".join(lines[max(0, i - 20):i + 5])
+    return None
+
+
 def main(fn, name=None):
     name = name or os.path.splitext(os.path.basename(sys.argv[0]))[0]
     t = Test(name)
     rc = 1
+    skipped = False
     started = time.monotonic()
     try:
         fn(t)
         rc = 0
-        print("PASS %s (%.1fs)" % (name, time.monotonic() - started))
     except Skip as e:
         rc = 0
+        skipped = True
         print("SKIP: %s" % e)
     except Failure as e:
         print("FAIL: %s" % e)
@@ -620,7 +647,14 @@ def main(fn, name=None):
             t.cleanup()
         except Exception:
             traceback.print_exc()
+        for sc in t.scribes:
+            report = sanitizer_report(sc.log_text())
+            if report:
+                print("FAIL: sanitizer report in scribe's log:\n" + report)
+                rc = 1
         t.keep_logs()
+        if rc == 0 and not skipped:
+            print("PASS %s (%.1fs)" % (name, time.monotonic() - started))
         if rc != 0:
             for sc in t.scribes:
                 t.tail(sc.log_path, 80)

@@ -64,6 +64,18 @@ def test(t):
     time.sleep(2)
     check(not bot.replies_to(old_room, old_q), "the question from before the first start got no answer")
     check(len(bot.sent(enc, 0, "m.room.message")) == 1, "still one notice in the encrypted room")
+
+    step("kicked from a room, then invited again -> joins again and answers")
+    n_before = len(bot.notices(room))
+    alice.kick(room, bot_id)
+    time.sleep(1.5)
+    bot.assert_alive()
+    alice.invite(room, bot_id)
+    hs.wait_for(lambda: server.membership(room, bot_id) == "join", 20, 0.1, "scribe to join again")
+    eid, rs = bot.ask(alice, room, "!help")
+    check(len(rs) == 1, "answers after rejoining")
+    time.sleep(1)
+    check(len(bot.notices(room)) == n_before + 1, "and answers nothing old again")
     bot.assert_alive()
 
 

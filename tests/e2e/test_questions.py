@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """Questions in the room, after three records were posted: who raised a topic
 (with the prefix and by addressing scribe by name), open actions for DC,
-closing an action, and a non-admin's forget refused while the meeting stays;
+closing an action, a non-admin's forget refused while the meeting stays and
+accepted once a power-level change in the timeline makes them admin;
 messages not addressed to scribe are ignored."""
 
 import os
@@ -75,9 +76,21 @@ def test(t):
     b = hs.all_text(rs)
     check(re.search(r"Lena|Tomas|Ravi", b) is not None, "meeting #7 is still there: %r" % b[:120])
 
+    step("bob raised to power level 50 (a timeline change) -> his forget is accepted")
+    alice.set_power(room, bob.user_id, 50)
+    time.sleep(1)
+    q9, rs = bot.ask(bob, room, "!forget #8")
+    b = hs.all_text(rs)
+    check(re.search(r"forg|deleted|removed", b, re.I) is not None and
+          re.search(r"power level|permission|not allowed", b, re.I) is None,
+          "accepted: %r" % b[:200])
+    q10, rs = bot.ask(alice, room, "!recap #8")
+    b = hs.all_text(rs)
+    check(re.search(r"Dorota", b) is None, "meeting #8 is gone: %r" % b[:160])
+
     step("every question answered exactly once")
     time.sleep(1)
-    for trig in (q1, q2, q4, q5, q6, q7, q8):
+    for trig in (q1, q2, q4, q5, q6, q7, q8, q9, q10):
         rs = bot.replies_to(room, trig)
         bodies = [hs.body(r) for r in rs]
         check(len(bodies) == len(set(bodies)) and len(rs) >= 1,
