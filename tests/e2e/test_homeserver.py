@@ -379,6 +379,12 @@ def test(t):
     st = server.stats()
     check(st["requests"].get("GET /_matrix/client/v3/account/whoami", 0) >= 1, "stats count requests")
 
+    step("no token in the homeserver's log")
+    with open(server.log_path) as f:
+        hslog = f.read()
+    check(tok not in hslog and tok1 not in hslog and alice.token not in hslog,
+          "request log carries user ids, never tokens")
+
     step("percent-encoded path segments")
     r = raw(server, "GET", C + "/rooms/%s/joined_members" % room.replace("!", "%21").replace(":", "%3A"), tok)
     check(r.status == 200, "room id with %21 and %3A decoded")

@@ -91,6 +91,23 @@ def test(t):
     for trig, what in triggers[:-1]:
         check(len(bot.replies_to(room, trig)) == counts[trig], "%s: no new reply" % what)
 
+    step("SIGTERM while a reply waits out a 429 -> exit 0; the reply arrives once")
+    fid = server.fault("429", path=SEND, user=bot.user_id, retry_after_ms=1500)
+    q5 = alice.say(room, "!who raised the booth")
+    hs.wait_for(lambda: fault_hits(server, fid) >= 1, 20, 0.1, "the 429 on scribe's reply")
+    rc = bot.term(timeout=15)
+    check(rc == 0, "SIGTERM -> exit status 0 within 15 s")
+    before_exit = bool(bot.replies_to(room, q5))
+    if not before_exit:
+        bot.start()
+    rs = bot.wait_reply(room, q5, timeout=30, what="the reply held back by the 429")
+    time.sleep(2)
+    check(len(bot.replies_to(room, q5)) == 1, "exactly one reply (%s)"
+          % ("sent before exiting" if before_exit else "kept and sent after the restart"))
+    triggers.append((q5, "who raised the booth (429 at SIGTERM)"))
+    if not bot.alive():
+        bot.start()
+
     step("every trigger answered, none twice")
     no_duplicates(bot, room, triggers)
 
