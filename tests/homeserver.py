@@ -25,6 +25,8 @@ Control API (no authentication; loopback only), all JSON:
   GET  /_test/rooms/{id}/events?since=POS&type=T   every event (with
                                 "room_id" and "pos"); "pos" orders them
   GET  /_test/rooms/{id}/state  the current state events
+  POST /_test/rooms/{id}/event  {"sender","type","content","origin_server_ts"?}
+                                an event from a member, optionally backdated
   POST /_test/rooms/{id}/inject {"sender","type","content_b64"} store an
                                 event whose content is raw bytes (poison)
   POST /_test/fault             add a fault (see FAULTS below) -> {"id"}
@@ -1608,6 +1610,23 @@ def c_inject(req, roomId):
     raw = base64.b64decode(d.get("content_b64") or "")
     ev = hs.add_event(room, d.get("sender") or "@mallory:%s" % hs.server_name,
                       d.get("type") or "m.room.message", None, raw_content=raw)
+    return {"event_id": ev["event_id"]}
+
+
+@control("POST", "/_test/rooms/{roomId}/event")
+def c_event(req, roomId):
+    """An event from a member, optionally backdated ("origin_server_ts"),
+    as an appservice may do with ?ts=."""
+    hs = req.hs
+    room = hs.find_room(roomId)
+    d = req.json()
+    sender = d.get("sender")
+    if room.membership(sender)[0] != "join":
+        raise forbidden("User %s not in room %s" % (sender, roomId))
+    ev = hs.add_event(room, sender, d.get("type") or "m.room.message", d.get("content") or {},
+                      state_key=d.get("state_key"))
+    if isinstance(d.get("origin_server_ts"), int):
+        ev["origin_server_ts"] = d["origin_server_ts"]
     return {"event_id": ev["event_id"]}
 
 

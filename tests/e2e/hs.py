@@ -275,8 +275,10 @@ class User:
     C = "/_matrix/client/v3"
 
     def create_room(self, name=None, invite=(), encrypted=False, preset="private_chat",
-                    power=None, is_direct=False):
+                    power=None, is_direct=False, alias=None):
         body = {"preset": preset, "invite": list(invite)}
+        if alias:
+            body["room_alias_name"] = alias
         if name:
             body["name"] = name
         if is_direct:

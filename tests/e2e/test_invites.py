@@ -22,8 +22,15 @@ def test(t):
     old_room = alice.create_room(name="Old", invite=[bot_id])
     old_q = alice.say(old_room, "!help")
 
-    bot = t.scribe(server)
+    public = alice.create_room(name="Public", preset="public_chat", alias="meetings")
+
+    bot = t.scribe(server, bot={"rooms": "#meetings:localhost"})
     check(bot.alive(), "scribe started and long-polls")
+
+    step("the room named in the config (rooms = #meetings:localhost) is joined at start")
+    hs.wait_for(lambda: server.membership(public, bot_id) == "join", 20, 0.1,
+                "scribe to join #meetings:localhost")
+    check(True, "scribe joined the configured room by its alias")
 
     step("the pending invite from an allowed user is accepted")
     hs.wait_for(lambda: server.membership(old_room, bot_id) == "join", 20, 0.1,

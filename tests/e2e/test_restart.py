@@ -79,6 +79,19 @@ def test(t):
     rs = bot.wait_reply(room, q3, timeout=30, what="the question asked while scribe was down")
     triggers.append((q3, "who raised (asked while down)"))
 
+    step("while scribe is down: a question from 20 minutes ago and a fresh one")
+    bot.kill9()
+    q_old = server.ctl("POST", "/_test/rooms/%s/event" % hs.q(room), {
+        "sender": alice.user_id, "content": {"msgtype": "m.text", "body": "!help"},
+        "origin_server_ts": int(time.time() * 1000) - 20 * 60 * 1000})["event_id"]
+    q_new = alice.say(room, "!who raised the booth")
+    bot.start()
+    bot.wait_reply(room, q_new, timeout=30, what="the fresh question asked while scribe was down")
+    time.sleep(2)
+    check(not bot.replies_to(room, q_old),
+          "the question older than the catch-up window (15 min) is not answered")
+    triggers.append((q_new, "who raised (fresh, asked while down)"))
+
     step("kill -9 and restart with nothing pending: nothing old answered again")
     counts = {trig: len(bot.replies_to(room, trig)) for trig, _ in triggers}
     n_notices = len(bot.notices(room))
