@@ -1865,7 +1865,7 @@ class Handler(BaseHTTPRequestHandler):
             frac = float(fault.get("fraction", 0.5))
             resp.body = resp.body[:max(1, int(len(resp.body) * frac))]
         if fault and fault["kind"] == "slow" and fault.get("when") == "after":
-            app.sleep(int(fault.get("delay_ms", 1000)))
+            app.sleep(min(int(fault.get("delay_ms", 1000)), 600000))
         try:
             self.send(resp)
         except (ConnectionError, OSError):
@@ -2094,7 +2094,7 @@ class App:
                 return "kill", "fault drop"
             if k == "slow" and fault.get("when", "before") == "before":
                 gen = hs.generation
-                self.sleep(int(fault.get("delay_ms", 1000)))
+                self.sleep(min(int(fault.get("delay_ms", 1000)), 600000))
                 if hs.generation != gen:
                     return "kill", "fault slow, then restart"
             if k == "status":

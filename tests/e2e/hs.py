@@ -17,6 +17,7 @@ main() exits 0 on success, 1 on failure (printing the tails of the logs), and
 127.0.0.1; every wait is bounded.
 """
 
+import ctypes
 import http.client
 import json
 import os
@@ -86,6 +87,15 @@ def rand(n=8):
     return "".join(random.choice(string.ascii_lowercase + string.digits) for _ in range(n))
 
 
+def die_with_parent():
+    """preexec_fn: the child gets SIGTERM when the test process dies, so a
+    test killed by its timeout leaves no homeserver or scribe behind."""
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except Exception:  # noqa: BLE001
+        pass
+
+
 class HTTPResult:
     def __init__(self, status, headers, body):
         self.status = status
@@ -148,7 +158,7 @@ class Homeserver:
             cmd += ["--port", str(self.port), "--control-port", str(self.cport)]
         logf = open(self.log_path, "ab")
         self.proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=logf,
-                                     stdin=subprocess.DEVNULL)
+                                     stdin=subprocess.DEVNULL, preexec_fn=die_with_parent)
         logf.close()
 
         def ready():
@@ -414,7 +424,8 @@ class Scribe:
         cmd = shlex.split(WRAPPER) + [self.binary, "--config", self.config_path, "run"]
         self.proc = subprocess.Popen(cmd,
                                      cwd=self.dir, stdout=logf, stderr=logf,
-                                     stdin=subprocess.DEVNULL, env=self.env())
+                                     stdin=subprocess.DEVNULL, env=self.env(),
+                                     preexec_fn=die_with_parent)
         logf.close()
         if wait:
             self.wait_ready()
@@ -629,6 +640,10 @@ def sanitizer_report(log):
 def main(fn, name=None):
     name = name or os.path.splitext(os.path.basename(sys.argv[0]))[0]
     t = Test(name)
+
+    def on_term(signum, frame):
+        raise Failure("stopped by signal %d (the runner's timeout?)" % signum)
+    signal.signal(signal.SIGTERM, on_term)
     rc = 1
     skipped = False
     started = time.monotonic()
