@@ -1570,6 +1570,7 @@ def c_rooms(req):
                           "members": {u: r.membership(u)[0] for (t, u) in r.state
                                       if t == "m.room.member"},
                           "encrypted": ("m.room.encryption", "") in r.state,
+                          "typing": [u for u, exp in r.typing.items() if exp > now_ms()],
                           "events": len(r.events)}
     return {"rooms": out}
 

@@ -60,6 +60,10 @@ def test(t):
           "downloaded with /_matrix/client/v1/media/download (v1 %d, legacy %d)"
           % (dl["v1"], dl["legacy"]))
 
+    st = server.stats()
+    check(st["typing"] >= 2, "typing notices sent while reading (%d)" % st["typing"])
+    check(bot.user_id not in server.rooms()[room]["typing"], "typing is off once the recap is sent")
+
     step("another transcript as a file -> recap of #8")
     eid3, rs3 = bot.ingest(alice, room, "xyz-8-transcript.txt")
     b3 = hs.body(rs3[0])
