@@ -1000,6 +1000,15 @@ def r_send(req, roomId, eventType, txnId):
                         "user_level (%d) < send_level (%d)"
                         % (room.level_of(req.user), need))
     hs.check_size(room, req.user, eventType, content)
+    rel = content.get("m.relates_to") if isinstance(content, dict) else None
+    if isinstance(rel, dict) and rel.get("rel_type") == "m.thread":
+        # As Synapse: a thread's root must not itself be part of a relation.
+        for ev in room.events:
+            if ev["event_id"] == rel.get("event_id"):
+                prel = (ev.get("content") or {}).get("m.relates_to") or {}
+                if isinstance(prel, dict) and prel.get("rel_type"):
+                    raise MatrixError(400, "M_UNKNOWN",
+                                      "Cannot start threads from an event with a relation")
     if eventType == "m.reaction":
         rel = content.get("m.relates_to") or {}
         if rel.get("rel_type") == "m.annotation":

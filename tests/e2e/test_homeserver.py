@@ -197,6 +197,16 @@ def test(t):
     check(r.status == 200, "reaction sent")
     r = raw(server, "PUT", C + "/rooms/%s/send/m.reaction/r2" % q(room), tok, body=rx)
     check(r.status == 400 and r.json()["errcode"] == "M_DUPLICATE_ANNOTATION", "duplicate reaction -> 400")
+    th1 = {"msgtype": "m.notice", "body": "in thread",
+           "m.relates_to": {"rel_type": "m.thread", "event_id": eid, "is_falling_back": True,
+                            "m.in_reply_to": {"event_id": eid}}}
+    r = raw(server, "PUT", C + "/rooms/%s/send/m.room.message/th1" % q(room), tok, body=th1)
+    check(r.status == 200, "a thread started on a plain event")
+    th_child = r.json()["event_id"]
+    th2 = {"msgtype": "m.notice", "body": "bad thread",
+           "m.relates_to": {"rel_type": "m.thread", "event_id": th_child}}
+    r = raw(server, "PUT", C + "/rooms/%s/send/m.room.message/th2" % q(room), tok, body=th2)
+    check(r.status == 400, "a thread rooted at an event in a thread -> 400 (as Synapse)")
     r = raw(server, "PUT", C + "/rooms/%s/redact/%s/red1" % (q(room), q(e1)), tok, body={})
     check(r.status == 200, "own event redacted")
     red = [e for e in server.events(room) if e["event_id"] == e1][0]

@@ -45,6 +45,25 @@ def test(t):
     mentions = rs[0]["content"].get("m.mentions")
     check(isinstance(mentions, dict), "m.mentions present: %r" % (mentions,))
 
+    step("a question asked inside a thread -> answered in that thread")
+    root = alice.say(room, "Thread about the booth")
+    q_th = alice.send(room, {"msgtype": "m.text", "body": "!who raised the booth",
+                             "m.relates_to": {"rel_type": "m.thread", "event_id": root,
+                                              "is_falling_back": True,
+                                              "m.in_reply_to": {"event_id": root}}})
+    rs = bot.wait_reply(room, q_th, what="the answer inside the thread")
+    rel = rs[0]["content"].get("m.relates_to") or {}
+    check(rel.get("rel_type") == "m.thread" and rel.get("event_id") == root,
+          "the answer stays in the thread (root %s): %r" % (root[:10], rel))
+
+    step("an edit of a question is not answered again")
+    edit = alice.send(room, {"msgtype": "m.text", "body": "* !who raised the booth?",
+                             "m.new_content": {"msgtype": "m.text", "body": "!who raised the booth?"},
+                             "m.relates_to": {"rel_type": "m.replace", "event_id": q_th}})
+    time.sleep(2.5)
+    check(not bot.replies_to(room, edit), "no reply to the edit")
+    check(len(bot.replies_to(room, q_th)) == 1, "still one reply to the edited question")
+
     step("a message not addressed to scribe is ignored")
     q3 = bob.say(room, "who raised the booth, does anyone remember?")
     time.sleep(2.5)
