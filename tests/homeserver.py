@@ -41,7 +41,8 @@ Control API (no authentication; loopback only), all JSON:
   GET  /_test/users/{id}/tokens current and every issued token (for log greps)
   POST /_test/config            {"versions","unstable_features",
                                 "authenticated_media","legacy_media",
-                                "max_upload_bytes"}
+                                "max_upload_bytes", "rate_limit":
+                                {"per_second","burst","users"?} or null}
   GET  /_test/stats             requests per endpoint and per user, sends
                                 per txn, waiting syncs, faults applied
   POST /_test/stats/reset
@@ -301,6 +302,8 @@ class HomeserverState:
         self.max_upload = 50 * 1024 * 1024
         self.soft_logout = {}       # dead token -> soft_logout flag
         self.issued = {}            # uid -> every token ever issued
+        self.rate_limit = None      # {"per_second","burst","users"?}: Synapse's rc_message
+        self.buckets = {}           # uid -> [tokens, last time]
         self.generation = 0         # bumped on restart/down: waiting syncs end
         self.reset_stats()
 
@@ -431,6 +434,27 @@ class HomeserverState:
         if state_key is not None:
             pdu["state_key"] = state_key
         return canonical_len(pdu)
+
+    def rate_check(self, uid):
+        """A token bucket per user, as Synapse's rc_message: 429 with both
+        retry_after_ms and Retry-After when the bucket is empty."""
+        rl = self.rate_limit
+        if not rl or (rl.get("users") and uid not in rl["users"]):
+            return
+        rate = float(rl.get("per_second", 0.2))
+        burst = float(rl.get("burst", 10))
+        now = time.monotonic()
+        tokens, last = self.buckets.get(uid, [burst, now])
+        tokens = min(burst, tokens + (now - last) * rate)
+        if tokens < 1.0:
+            self.buckets[uid] = [tokens, now]
+            rl_st = self.stats.setdefault("rate_limited", {})
+            rl_st[uid] = rl_st.get(uid, 0) + 1
+            ms = int((1.0 - tokens) / rate * 1000) + 1
+            raise MatrixError(429, "M_LIMIT_EXCEEDED", "Too Many Requests",
+                              {"retry_after_ms": ms},
+                              {"Retry-After": str(-(-ms // 1000))})
+        self.buckets[uid] = [tokens - 1.0, now]
 
     def check_size(self, room, sender, etype, content, state_key=None):
         if self.pdu_size(room, sender, etype, content, state_key) > EVENT_SIZE_LIMIT:
@@ -994,6 +1018,8 @@ def r_send(req, roomId, eventType, txnId):
         raise forbidden("Unknown room")
     hs.must_be_joined(room, req.user)
     content = req.json()
+    if not req.control:
+        hs.rate_check(req.user)
     need = room.required_for_event(eventType, False)
     if room.level_of(req.user) < need:
         raise forbidden("You don't have permission to post that to the room. "
@@ -1731,6 +1757,9 @@ def c_config(req):
         hs.authenticated_media = bool(d["authenticated_media"])
     if "legacy_media" in d:
         hs.legacy_media = bool(d["legacy_media"])
+    if "rate_limit" in d:
+        hs.rate_limit = d["rate_limit"]
+        hs.buckets = {}
     if "max_upload_bytes" in d:
         hs.max_upload = int(d["max_upload_bytes"])
     return {}

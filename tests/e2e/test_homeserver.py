@@ -320,6 +320,17 @@ def test(t):
     r = raw(server, "GET", C + "/sync?timeout=0", tok)
     check(r.status == 401 and r.json()["errcode"] == "M_UNKNOWN_TOKEN", "injected 401")
 
+    step("a Synapse-like rate limit on sends")
+    server.config(rate_limit={"per_second": 1, "burst": 2, "users": ["@scribe:localhost"]})
+    codes = [raw(server, "PUT", sendp + "rl%d" % i, tok, body=c).status for i in range(3)]
+    check(codes == [200, 200, 429], "burst 2, then 429 (%s)" % codes)
+    r = raw(server, "PUT", sendp + "rl2", tok, body=c)
+    check(r.status == 429 and r.json()["retry_after_ms"] > 0 and r.headers.get("Retry-After"),
+          "429 carries retry_after_ms and Retry-After")
+    time.sleep(r.json()["retry_after_ms"] / 1000.0 + 0.05)
+    check(raw(server, "PUT", sendp + "rl2", tok, body=c).status == 200, "after the wait it passes")
+    server.config(rate_limit=None)
+
     step("faults: poisoned and oversized sync answers")
     server.fault("bad_utf8")
     r = raw(server, "GET", C + "/sync?timeout=5000&since=" + nb, tok)

@@ -86,6 +86,32 @@ def test(t):
         check(content_size(e) <= 65536 - 2048,
               "event %s: %d bytes, under the limit" % (e["event_id"][:10], content_size(e)))
         check(e["content"].get("msgtype") == "m.notice", "each part is an m.notice")
+    check_parts(bot, evs)
+
+    step("again under a Synapse-like rate limit (2 sends/s, burst 3): every part, in order, once")
+    server.config(rate_limit={"per_second": 2, "burst": 3, "users": [bot.user_id]})
+    pos = server.pos()
+    q = alice.say(room, "!who attended #9")
+    bot.wait_reply(room, q, timeout=60, what="the rate-limited answer")
+    last = [None]
+
+    def quiet2():
+        evs = bot.notices(room, pos)
+        n = len(evs)
+        if last[0] == n:
+            return evs
+        last[0] = n
+        return None
+    evs = hs.wait_for(quiet2, 60, 3.0, "the rate-limited answer to finish")
+    limited = server.stats().get("rate_limited", {}).get(bot.user_id, 0)
+    check(limited >= 1, "the homeserver answered 429 %d time(s)" % limited)
+    check_parts(bot, evs)
+    server.config(rate_limit=None)
+    time.sleep(1)
+    bot.assert_alive()
+
+
+def check_parts(bot, evs):
     names = []
     for e in evs:
         names += [p for p in re.findall(r"^\W*([A-Z][a-z]+ [A-Z][a-z]+) \(Coalition on Topic \d+\)",
@@ -99,8 +125,6 @@ def test(t):
                       full.stdout.decode("utf-8", "replace"), re.M)
     check(full.returncode == 0 and names == want,
           "the parts, in the order sent, list exactly what `scribe ask` lists (%d names)" % len(want))
-    time.sleep(1)
-    bot.assert_alive()
 
 
 hs.main(test)
