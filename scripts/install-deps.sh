@@ -18,8 +18,8 @@ have_pc libcrypto   || need="$need libssl-dev"
 command -v pkg-config >/dev/null 2>&1 || need="$need pkg-config"
 command -v python3 >/dev/null 2>&1    || need="$need python3"
 command -v sqlite3 >/dev/null 2>&1    || need="$need sqlite3"
+command -v valgrind >/dev/null 2>&1   || need="$need valgrind"
 if [ "${SCRIBE_DEPS_FULL:-0}" = 1 ]; then
-    command -v valgrind >/dev/null 2>&1 || need="$need valgrind"
     command -v clang >/dev/null 2>&1    || need="$need clang"
 fi
 
