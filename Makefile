@@ -19,7 +19,8 @@ BOT_SRC   = $(filter-out bot/main.c,$(wildcard bot/*.c))
 MAIN_SRC  = bot/main.c
 TEST_SRC  = $(wildcard tests/test_*.c)
 TEST_HELP = $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
-BENCH_SRC = $(wildcard bench/*.c)
+BENCH_LIB = bench/corpus.c
+BENCH_SRC = $(filter-out $(BENCH_LIB),$(wildcard bench/*.c))
 
 .DEFAULT_GOAL := all
 
@@ -42,7 +43,7 @@ ASAN_HELP = $(patsubst %.c,build/asan/%.o,$(TEST_HELP))
 TEST_BIN = $(patsubst tests/%.c,build/asan/tests/%,$(TEST_SRC))
 BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 
-.PHONY: all test unit e2e acceptance asan bench run fuzz clean check-deps deps
+.PHONY: all test unit e2e acceptance asan bench run fuzz fuzz-build clean check-deps deps
 
 all: build/scribe
 
@@ -68,9 +69,14 @@ build/asan/%.o: %.c build/pkg.mk
 build/asan/tests/%: build/asan/tests/%.o $(ASAN_LIB) $(ASAN_HELP)
 	$(CC) $(SAN) -g -o $@ $^ $(LIBS_ALL) $(TEST_LIBS)
 
-build/bench/%: bench/%.c $(LIB_OBJ)
+# Benchmarks: one binary per bench/*.c, each with the corpus generator.
+.PRECIOUS: build/bench/%.o
+build/bench/%.o: bench/%.c build/pkg.mk
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS_ALL) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(CFLAGS_ALL) -c -o $@ $<
+
+build/bench/%: build/bench/%.o build/bench/corpus.o $(LIB_OBJ)
+	$(CC) $(OPT) -o $@ $^ $(LIBS_ALL)
 
 # `make test`: the one command. Unit tests, end-to-end against the test
 # homeserver, acceptance on ../shared when present. Exits non-zero on any failure.
@@ -86,13 +92,38 @@ e2e: all asan
 acceptance: all
 	@sh tests/run-tests.sh acceptance
 
+# `make bench` (QUICK=1: a small version in seconds): figures on stdout
+# and in bench/results.json.
 bench: all $(BENCH_BIN)
-	@sh bench/run.sh
+	@QUICK=$(QUICK) sh bench/run.sh
 
 # `make run`: the bot when a config names a homeserver, else the console on
 # a local database pre-loaded with examples/.
 run: all
 	@sh scripts/run.sh
+
+# `make fuzz`: libFuzzer targets in fuzz/ built with clang (installed by
+# scripts/install-deps.sh fuzz when missing), each run FUZZ_SECONDS
+# (default 60) by fuzz/run.sh; artefacts in build/fuzz/. Not part of `all`.
+FUZZ_CC   ?= clang
+FUZZ_SAN   = -fsanitize=address,undefined -fno-sanitize-recover=undefined -fno-omit-frame-pointer
+FUZZ_SRC   = $(wildcard fuzz/fuzz_*.c)
+FUZZ_BIN   = $(patsubst fuzz/%.c,build/fuzz/%,$(FUZZ_SRC))
+FUZZ_LIB   = $(patsubst %.c,build/fuzz/obj/%.o,$(STORE_SRC) $(CMD_SRC) $(BOT_SRC))
+
+fuzz: build/pkg.mk
+	@sh scripts/install-deps.sh fuzz
+	@$(MAKE) --no-print-directory fuzz-build
+	@sh fuzz/run.sh $(FUZZ_BIN)
+
+fuzz-build: $(FUZZ_BIN)
+
+build/fuzz/obj/%.o: %.c build/pkg.mk
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CSTD) $(WARN) -Wno-string-concatenation -O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -MMD -MP $(EXTRA_CFLAGS) -c -o $@ $<
+
+$(FUZZ_BIN): build/fuzz/%: build/fuzz/obj/fuzz/%.o $(FUZZ_LIB)
+	$(FUZZ_CC) $(FUZZ_SAN) -fsanitize=fuzzer -g -o $@ $^ $(LIBS_ALL)
 
 # Layering: only bot/ knows libuv, libcurl; storage/ never knows cJSON.
 check-deps:
@@ -104,4 +135,6 @@ check-deps:
 clean:
 	rm -rf build
 
--include $(LIB_OBJ:.o=.d) $(ASAN_LIB:.o=.d) build/obj/bot/main.d build/asan/bot/main.d
+-include $(LIB_OBJ:.o=.d) $(ASAN_LIB:.o=.d) build/obj/bot/main.d build/asan/bot/main.d \
+  $(wildcard build/bench/*.d)
+-include $(wildcard build/fuzz/obj/*/*.d)

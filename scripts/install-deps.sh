@@ -22,6 +22,17 @@ command -v valgrind >/dev/null 2>&1   || need="$need valgrind"
 if [ "${SCRIBE_DEPS_FULL:-0}" = 1 ]; then
     command -v clang >/dev/null 2>&1    || need="$need clang"
 fi
+# `sh scripts/install-deps.sh fuzz` (make fuzz): clang and the libFuzzer and
+# sanitizer runtimes, checked by linking an empty fuzz target.
+if [ "${1:-}" = fuzz ]; then
+    fuzz_cc=${FUZZ_CC:-clang}
+    if ! command -v "$fuzz_cc" >/dev/null 2>&1; then
+        need="$need clang libclang-rt-14-dev"
+    elif ! printf 'int LLVMFuzzerTestOneInput(const char *d, unsigned long n) { return 0; }\n' |
+            "$fuzz_cc" -x c -fsanitize=fuzzer,address,undefined -o /dev/null - >/dev/null 2>&1; then
+        need="$need libclang-rt-14-dev"
+    fi
+fi
 
 [ -z "$need" ] && exit 0
 
