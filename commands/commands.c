@@ -203,14 +203,18 @@ char *cmd_meeting_ref_dup(struct store *st, int64_t meeting_id, int with_date)
 
 char *cmd_short_dup(const char *s, size_t n)
 {
-    size_t len = strlen(s), cut;
+    size_t len = strlen(s), cut, hard;
     char *out;
 
     if (len <= n)
         return xstrdup(s);
-    cut = utf8_trim_len(s, len, n);
+    cut = hard = utf8_trim_len(s, len, n);
     while (cut > n / 2 && s[cut] != ' ')
         cut--;
+    /* No space in the second half: cut at the code point boundary, never
+     * inside a character. */
+    if (s[cut] != ' ')
+        cut = hard;
     while (cut > 0 && (s[cut - 1] == ' ' || s[cut - 1] == ',' || s[cut - 1] == ';'))
         cut--;
     out = xmalloc(cut + 4);
