@@ -2,8 +2,9 @@
 # fuzz/run.sh -- run each libFuzzer target for FUZZ_SECONDS (default 60),
 # one after the other, and print executions and findings per target.
 # Usage: fuzz/run.sh build/fuzz/fuzz_record ...   (make fuzz passes them)
-# Seeds come from fuzz/corpus/<target>/ (read only); inputs the fuzzer finds
-# go to build/fuzz/corpus/<target>/, crash/timeout/leak artefacts to
+# Seeds come from fuzz/corpus/<target>/ (read only), words from
+# fuzz/<target>.dict; inputs the fuzzer finds go to
+# build/fuzz/corpus/<target>/, crash/timeout/leak artefacts to
 # build/fuzz/<target>-*. Exits 1 when any target found something.
 # Env: FUZZ_SECONDS, FUZZ_MAX_LEN (65536), FUZZ_RSS_MB (2048),
 # FUZZ_TIMEOUT (10 s per input), FUZZ_ARGS (extra libFuzzer flags).
@@ -27,8 +28,10 @@ for bin in "$@"; do
     mkdir -p "$corpus"
     before=$(ls "$out" | grep -c "^$name-" || true)
     echo "fuzz: $name for ${secs}s (log: $log)"
+    dict=""
+    [ -f "fuzz/$target.dict" ] && dict="-dict=fuzz/$target.dict"
     # shellcheck disable=SC2086
-    "$bin" -max_total_time="$secs" -max_len="$max_len" -rss_limit_mb="$rss" \
+    "$bin" $dict -max_total_time="$secs" -max_len="$max_len" -rss_limit_mb="$rss" \
         -timeout="$per_input" -print_final_stats=1 \
         -artifact_prefix="$out/$name-" ${FUZZ_ARGS:-} \
         "$corpus" "fuzz/corpus/$target" >"$log" 2>&1
