@@ -77,6 +77,8 @@ struct job {
     size_t len;
     struct chunk *chunks;
     size_t n_chunks, cur;
+    struct ingest_work *work;   /* its record is being read in the thread pool */
+    int wants_worker;           /* waits for the record before it to be read */
 };
 
 enum phase { PH_VERSIONS, PH_AUTH, PH_FILTER, PH_RUN };
@@ -106,6 +108,8 @@ struct bot {
     int64_t pruned_ms;          /* last time old handled ids were dropped */
     struct room *rooms;
     struct job *jobs;           /* FIFO */
+    struct ingest_work *ingesting;  /* the record being read off the loop */
+    int sync_after_ingest;      /* a batch could not be stored meanwhile: fetch it again */
 };
 
 /* ---- bot.c: the session ---- */

@@ -354,7 +354,18 @@ static void on_sync(const struct mx_err *e, struct mx_sync *s, void *arg)
         return;
     }
     if (process_batch(b, s) < 0) {
-        struct mx_err fe = { .kind = MX_RETRY, .retry_after_ms = -1 };
+        struct mx_err fe;
+
+        if (b->ingesting) {
+            /* The record's transaction holds the database: the batch is
+             * fetched again, with the same token, once it is stored. */
+            log_info("sync batch waits for the record being read");
+            b->sync_after_ingest = 1;
+            return;
+        }
+        memset(&fe, 0, sizeof(fe));
+        fe.kind = MX_RETRY;
+        fe.retry_after_ms = -1;
         snprintf(fe.error, sizeof(fe.error), "database write failed");
         bot_retry_backoff(b, "sync", &fe);
         return;

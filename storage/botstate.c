@@ -71,6 +71,18 @@ static int exec_done(sqlite3 *db, sqlite3_stmt *s, const char *what)
     return rc == SQLITE_DONE ? 0 : fail(db, what);
 }
 
+const char *botstate_db_path(struct store *st)
+{
+    const char *p = sqlite3_db_filename(store_sqlite(st), "main");
+
+    return p ? p : "";
+}
+
+void botstate_busy_timeout(struct store *st, int ms)
+{
+    sqlite3_busy_timeout(store_sqlite(st), ms);
+}
+
 int botstate_init(struct store *st)
 {
     sqlite3 *db = store_sqlite(st);

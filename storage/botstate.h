@@ -15,6 +15,14 @@ struct store;
 /* Create the bot's tables when missing. 0 or -1. */
 int botstate_init(struct store *st);
 
+/* The database file's path, for a second connection that reads a record
+ * off the event loop; "" for an in-memory or temporary database. Borrowed. */
+const char *botstate_db_path(struct store *st);
+
+/* How long this connection's writes wait for another connection's write
+ * transaction before failing as busy (the store's default is 5000 ms). */
+void botstate_busy_timeout(struct store *st, int ms);
+
 /* Key/value: returns a copy (free with free()) or NULL when unset. */
 char *botstate_get_dup(struct store *st, const char *key);
 int botstate_set(struct store *st, const char *key, const char *value);   /* NULL deletes */
