@@ -18,6 +18,7 @@ const struct command *const commands_table[] = {
     &cmd_help,
     &cmd_forget,
     &cmd_action_change,
+    &cmd_roles,
     &cmd_people,          /* before raised: "who attended", "who sent apologies" */
     &cmd_said,
     &cmd_raised,

@@ -36,7 +36,8 @@ struct command {
 };
 
 extern const struct command cmd_help, cmd_raised, cmd_said, cmd_actions, cmd_action_change,
-    cmd_decisions, cmd_recap, cmd_meetings, cmd_people, cmd_next, cmd_search, cmd_forget;
+    cmd_decisions, cmd_recap, cmd_meetings, cmd_people, cmd_next, cmd_search, cmd_forget,
+    cmd_roles;
 
 /* The table, in matching order; NULL-terminated. */
 extern const struct command *const commands_table[];

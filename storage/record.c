@@ -427,15 +427,24 @@ static const char *vendor_marks[] = {
     "raw file", "services provided by", "p.o. box", "www.", "http",
     "rough draft format", "communication access realtime", "cart",
     "captioning", "not to be distributed", "verbatim record", "inc.",
-    "caption", "transcript", "disclaimer", "***", "summary report",
-    "minutes", "draft", NULL
+    "caption", "disclaimer", "***",
+    "transcript", "summary report", "minutes", "draft", NULL
 };
+/* The vendor marks that also name a kind of document: a title may carry
+ * them ("Meeting #14 \u2013 Summary report", "... #62 Minutes"). */
+#define VENDOR_DOC_KINDS 4       /* the last four above */
 
-static int is_vendorish(const char *s, size_t n)
+/* A vendor's line (or a phone number). `titled`: the line names a
+ * numbered meeting, so the words for a kind of document do not count. */
+static int is_vendor_line(const char *s, size_t n, int titled)
 {
-    int digits = 0, letters = 0;
+    int digits = 0, letters = 0, marks = 0;
 
-    for (int i = 0; vendor_marks[i]; i++)
+    while (vendor_marks[marks])
+        marks++;
+    if (titled)
+        marks -= VENDOR_DOC_KINDS;
+    for (int i = 0; i < marks; i++)
         if (reader_find_ci(s, n, vendor_marks[i]) >= 0)
             return 1;
     for (size_t i = 0; i < n; i++) {
@@ -446,6 +455,11 @@ static int is_vendorish(const char *s, size_t n)
     }
     /* Phone numbers, postcodes: mostly digits and punctuation. */
     return digits >= 5 && letters < digits;
+}
+
+static int is_vendorish(const char *s, size_t n)
+{
+    return is_vendor_line(s, n, 0);
 }
 
 static const char *meeting_words[] = {
@@ -677,13 +691,17 @@ void reader_parse_header(struct record *r, const struct rlines *l, int header_en
             r->date = xstrdup(date);
         if (!r->time_utc && find_time(line, n, tm) == 0)
             r->time_utc = xstrdup(tm);
-        if ((!title_line || !title_numbered) && n < 160 && meeting_word_at(line, n, &wl) >= 0 &&
-            !is_vendorish(line, n) && line[n - 1] != '.') {
-            /* A title with a meeting number beats one without. */
-            char *num = NULL;
-            long v;
-            int numbered = find_number(line, n, &num, &v) == 0;
+        char *num = NULL;
+        long v;
+        int numbered = 0;
+
+        if ((!title_line || !title_numbered) && n < 160 && meeting_word_at(line, n, &wl) >= 0) {
+            numbered = find_number(line, n, &num, &v) == 0;
             free(num);
+        }
+        if ((!title_line || !title_numbered) && n < 160 && meeting_word_at(line, n, &wl) >= 0 &&
+            !is_vendor_line(line, n, numbered) && line[n - 1] != '.') {
+            /* A title with a meeting number beats one without. */
             if (!title_line || numbered) {
                 free(title_line);
                 title_line = xstrdup(line);

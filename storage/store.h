@@ -140,6 +140,23 @@ int store_meeting_apologies(struct store *st, int64_t meeting_id,
                             char ***out, int *n);
 void store_strings_free(char **v, int n);
 
+/* Who chaired or facilitated a meeting. */
+#define STORE_ROLE_LISTED   1   /* a summary's participant list gives the role */
+#define STORE_ROLE_SAID     2   /* a turn says so ("thank you, X, for chairing") */
+#define STORE_ROLE_OPENED   3   /* nobody named: X opened the meeting */
+struct store_role {
+    int64_t person_id;
+    char *name;                 /* canonical */
+    char *role;                 /* "chair", "co-facilitator", "facilitator", "secretariat", ... */
+    int source;                 /* STORE_ROLE_* */
+    char *quote;                /* the turn that says so (SAID, OPENED), or NULL */
+    char *speaker;              /* who said it, or NULL */
+};
+/* The roles of a meeting, listed ones first, then said, then (only when
+ * no chair or facilitator is known) who opened it. 0 or -1. */
+int store_meeting_roles(struct store *st, int64_t meeting_id, struct store_role **out, int *n);
+void store_roles_free(struct store_role *v, int n);
+
 /* Find a person by a name a user typed: full name (any case), a label, or
  * a first name unique among known people. Returns 0 with *id and a
  * canonical name (free with free()), STORE_NOTFOUND, or -1. */
@@ -234,6 +251,9 @@ struct store_action_filter {
 int store_actions(struct store *st, const struct store_action_filter *f,
                   struct store_action **out, int *n);
 void store_actions_free(struct store_action *v, int n);
+/* How many open actions belong to meetings other than `meeting_id`
+ * (forgotten meetings' included), or -1. */
+int store_actions_open_elsewhere(struct store *st, int64_t meeting_id);
 /* One action by code ("A12", case-insensitive). 0, STORE_NOTFOUND or -1. */
 int store_action_get(struct store *st, const char *code, struct store_action *out);
 void store_action_release(struct store_action *a);
