@@ -803,6 +803,20 @@ def main(argv):
                     or (not e.get("speaker") and present)
             cf["%s_top1" % qid] = ok_n / len(exp) if exp else 1.0
             print("  %s %-42s top-1 %d/%d" % (qid, text[:42], ok_n, len(exp)))
+        elif kind == "roles":
+            # Per record: every chair and facilitator the gold names appears
+            # among the roles scribe gives for that record's meeting.
+            want_n = got_n = 0
+            for e in q["expected"]:
+                m = by_rec_meeting.get(e.get("record")) or {}
+                given = [r for x in res if isinstance(x, dict) and x.get("meeting_id") == m.get("id")
+                         for r in x.get("roles") or []]
+                for k in ROLE_KEYS:
+                    for name in as_list(e.get(k)):
+                        want_n += 1
+                        got_n += any(name_match(r.get("name") or "", name) for r in given)
+            cf["%s_roles" % qid] = got_n / want_n if want_n else 1.0
+            print("  %s %-42s roles %d/%d" % (qid, text[:42], got_n, want_n))
         elif kind == "names":
             exp = q["expected"]
             hit = sum(1 for n in exp if fold(n) in blob or fold(n.split()[0]) in blob.split())
@@ -840,11 +854,18 @@ def main(argv):
                   "Minimum figures reached by tests/acceptance.py on ../shared; raise with --update, never lower by hand.")
 
 
+ROLE_KEYS = ("chair", "chairs", "facilitators", "co_facilitator", "co_facilitators")
+
+
 def cross_kind(q):
-    """How a CROSS.json question is scored: actions, who, names or None."""
+    """How a CROSS.json question is scored: actions, who, roles, names or None."""
     text = q.get("question", "")
     if "expected_action_refs" in q:
         return "actions"
+    if isinstance(q.get("expected"), list) and q["expected"] and \
+            all(isinstance(x, dict) and "record" in x and any(k in x for k in ROLE_KEYS)
+                for x in q["expected"]):
+        return "roles"
     if text.lower().startswith("who raised") and isinstance(q.get("expected"), list):
         return "who"
     if isinstance(q.get("expected"), list) and all(isinstance(x, str) for x in q["expected"]):
@@ -858,6 +879,8 @@ def cross_metric_names(q):
         return ["%s_recall" % qid] + (["%s_excludes_done" % qid] if "must_not_include" in q else [])
     if k == "who":
         return ["%s_top1" % qid]
+    if k == "roles":
+        return ["%s_roles" % qid]
     if k == "names":
         return ["%s_names" % qid]
     return []
