@@ -49,9 +49,14 @@ void reader_parse_header(struct record *r, const struct rlines *l, int header_en
 void reader_learn_glossary(struct record *r);
 char *reader_group_acronym(const char *group);   /* "DC Coordination Group" -> "DCCG" */
 
-/* Growing arrays. */
+/* Growing arrays: room for one more element at arr[n], n counted up.
+ * The capacity doubles whenever n reaches a power of two (or 0), so a
+ * record of 100,000 lines costs 17 reallocs, not 100,000. Such an array
+ * must only ever grow through READER_PUSH. */
 #define READER_PUSH(arr, n) \
-    (arr = xrealloc(arr, sizeof(*(arr)) * (size_t)((n) + 1)), &(arr)[(n)++])
+    (((((size_t)(n)) & ((size_t)(n) - 1)) == 0 ? \
+      (void)((arr) = xrealloc((arr), sizeof(*(arr)) * ((n) ? 2 * (size_t)(n) : 1))) : (void)0), \
+     &(arr)[(n)++])
 
 int transcript_read(struct record *r, const struct rlines *l);
 int summary_read(struct record *r, const struct rlines *l);

@@ -335,12 +335,26 @@ static void build_speakers(struct record *r, struct lab *labs, int nl)
     free(parent);
 }
 
+/* Give turn `cur` the text up to `end` when continuation lines grew it. */
+static void finish_turn(struct record *r, int cur, size_t end, int *grown)
+{
+    struct record_turn *tn;
+
+    if (cur < 0 || !*grown)
+        return;
+    tn = &r->turns[cur];
+    free(tn->text);
+    tn->text = xstrndup(r->text + tn->offset, end - tn->offset);
+    *grown = 0;
+}
+
 int transcript_read(struct record *r, const struct rlines *l)
 {
     const char *t = r->text;
     struct lab *labs = NULL;
     int nl = 0, first_turn = -1, cur = -1, footer = 0;
     size_t turn_end = 0;
+    int grown = 0;
 
     for (int i = 0; i < l->n; i++)
         if (!l->v[i].blank && t[l->v[i].text] == '>' && l->v[i].end - l->v[i].text >= 2 &&
@@ -367,6 +381,7 @@ int transcript_read(struct record *r, const struct rlines *l)
             p = reader_skip_space(t, p, ln->end);
             if (cur >= 0)
                 r->turns[cur].words = 0;    /* recomputed below */
+            finish_turn(r, cur, turn_end, &grown);
             tn = READER_PUSH(r->turns, r->n_turns);
             memset(tn, 0, sizeof(*tn));
             cur = r->n_turns - 1;
@@ -417,14 +432,13 @@ int transcript_read(struct record *r, const struct rlines *l)
         }
         if (footer || cur < 0)
             continue;
-        /* A continuation line or paragraph of the current turn. */
-        {
-            struct record_turn *tn = &r->turns[cur];
-            turn_end = reader_trim_end(t, p, ln->end);
-            free(tn->text);
-            tn->text = xstrndup(t + tn->offset, turn_end - tn->offset);
-        }
+        /* A continuation line or paragraph of the current turn: only its
+         * end moves here; the text is copied once the turn is over, so a
+         * turn hard-wrapped over many lines costs linear time. */
+        turn_end = reader_trim_end(t, p, ln->end);
+        grown = 1;
     }
+    finish_turn(r, cur, turn_end, &grown);
     if (nl == 0 && r->n_turns == 0) {
         free(labs);
         return -1;
