@@ -11,12 +11,14 @@
 #include "../storage/store.h"
 #include "../storage/util.h"
 
+#include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <time.h>
 
 #include "../commands/commands.h"
+#include "../storage/record.h"
 
 static const enum step prog_answer[] = { ST_COMPUTE, ST_SEND, ST_DONE };
 static const enum step prog_text[] = { ST_EYES, ST_TYPING_ON, ST_COMPUTE, ST_CHECK,
@@ -48,6 +50,7 @@ struct ingest_work {
     int opened;
     int rc;
     char *text, *html;
+    char sha[65];               /* of the record's bytes */
 };
 
 static void job_run(struct job *jb);
@@ -379,6 +382,65 @@ static void job_set_reply(struct job *jb, char *text, char *html, int outcome)
     jb->data = NULL;
 }
 
+/* Percent-encode a Matrix id for a matrix.to link. */
+static void url_id(struct buf *b, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char ch = (unsigned char)*s;
+
+        if (isalnum(ch) || strchr("-._~!$:@", ch))
+            buf_putc(b, (char)ch);
+        else
+            buf_printf(b, "%%%02X", ch);
+    }
+}
+
+/* Remember where a stored record was posted; to the "already have it"
+ * answer to a second posting, add a link to the first one (its recap is
+ * in that message's thread). Takes and returns ownership of text/html. */
+static void record_posted(struct job *jb, const char *sha, int outcome, char **text, char **html)
+{
+    char *room = NULL, *event = NULL;
+    struct buf t, h, url;
+
+    if (outcome == OUTCOME_STORED) {
+        if (botstate_post_put(jb->b->st, sha, jb->j.room_id, jb->j.event_id) < 0)
+            log_warn("cannot remember where '%s' was posted", jb->j.event_id);
+        return;
+    }
+    if (outcome != OUTCOME_DUPLICATE ||
+        botstate_post_get(jb->b->st, sha, &room, &event) != 0 || !strcmp(event, jb->j.event_id))
+        goto out;
+    buf_init(&url);
+    buf_puts(&url, "https://matrix.to/#/");
+    url_id(&url, room);
+    buf_putc(&url, '/');
+    url_id(&url, event);
+    buf_init(&t);
+    buf_puts(&t, *text ? *text : "");
+    if (t.len && t.data[t.len - 1] != '\n')
+        buf_putc(&t, '\n');
+    buf_printf(&t, "First posted here: %s\n", url.data);
+    buf_init(&h);
+    if (*html)
+        buf_puts(&h, *html);
+    else
+        buf_puts_html(&h, *text ? *text : "");
+    if (h.len < 5 || strcmp(h.data + h.len - 5, "<br>\n"))
+        buf_puts(&h, "<br>\n");
+    buf_puts(&h, "First posted <a href=\"");
+    buf_puts_html(&h, url.data);
+    buf_puts(&h, "\">here</a>.");
+    free(*text);
+    free(*html);
+    *text = buf_detach(&t);
+    *html = buf_detach(&h);
+    buf_release(&url);
+out:
+    free(room);
+    free(event);
+}
+
 static void ctx_init(struct cmd_ctx *ctx, const struct job *jb)
 {
     memset(ctx, 0, sizeof(*ctx));
@@ -398,6 +460,7 @@ static void compute(struct job *jb)
     struct cmd_reply r;
     uint64_t t0 = uv_hrtime();
     int outcome = OUTCOME_OTHER;
+    char sha[65] = "", *text, *html;
 
     ctx_init(&ctx, jb);
     cmd_reply_init(&r);
@@ -414,11 +477,16 @@ static void compute(struct job *jb)
 
         outcome = ingest_outcome(commands_ingest(&ctx, data ? data : "", len, jb->j.filename,
                                                  b->cfg->auto_recap, &r));
+        record_sha256_hex(data ? data : "", len, sha);
         log_record(jb, outcome);
     }
     log_debug("event '%s': command took %llu us", jb->j.event_id,
               (unsigned long long)((uv_hrtime() - t0) / 1000));
-    job_set_reply(jb, buf_detach(&r.text), r.html.len ? buf_detach(&r.html) : NULL, outcome);
+    text = buf_detach(&r.text);
+    html = r.html.len ? buf_detach(&r.html) : NULL;
+    if (sha[0])
+        record_posted(jb, sha, outcome, &text, &html);
+    job_set_reply(jb, text, html, outcome);
     cmd_reply_release(&r);
 }
 
@@ -468,6 +536,7 @@ static void ingest_work_run(uv_work_t *req)
     ctx.max_record_bytes = w->max_record_bytes;
     cmd_reply_init(&r);
     w->rc = commands_ingest(&ctx, w->data, w->len, w->name, w->auto_recap, &r);
+    record_sha256_hex(w->data, w->len, w->sha);
     w->text = buf_detach(&r.text);
     w->html = r.html.len ? buf_detach(&r.html) : NULL;
     cmd_reply_release(&r);
@@ -494,6 +563,7 @@ static void ingest_work_done(uv_work_t *req, int status)
             int outcome = ingest_outcome(w->rc);
 
             log_record(jb, outcome);
+            record_posted(jb, w->sha, outcome, &w->text, &w->html);
             job_set_reply(jb, w->text, w->html, outcome);
             w->text = w->html = NULL;
         }

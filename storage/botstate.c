@@ -15,6 +15,8 @@
 static const char schema[] =
     "CREATE TABLE IF NOT EXISTS bot_kv("
     "  key TEXT PRIMARY KEY, value TEXT NOT NULL);"
+    "CREATE TABLE IF NOT EXISTS bot_posts("
+    "  sha256 TEXT PRIMARY KEY, room_id TEXT NOT NULL, event_id TEXT NOT NULL);"
     "CREATE TABLE IF NOT EXISTS bot_handled("
     "  event_id TEXT PRIMARY KEY, ts INTEGER NOT NULL);"
     "CREATE INDEX IF NOT EXISTS bot_handled_ts ON bot_handled(ts);"
@@ -94,6 +96,42 @@ int botstate_init(struct store *st)
         return -1;
     }
     return 0;
+}
+
+int botstate_post_put(struct store *st, const char *sha256, const char *room_id,
+                      const char *event_id)
+{
+    sqlite3_stmt *s = prep(store_sqlite(st),
+        "INSERT OR IGNORE INTO bot_posts(sha256, room_id, event_id) VALUES(?, ?, ?)");
+    int rc;
+
+    if (!s)
+        return -1;
+    bind_text(s, 1, sha256);
+    bind_text(s, 2, room_id);
+    bind_text(s, 3, event_id);
+    rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int botstate_post_get(struct store *st, const char *sha256, char **room_id, char **event_id)
+{
+    sqlite3_stmt *s = prep(store_sqlite(st),
+        "SELECT room_id, event_id FROM bot_posts WHERE sha256 = ?");
+    int rc;
+
+    *room_id = *event_id = NULL;
+    if (!s)
+        return -1;
+    bind_text(s, 1, sha256);
+    rc = sqlite3_step(s);
+    if (rc == SQLITE_ROW) {
+        *room_id = col_dup(s, 0);
+        *event_id = col_dup(s, 1);
+    }
+    sqlite3_finalize(s);
+    return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 char *botstate_get_dup(struct store *st, const char *key)

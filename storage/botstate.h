@@ -27,6 +27,13 @@ void botstate_busy_timeout(struct store *st, int ms);
 char *botstate_get_dup(struct store *st, const char *key);
 int botstate_set(struct store *st, const char *key, const char *value);   /* NULL deletes */
 
+/* Where a record was first posted, by the SHA-256 of its bytes, so that a
+ * second posting can link to the first. put: 0 or -1 (an existing entry is
+ * kept). get: 0 with both ids (free with free()), 1 when unknown, or -1. */
+int botstate_post_put(struct store *st, const char *sha256, const char *room_id,
+                      const char *event_id);
+int botstate_post_get(struct store *st, const char *sha256, char **room_id, char **event_id);
+
 /* Remember an event id. Returns 1 when it is new, 0 when it was already
  * handled, -1 on error. */
 int botstate_mark_handled(struct store *st, const char *event_id, int64_t now_ms);

@@ -897,7 +897,7 @@ static int decode_cp1252(const char *data, size_t len, struct buf *out)
     return 0;
 }
 
-static void sha256_hex(const char *data, size_t len, char out[65])
+void record_sha256_hex(const char *data, size_t len, char out[65])
 {
     unsigned char md[EVP_MAX_MD_SIZE];
     unsigned int mdlen = 0;
@@ -1090,7 +1090,7 @@ int record_parse(const char *data, size_t len, size_t max_bytes,
     r->number_value = -1;
     r->len = text.len;
     r->text = buf_detach(&text);
-    sha256_hex(data, len, r->sha256);
+    record_sha256_hex(data, len, r->sha256);
     rlines_split(r->text, r->len, &l);
     shape = shape_of(r->text, r->len, &l);
     if (!shape) {

@@ -117,6 +117,10 @@ void record_free(struct record *r);
  * summary report), 0 otherwise. Cheap; used on every chat message. */
 int record_looks_like(const char *data, size_t len);
 
+/* The SHA-256 of a record's bytes as received, lower-case hex: what makes
+ * two postings of one record the same record. */
+void record_sha256_hex(const char *data, size_t len, char out[65]);
+
 /* Helpers shared by the readers and the store. */
 /* Parse a date in any form the records use ("14 June 2022", "OCTOBER 3,
  * 2022", "2022-06-14"); writes "YYYY-MM-DD" into out[11]. 0 or -1. */

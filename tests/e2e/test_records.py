@@ -79,6 +79,11 @@ def test(t):
     check(len(rs4) == 1, "one reply to the duplicate")
     check("already" in hs.body(rs4[0]).lower(), "it says 'already': %r" % hs.body(rs4[0])[:160])
     check(len(hs.body(rs4[0])) < len(b3), "shorter than a recap")
+    from urllib.parse import quote
+    link = "https://matrix.to/#/%s/%s" % (quote(room, safe="!$:@-._~"), quote(eid3, safe="!$:@-._~"))
+    check(link in hs.body(rs4[0]), "it links to the first posting %s: %r" % (link, hs.body(rs4[0])))
+    fb = rs4[0]["content"].get("formatted_body", "")
+    check('href="%s"' % link in fb, "the HTML links to it too: %r" % fb[-200:])
     check(len(bot.notices(room)) == n_before + 1, "no other message")
 
     step("a file that is not a record -> a short reason")
