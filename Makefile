@@ -75,7 +75,8 @@ build/bench/%.o: bench/%.c build/pkg.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-build/bench/%: build/bench/%.o build/bench/corpus.o $(LIB_OBJ)
+BENCH_OBJ = $(patsubst %.c,build/obj/%.o,$(STORE_SRC) $(CMD_SRC) bot/log.c)
+build/bench/%: build/bench/%.o build/bench/corpus.o $(BENCH_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LIBS_ALL)
 
 # `make test`: the one command. Unit tests, end-to-end against the test

@@ -177,9 +177,8 @@ static void recap_actions(struct cmd_q *q, int64_t mid, const char *label)
 {
     struct store *st = q->ctx->st;
     struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, NULL };
-    struct store_action_filter fo = { STORE_ACT_OPEN, 0, 0, NULL, 0, NULL };
-    struct store_action *v = NULL, *all = NULL;
-    int n = 0, na = 0, i, k, open = 0, earlier = 0;
+    struct store_action *v = NULL;
+    int n = 0, i, k, open = 0, earlier;
 
     if (store_actions(st, &f, &v, &n) < 0)
         return;
@@ -217,16 +216,12 @@ static void recap_actions(struct cmd_q *q, int64_t mid, const char *label)
             rt_nl(q);
         }
     }
-    /* Open actions of meetings other than this one. */
-    if (store_actions(st, &fo, &all, &na) == 0) {
-        for (i = 0; i < na; i++)
-            earlier += all[i].meeting_id != mid;
-        if (earlier) {
-            rt_printf(q, "Still open from other meetings: %d (!actions open)", earlier);
-            rt_nl(q);
-        }
+    /* Open actions of meetings other than this one: a count, not a list. */
+    earlier = store_actions_open_elsewhere(st, mid);
+    if (earlier > 0) {
+        rt_printf(q, "Still open from other meetings: %d (!actions open)", earlier);
+        rt_nl(q);
     }
-    store_actions_free(all, na);
     store_actions_free(v, n);
 }
 

@@ -12,7 +12,7 @@
 
 int actions_next_code(struct store *st, char code[16])
 {
-    sqlite3_stmt *s = store_prep(st, "UPDATE counters SET value = value + 1 WHERE name = 'action'"
+    sqlite3_stmt *s = store_stmt(st, "UPDATE counters SET value = value + 1 WHERE name = 'action'"
                                      " RETURNING value");
     int rc = -1;
 
@@ -22,14 +22,14 @@ int actions_next_code(struct store *st, char code[16])
         snprintf(code, 16, "A%lld", (long long)sqlite3_column_int64(s, 0));
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 int actions_insert_owners(struct store *st, int64_t action_id,
                           const char *const *owners, int n_owners)
 {
-    sqlite3_stmt *s = store_prep(st, "INSERT INTO action_owners(action_id, seq, name, person_id)"
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO action_owners(action_id, seq, name, person_id)"
                                      " VALUES(?, ?, ?, ?)");
     int i, rc = 0;
 
@@ -54,14 +54,14 @@ int actions_insert_owners(struct store *st, int64_t action_id,
             break;
         }
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
                 const char *what, const char *detail)
 {
-    sqlite3_stmt *s = store_prep(st, "INSERT INTO action_history(action_id, at, by, what, detail)"
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO action_history(action_id, at, by, what, detail)"
                                      " VALUES(?, ?, ?, ?, ?)");
     int rc = 0;
 
@@ -74,7 +74,7 @@ int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
     store_bind_text(s, 5, detail);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_fail(st, "cannot log action change");
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
@@ -124,7 +124,7 @@ static void action_read(sqlite3_stmt *s, struct store_action *a)
 
 static int action_owners(struct store *st, struct store_action *a)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT c.name, o.name, c.single FROM action_owners o"
+    sqlite3_stmt *s = store_stmt(st, "SELECT c.name, o.name, c.single FROM action_owners o"
                                      " JOIN persons p ON p.id = o.person_id"
                                      " JOIN persons c ON c.id = p.canon_id"
                                      " WHERE o.action_id = ? ORDER BY o.seq");
@@ -146,7 +146,7 @@ static int action_owners(struct store *st, struct store_action *a)
         if (i == a->n_owners && name)
             strv_push(&a->owners, &a->n_owners, name);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -173,22 +173,42 @@ void store_actions_free(struct store_action *v, int n)
     free(v);
 }
 
+/* The filter of store_actions(), every parameter optional. The queries
+ * below repeat its most selective part as a plain conjunct up front, so
+ * SQLite reads one meeting's or one owner's actions through an index
+ * instead of scanning them all; the result is the same. */
+#define ACTION_FILTER \
+        " (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))" \
+        " AND (?2 = 0 OR a.meeting_id = ?2)" \
+        " AND (?3 = 0 OR EXISTS(SELECT 1 FROM action_owners o JOIN persons p ON p.id = o.person_id" \
+        "                       WHERE o.action_id = a.id AND p.canon_id = ?3))" \
+        " AND (?4 IS NULL OR EXISTS(SELECT 1 FROM action_owners o" \
+        "                       WHERE o.action_id = a.id AND lower(o.name) = lower(?4)))" \
+        " AND (?5 = 0 OR a.concerns_dcs = 1" \
+        "      OR EXISTS(SELECT 1 FROM action_owners o WHERE o.action_id = a.id AND " DCS_OWNER ")" \
+        "      OR instr(COALESCE(m.grp_key, ''), 'dynamic coalition') > 0" \
+        "      OR substr(COALESCE(m.grp_key, ''), 1, 3) = 'dc ' OR instr(COALESCE(m.grp_key, ''), 'dccg') > 0)" \
+        " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC, a.id"
+
+static const char actions_by_meeting[] =
+    "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.meeting_id = ?2 AND" ACTION_FILTER;
+static const char actions_by_person[] =
+    "SELECT " ACTION_COLUMNS ACTION_FROM
+    " WHERE a.id IN (SELECT o.action_id FROM persons p"
+    "                JOIN action_owners o ON o.person_id = p.id WHERE p.canon_id = ?3) AND"
+    ACTION_FILTER;
+static const char actions_by_owner[] =
+    "SELECT " ACTION_COLUMNS ACTION_FROM
+    " WHERE a.id IN (SELECT o.action_id FROM action_owners o WHERE lower(o.name) = lower(?4)) AND"
+    ACTION_FILTER;
+static const char actions_any[] = "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE" ACTION_FILTER;
+
 int store_actions(struct store *st, const struct store_action_filter *f,
                   struct store_action **out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st,
-        "SELECT " ACTION_COLUMNS ACTION_FROM
-        " WHERE (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))"
-        " AND (?2 = 0 OR a.meeting_id = ?2)"
-        " AND (?3 = 0 OR EXISTS(SELECT 1 FROM action_owners o JOIN persons p ON p.id = o.person_id"
-        "                       WHERE o.action_id = a.id AND p.canon_id = ?3))"
-        " AND (?4 IS NULL OR EXISTS(SELECT 1 FROM action_owners o"
-        "                       WHERE o.action_id = a.id AND lower(o.name) = lower(?4)))"
-        " AND (?5 = 0 OR a.concerns_dcs = 1"
-        "      OR EXISTS(SELECT 1 FROM action_owners o WHERE o.action_id = a.id AND " DCS_OWNER ")"
-        "      OR instr(COALESCE(m.grp_key, ''), 'dynamic coalition') > 0"
-        "      OR substr(COALESCE(m.grp_key, ''), 1, 3) = 'dc ' OR instr(COALESCE(m.grp_key, ''), 'dccg') > 0)"
-        " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC, a.id");
+    sqlite3_stmt *s = store_stmt(st, f && f->meeting_id ? actions_by_meeting :
+                                     f && f->person_id ? actions_by_person :
+                                     f && f->owner ? actions_by_owner : actions_any);
     struct store_topic *t = NULL;
     int i;
 
@@ -213,12 +233,27 @@ int store_actions(struct store *st, const struct store_action_filter *f,
         }
         (*n)++;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     store_topic_free(t);
     for (i = 0; i < *n; i++)
         if (action_owners(st, &(*out)[i]) < 0)
             return -1;
     return 0;
+}
+
+int store_actions_open_elsewhere(struct store *st, int64_t meeting_id)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM actions WHERE status = 'open'"
+                                     " AND (meeting_id IS NULL OR meeting_id <> ?)");
+    int cnt = -1;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        cnt = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return cnt;
 }
 
 int store_action_get(struct store *st, const char *code, struct store_action *out)

@@ -194,7 +194,80 @@ struct ctx {
     struct sent *sents;
     int n_sents;
     int dc_group;           /* the group is about Dynamic Coalitions */
+    char *low;              /* r->text in ASCII lower case, same offsets */
+    signed char marker_head[64]; /* markers[m]'s first word in marker_heads */
 };
+
+/* The first words of the action markers below: a sentence that has none
+ * of them as a word cannot hold any marker, which spares most sentences
+ * the search for each of the forty-odd phrases. */
+static const char *const marker_heads[] = {
+    "i", "let", "we", "they", "suggest", "propose", "you", "could", "can", "would", "will", NULL
+};
+
+/* reader_find_ci() / reader_find_word_ci() on t[s..e) for a lower-case
+ * needle, through the lower-cased copy of the text: memchr and memcmp
+ * instead of a case-folding compare at every byte. Offsets are relative
+ * to s. */
+static long low_find(const struct ctx *c, size_t s, size_t e, const char *needle)
+{
+    size_t m = strlen(needle);
+    const char *p, *last;
+
+    if (m == 0 || e < s || m > e - s)
+        return -1;
+    /* Sentences are short: memchr on the first byte beats memmem's setup. */
+    last = c->low + e - m;
+    for (p = c->low + s; p <= last; p++) {
+        p = memchr(p, needle[0], (size_t)(last - p) + 1);
+        if (!p)
+            return -1;
+        if (!memcmp(p + 1, needle + 1, m - 1))
+            return (long)(p - (c->low + s));
+    }
+    return -1;
+}
+
+/* Bit k set when marker_heads[k] is a word of t[s..e). */
+static unsigned heads_in(const struct ctx *c, size_t s, size_t e)
+{
+    unsigned mask = 0;
+    size_t i = s;
+
+    while (i < e) {
+        size_t j;
+
+        while (i < e && !isalnum((unsigned char)c->low[i]))
+            i++;
+        for (j = i; j < e && isalnum((unsigned char)c->low[j]); j++)
+            ;
+        for (int k = 0; marker_heads[k] && j > i; k++)
+            if (strlen(marker_heads[k]) == j - i && !memcmp(c->low + i, marker_heads[k], j - i))
+                mask |= 1u << k;
+        i = j;
+    }
+    return mask;
+}
+
+static long low_find_word(const struct ctx *c, size_t s, size_t e, const char *needle)
+{
+    size_t m = strlen(needle), from = s;
+
+    while (from < e) {
+        long k = low_find(c, from, e, needle);
+        size_t at, end;
+
+        if (k < 0)
+            return -1;
+        at = from + (size_t)k;
+        end = at + m;
+        if ((at == s || !isalnum((unsigned char)c->low[at - 1])) &&
+            (end >= e || !isalnum((unsigned char)c->low[end])))
+            return (long)(at - s);
+        from = at + 1;
+    }
+    return -1;
+}
 
 /* Match a known speaker or participant name (full or first name) at
  * t[at..]; returns its length and sets *name, else 0. */
@@ -207,6 +280,8 @@ static size_t name_at(const struct ctx *c, const char *t, size_t at, size_t end,
         int count = pass == 0 ? r->n_speakers : r->n_participants;
         for (int i = 0; i < count; i++) {
             const char *full = pass == 0 ? r->speakers[i].name : r->participants[i].name;
+            if (full[0] != t[at])       /* most words start with another letter */
+                continue;
             size_t fl = strlen(full), first = strcspn(full, " ");
             size_t cand[2] = { fl, first };
             for (int k = 0; k < 2; k++) {
@@ -225,7 +300,11 @@ static size_t name_at(const struct ctx *c, const char *t, size_t at, size_t end,
 
 static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t end, size_t *len)
 {
+    int c0 = tolower((unsigned char)t[at]);
+
     for (int i = 0; bodies[i].phrase; i++) {
+        if ((unsigned char)bodies[i].phrase[0] != c0)
+            continue;
         size_t l = strlen(bodies[i].phrase);
         if (at + l <= end && !reader_strncasecmp_ascii(t + at, bodies[i].phrase, l) &&
             (at + l >= end || !isalnum((unsigned char)t[at + l])) &&
@@ -239,6 +318,8 @@ static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t
     }
     for (int i = 0; i < c->r->n_glossary; i++) {
         const char *a = c->r->glossary[i].acronym;
+        if (a[0] != t[at])
+            continue;
         size_t l = strlen(a);
         if (at + l <= end && !strncmp(t + at, a, l) &&
             (at + l >= end || !isalnum((unsigned char)t[at + l])) &&
@@ -388,6 +469,7 @@ static const struct marker markers[] = {
     { "can you", WHO_YOU, 0 }, { "would you", WHO_YOU, 0 }, { "will you", WHO_YOU, 0 },
     { NULL, WHO_SPEAKER, 0 }
 };
+_Static_assert(sizeof(markers) / sizeof(markers[0]) <= 64, "struct ctx marker_head too small");
 
 /* Third person: "<Name> will", "<Name> kindly volunteered to". */
 static const char *third_markers[] = {
@@ -717,13 +799,16 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
     struct record_action *a;
 
     /* Conditional or hypothetical sentences are not commitments. */
-    if (!next_steps && (reader_find_word_ci(t + st->s, st->e - st->s, "if") >= 0 &&
-                        reader_find_word_ci(t + st->s, st->e - st->s, "if") < 12))
+    if (!next_steps && (low_find_word(c, st->s, st->e, "if") >= 0 &&
+                        low_find_word(c, st->s, st->e, "if") < 12))
         return;
 
     /* First and second person, in spoken turns. */
+    unsigned heads = tn->speaker >= 0 ? heads_in(c, st->s, st->e) : 0;
     for (int m = 0; markers[m].phrase && tn->speaker >= 0; m++) {
-        long k = reader_find_word_ci(t + st->s, st->e - st->s, markers[m].phrase);
+        if (c->marker_head[m] >= 0 && !(heads & (1u << c->marker_head[m])))
+            continue;
+        long k = low_find_word(c, st->s, st->e, markers[m].phrase);
         size_t v, vl;
         if (k < 0)
             continue;
@@ -984,10 +1069,10 @@ static void find_next(struct ctx *c)
         const struct sent *st = &c->sents[k];
         int score = 0;
         char *when = NULL, date[11] = "";
-        for (int m = 0; next_marks[m]; m++)
-            if (reader_find_ci(t + st->s, st->e - st->s, next_marks[m]) >= 0)
+        for (int m = 0; next_marks[m] && !score; m++)
+            if (low_find(c, st->s, st->e, next_marks[m]) >= 0)
                 score = 2;
-        if (!score && reader_find_ci(t + st->s, st->e - st->s, "meeting") >= 0 &&
+        if (!score && low_find(c, st->s, st->e, "meeting") >= 0 &&
             date_phrase(c, t + st->s, st->e - st->s, &when, date) == 0)
             score = 2;
         if (!score) {
@@ -1121,6 +1206,19 @@ void extract_facts(struct record *r)
     const char *t = r->text;
 
     c.r = r;
+    c.low = xmalloc(r->len + 1);
+    for (size_t i = 0; i < r->len; i++)
+        c.low[i] = (char)tolower((unsigned char)t[i]);
+    c.low[r->len] = '\0';
+    for (int m = 0; markers[m].phrase; m++) {
+        size_t hl = 0;
+        while (isalnum((unsigned char)markers[m].phrase[hl]))
+            hl++;
+        c.marker_head[m] = -1;      /* unknown head: always searched */
+        for (int k = 0; marker_heads[k]; k++)
+            if (strlen(marker_heads[k]) == hl && !memcmp(markers[m].phrase, marker_heads[k], hl))
+                c.marker_head[m] = (signed char)k;
+    }
     c.group_acr = reader_group_acronym(r->group);
     c.dc_group = reader_find_word_ci(r->group, strlen(r->group), "dc") >= 0 ||
                  reader_find_ci(r->group, strlen(r->group), "coalition") >= 0;
@@ -1129,10 +1227,10 @@ void extract_facts(struct record *r)
     for (int k = 0; k < c.n_sents; k++) {
         const struct sent *st = &c.sents[k];
         actions_in_sentence(&c, st);
-        if (t[st->e - 1] == '?' && reader_find_ci(t + st->s, st->e - st->s, "acceptable") < 0)
+        if (t[st->e - 1] == '?' && low_find(&c, st->s, st->e, "acceptable") < 0)
             continue;
         for (int m = 0; decision_marks[m]; m++)
-            if (reader_find_ci(t + st->s, st->e - st->s, decision_marks[m]) >= 0) {
+            if (low_find(&c, st->s, st->e, decision_marks[m]) >= 0) {
                 add_decision(&c, st);
                 break;
             }
@@ -1142,4 +1240,5 @@ void extract_facts(struct record *r)
     spoken_apologies(&c);
     free(c.sents);
     free(c.group_acr);
+    free(c.low);
 }

@@ -68,7 +68,7 @@ int64_t people_intern(struct store *st, const char *name, const char *affiliatio
     first = xstrdup(key);
     if ((sp = strchr(first, ' ')))
         *sp = '\0';
-    s = store_prep(st, "INSERT INTO persons(name, name_key, first_key, single, affiliation)"
+    s = store_stmt(st, "INSERT INTO persons(name, name_key, first_key, single, affiliation)"
                        " VALUES(?, ?, ?, ?, ?) ON CONFLICT(name_key) DO UPDATE SET"
                        " affiliation = COALESCE(affiliation, excluded.affiliation)");
     if (!s)
@@ -82,15 +82,15 @@ int64_t people_intern(struct store *st, const char *name, const char *affiliatio
         store_fail(st, "cannot store person");
         goto out;
     }
-    sqlite3_finalize(s);
-    s = store_prep(st, "SELECT id FROM persons WHERE name_key = ?");
+    store_stmt_done(s);
+    s = store_stmt(st, "SELECT id FROM persons WHERE name_key = ?");
     if (!s)
         goto out;
     sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW)
         id = sqlite3_column_int64(s, 0);
 out:
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     free(first);
     free(key);
     return id;

@@ -84,7 +84,7 @@ char *store_fold_dup(const char *s, size_t n)
 
 int search_index(struct store *st, int64_t turn_id, const char *text)
 {
-    sqlite3_stmt *s = store_prep(st, "INSERT INTO turns_fts(rowid, text) VALUES(?, ?)");
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO turns_fts(rowid, text) VALUES(?, ?)");
     char *folded = store_fold_dup(text, strlen(text));
     int rc = 0;
 
@@ -96,7 +96,7 @@ int search_index(struct store *st, int64_t turn_id, const char *text)
     sqlite3_bind_text(s, 2, folded, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_fail(st, "cannot index turn");
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     free(folded);
     return rc;
 }
@@ -520,7 +520,7 @@ enum { MARK_TERM, MARK_BIGRAM, MARK_PHRASE };
 static int mark(struct store *st, struct candset *cs, const char *expr, int64_t meeting_id,
                 int what, int idx)
 {
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT t.id, t.meeting_id, t.person_id IS NOT NULL AND r.kind = 1"
         " FROM turns_fts f JOIN turns t ON t.id = f.rowid JOIN records r ON r.id = t.record_id"
         " WHERE turns_fts MATCH ?1 AND (?2 = 0 OR t.meeting_id = ?2)");
@@ -541,7 +541,7 @@ static int mark(struct store *st, struct candset *cs, const char *expr, int64_t 
         else
             c->phrase = 1;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     /* A malformed expression is our bug, but never the user's problem. */
     return rc == SQLITE_DONE ? 0 : 0;
 }
@@ -689,7 +689,7 @@ struct mscore {
 
 static int meeting_turns(struct store *st, int64_t meeting_id)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT COUNT(*) FROM turns WHERE meeting_id = ?");
+    sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM turns WHERE meeting_id = ?");
     int n = 0;
 
     if (!s)
@@ -697,7 +697,7 @@ static int meeting_turns(struct store *st, int64_t meeting_id)
     sqlite3_bind_int64(s, 1, meeting_id);
     if (sqlite3_step(s) == SQLITE_ROW)
         n = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return n;
 }
 
@@ -741,7 +741,7 @@ static int meeting_newer(struct store *st, int64_t a, int64_t b);
 static int raise_meeting(struct store *st, const struct store_topic *t, struct candset *cs,
                          struct mscore *m, struct store_raised *r)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT " HIT_COLUMNS HIT_FROM
+    sqlite3_stmt *s = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM
                                      " WHERE t.meeting_id = ? ORDER BY r.kind, t.record_id, t.seq");
     double first_need, other_need;
     size_t k;
@@ -811,7 +811,7 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
         }
         hit_release(&h);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     /* Speakers who spoke on it before the raiser (below the bar) stay
      * "others"; the raiser is never listed twice. */
     for (i = 0; i < r->n_others; i++)
@@ -931,7 +931,7 @@ out:
 /* 1 when meeting a is newer than b, -1 when older, 0 when equal. */
 static int meeting_newer(struct store *st, int64_t a, int64_t b)
 {
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT (SELECT COALESCE(date, date(posted, 'unixepoch')) FROM meetings WHERE id = ?1),"
         "       (SELECT COALESCE(date, date(posted, 'unixepoch')) FROM meetings WHERE id = ?2)");
     int r = 0;
@@ -947,7 +947,7 @@ static int meeting_newer(struct store *st, int64_t a, int64_t b)
 
         r = c > 0 ? 1 : c < 0 ? -1 : (a > b ? 1 : a < b ? -1 : 0);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return r;
 }
 

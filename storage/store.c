@@ -40,6 +40,41 @@ sqlite3_stmt *store_prep(struct store *st, const char *sql)
     return s;
 }
 
+sqlite3_stmt *store_stmt(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = NULL;
+    int i;
+
+    for (i = 0; i < st->n_cache; i++)
+        if (st->cache[i].sql == sql)
+            return st->cache[i].stmt;
+    if (sqlite3_prepare_v3(st->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, NULL) != SQLITE_OK) {
+        log_err("cannot prepare statement: %s", sqlite3_errmsg(st->db));
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    if (st->n_cache < STORE_STMT_CACHE) {
+        st->cache[st->n_cache].sql = sql;
+        st->cache[st->n_cache].stmt = s;
+        st->n_cache++;
+    } else {
+        /* Full: should not happen with the fixed set of callers; keep
+         * the newest in the last slot so nothing leaks. */
+        sqlite3_finalize(st->cache[STORE_STMT_CACHE - 1].stmt);
+        st->cache[STORE_STMT_CACHE - 1].sql = sql;
+        st->cache[STORE_STMT_CACHE - 1].stmt = s;
+    }
+    return s;
+}
+
+void store_stmt_done(sqlite3_stmt *s)
+{
+    if (!s)
+        return;
+    sqlite3_reset(s);
+    sqlite3_clear_bindings(s);
+}
+
 int store_exec(struct store *st, const char *sql)
 {
     char *msg = NULL;
@@ -147,8 +182,12 @@ fail:
 
 void store_close(struct store *st)
 {
+    int i;
+
     if (!st)
         return;
+    for (i = 0; i < st->n_cache; i++)
+        sqlite3_finalize(st->cache[i].stmt);
     if (st->db)
         sqlite3_close_v2(st->db);
     free(st);
@@ -159,9 +198,24 @@ struct sqlite3 *store_sqlite(struct store *st)
     return st->db;
 }
 
+/* BEGIN and COMMIT run once per record and per batch of bot state:
+ * cached like any hot statement. */
+static int step_cached(struct store *st, const char *sql)
+{
+    sqlite3_stmt *s = store_stmt(st, sql);
+    int rc = 0;
+
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = log_err("sql failed: %s", sqlite3_errmsg(st->db));
+    store_stmt_done(s);
+    return rc;
+}
+
 int store_begin(struct store *st)
 {
-    if (store_exec(st, "BEGIN IMMEDIATE") < 0)
+    if (step_cached(st, "BEGIN IMMEDIATE") < 0)
         return -1;
     st->in_tx = 1;
     return 0;
@@ -169,7 +223,7 @@ int store_begin(struct store *st)
 
 int store_commit(struct store *st)
 {
-    if (store_exec(st, "COMMIT") < 0)
+    if (step_cached(st, "COMMIT") < 0)
         return -1;
     st->in_tx = 0;
     return 0;
@@ -202,7 +256,7 @@ static void describe_meeting(struct store *st, int64_t meeting_id, char *out, si
 
 static int64_t find_duplicate(struct store *st, const char *sha, int64_t *record_id, int *kind)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT meeting_id, id, kind FROM records WHERE sha256 = ?");
+    sqlite3_stmt *s = store_stmt(st, "SELECT meeting_id, id, kind FROM records WHERE sha256 = ?");
     int64_t id = 0;
 
     if (!s)
@@ -213,7 +267,7 @@ static int64_t find_duplicate(struct store *st, const char *sha, int64_t *record
         *record_id = sqlite3_column_int64(s, 1);
         *kind = sqlite3_column_int(s, 2);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return id;
 }
 
@@ -223,7 +277,7 @@ static int64_t step_id(sqlite3_stmt *s)
 
     if (s && sqlite3_step(s) == SQLITE_ROW)
         id = sqlite3_column_int64(s, 0);
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return id;
 }
 
@@ -236,7 +290,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
     int64_t id = 0;
 
     if (r->number_value >= 0) {
-        s = store_prep(st, "SELECT id FROM meetings WHERE grp_key = ? AND number_value = ?"
+        s = store_stmt(st, "SELECT id FROM meetings WHERE grp_key = ? AND number_value = ?"
                            " ORDER BY id LIMIT 1");
         if (!s)
             return -1;
@@ -245,7 +299,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
         if ((id = step_id(s)) != 0)
             return id;
     } else if (r->number && *r->number) {
-        s = store_prep(st, "SELECT id FROM meetings WHERE grp_key = ? AND number = ? COLLATE NOCASE"
+        s = store_stmt(st, "SELECT id FROM meetings WHERE grp_key = ? AND number = ? COLLATE NOCASE"
                            " ORDER BY id LIMIT 1");
         if (!s)
             return -1;
@@ -255,7 +309,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
             return id;
     }
     if (r->date) {
-        s = store_prep(st, "SELECT id FROM meetings WHERE grp_key = ? AND date = ?"
+        s = store_stmt(st, "SELECT id FROM meetings WHERE grp_key = ? AND date = ?"
                            " AND (number_value IS NULL OR number_value < 0 OR ?3 < 0"
                            "      OR number_value = ?3) ORDER BY id LIMIT 1");
         if (!s)
@@ -266,7 +320,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
         if ((id = step_id(s)) != 0)
             return id;
         if (r->number_value >= 0) {
-            s = store_prep(st, "SELECT id FROM meetings WHERE date = ? AND number_value = ?"
+            s = store_stmt(st, "SELECT id FROM meetings WHERE date = ? AND number_value = ?"
                                " ORDER BY id LIMIT 1");
             if (!s)
                 return -1;
@@ -292,7 +346,7 @@ static int64_t upsert_meeting(struct store *st, const struct record *r, const ch
         goto done;
     if (id > 0) {
         /* Fill what the earlier record lacked; never overwrite. */
-        s = store_prep(st, "UPDATE meetings SET number = COALESCE(number, ?2),"
+        s = store_stmt(st, "UPDATE meetings SET number = COALESCE(number, ?2),"
                            " number_value = CASE WHEN number_value IS NULL OR number_value < 0"
                            "   THEN ?3 ELSE number_value END,"
                            " title = COALESCE(title, ?4), date = COALESCE(date, ?5),"
@@ -301,7 +355,7 @@ static int64_t upsert_meeting(struct store *st, const struct record *r, const ch
                            " room = COALESCE(room, ?8) WHERE id = ?1");
     } else {
         *is_new = 1;
-        s = store_prep(st, "INSERT INTO meetings(id, number, number_value, title, date, time_utc,"
+        s = store_stmt(st, "INSERT INTO meetings(id, number, number_value, title, date, time_utc,"
                            " end_time_utc, room, grp, grp_key, posted)"
                            " VALUES(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
     }
@@ -330,7 +384,7 @@ static int64_t upsert_meeting(struct store *st, const struct record *r, const ch
         id = store_fail(st, "cannot store meeting");
     else if (!id)
         id = sqlite3_last_insert_rowid(st->db);
-    sqlite3_finalize(s);
+    store_stmt_done(s);
 done:
     free(gkey);
     return id;
@@ -339,7 +393,7 @@ done:
 static int64_t insert_record(struct store *st, const struct record *r, int64_t meeting_id,
                              const char *name, int64_t posted)
 {
-    sqlite3_stmt *s = store_prep(st, "INSERT INTO records(meeting_id, kind, sha256, name, title,"
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO records(meeting_id, kind, sha256, name, title,"
                                      " posted, text) VALUES(?, ?, ?, ?, ?, ?, ?)");
     int64_t id = -1;
 
@@ -356,7 +410,7 @@ static int64_t insert_record(struct store *st, const struct record *r, int64_t m
         id = sqlite3_last_insert_rowid(st->db);
     else
         store_fail(st, "cannot store record");
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return id;
 }
 
@@ -371,9 +425,9 @@ struct ingest {
 static int store_speakers(struct ingest *in)
 {
     const struct record *r = in->r;
-    sqlite3_stmt *sp = store_prep(in->st, "INSERT INTO speakers(record_id, meeting_id, person_id,"
+    sqlite3_stmt *sp = store_stmt(in->st, "INSERT INTO speakers(record_id, meeting_id, person_id,"
                                           " turns, words) VALUES(?, ?, ?, ?, ?)");
-    sqlite3_stmt *lb = store_prep(in->st, "INSERT OR IGNORE INTO labels(person_id, record_id, label,"
+    sqlite3_stmt *lb = store_stmt(in->st, "INSERT OR IGNORE INTO labels(person_id, record_id, label,"
                                           " label_key, seq) VALUES(?, ?, ?, ?, ?)");
     int i, j, rc = -1;
 
@@ -413,15 +467,15 @@ static int store_speakers(struct ingest *in)
 fail:
     store_fail(in->st, "cannot store speakers");
 out:
-    sqlite3_finalize(sp);
-    sqlite3_finalize(lb);
+    store_stmt_done(sp);
+    store_stmt_done(lb);
     return rc;
 }
 
 static int store_turns(struct ingest *in)
 {
     const struct record *r = in->r;
-    sqlite3_stmt *s = store_prep(in->st, "INSERT INTO turns(meeting_id, record_id, seq, person_id,"
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO turns(meeting_id, record_id, seq, person_id,"
                                          " label, section, text, offset, words)"
                                          " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int i, rc = -1;
@@ -455,16 +509,16 @@ static int store_turns(struct ingest *in)
     }
     rc = 0;
 out:
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 static int store_people_lists(struct ingest *in)
 {
     const struct record *r = in->r;
-    sqlite3_stmt *pa = store_prep(in->st, "INSERT INTO participants(record_id, meeting_id, person_id,"
+    sqlite3_stmt *pa = store_stmt(in->st, "INSERT INTO participants(record_id, meeting_id, person_id,"
                                           " seq, affiliation, role) VALUES(?, ?, ?, ?, ?, ?)");
-    sqlite3_stmt *ap = store_prep(in->st, "INSERT INTO apologies(record_id, meeting_id, person_id, seq)"
+    sqlite3_stmt *ap = store_stmt(in->st, "INSERT INTO apologies(record_id, meeting_id, person_id, seq)"
                                           " VALUES(?, ?, ?, ?)");
     int i, rc = -1;
 
@@ -510,8 +564,8 @@ static int store_people_lists(struct ingest *in)
 fail:
     store_fail(in->st, "cannot store participants");
 out:
-    sqlite3_finalize(pa);
-    sqlite3_finalize(ap);
+    store_stmt_done(pa);
+    store_stmt_done(ap);
     return rc;
 }
 
@@ -549,7 +603,7 @@ static int store_item_list(struct ingest *in, sqlite3_stmt *s, int kind,
 static int store_items_all(struct ingest *in)
 {
     const struct record *r = in->r;
-    sqlite3_stmt *s = store_prep(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
                                          " quote, speaker, person_id, offset)"
                                          " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
     int rc = -1;
@@ -561,8 +615,8 @@ static int store_items_all(struct ingest *in)
         store_item_list(in, s, STORE_POINT, r->points, r->n_points) < 0)
         goto out;
     if (r->next) {
-        sqlite3_finalize(s);
-        s = store_prep(in->st, "INSERT INTO next_meeting(meeting_id, record_id, when_text, date,"
+        store_stmt_done(s);
+        s = store_stmt(in->st, "INSERT INTO next_meeting(meeting_id, record_id, when_text, date,"
                                " quote, offset) VALUES(?, ?, ?, ?, ?, ?)");
         if (!s)
             return -1;
@@ -579,14 +633,14 @@ static int store_items_all(struct ingest *in)
     }
     rc = 0;
 out:
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 static int store_actions_all(struct ingest *in, int64_t posted)
 {
     const struct record *r = in->r;
-    sqlite3_stmt *s = store_prep(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
                                          " due_date, status, status_by, status_at, quote, speaker,"
                                          " speaker_id, offset, concerns_dcs, explicit, confidence,"
                                          " created)"
@@ -644,14 +698,14 @@ static int store_actions_all(struct ingest *in, int64_t posted)
     }
     rc = 0;
 out:
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 static int store_glossary(struct ingest *in)
 {
     const struct record *r = in->r;
-    sqlite3_stmt *s = store_prep(in->st, "INSERT OR IGNORE INTO glossary(acronym, expansion,"
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT OR IGNORE INTO glossary(acronym, expansion,"
                                          " acronym_key, expansion_key) VALUES(?, ?, ?, ?)");
     int i, rc = -1;
 
@@ -679,13 +733,13 @@ static int store_glossary(struct ingest *in)
     }
     rc = 0;
 out:
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 static int count_people(struct store *st, int64_t record_id)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT COUNT(DISTINCT p.canon_id) FROM persons p WHERE p.id IN"
+    sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(DISTINCT p.canon_id) FROM persons p WHERE p.id IN"
                                      " (SELECT person_id FROM speakers WHERE record_id = ?1"
                                      "  UNION SELECT person_id FROM participants WHERE record_id = ?1)");
     int n = 0;
@@ -695,7 +749,7 @@ static int count_people(struct store *st, int64_t record_id)
     sqlite3_bind_int64(s, 1, record_id);
     if (sqlite3_step(s) == SQLITE_ROW)
         n = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return n;
 }
 

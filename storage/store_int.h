@@ -11,9 +11,18 @@
 #include "store.h"
 #include "util.h"
 
+#define STORE_STMT_CACHE 64
+
 struct store {
     sqlite3 *db;
     int in_tx;
+    /* Statements kept prepared across calls, keyed by the address of
+     * their SQL text (always a string literal); see store_stmt(). */
+    struct {
+        const char *sql;
+        sqlite3_stmt *stmt;
+    } cache[STORE_STMT_CACHE];
+    int n_cache;
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
@@ -25,6 +34,14 @@ int schema_has_fts5(sqlite3 *db);
 /* store.c helpers. prep logs the SQL error and returns NULL on failure. */
 sqlite3_stmt *store_prep(struct store *st, const char *sql);
 int store_exec(struct store *st, const char *sql);
+/* A prepared statement for `sql`, which must be a string literal: kept
+ * by the store and reused on the next call with the same literal, so hot
+ * paths (ingest, search) parse their SQL once per connection. Borrowed:
+ * the caller steps it and hands it back with store_stmt_done() (which
+ * resets it and clears its bindings), never sqlite3_finalize(). Not for
+ * statements that may be live twice at once (recursion). NULL on error. */
+sqlite3_stmt *store_stmt(struct store *st, const char *sql);
+void store_stmt_done(sqlite3_stmt *s);
 char *store_col_dup(sqlite3_stmt *s, int col);       /* NULL for SQL NULL */
 void store_bind_text(sqlite3_stmt *s, int idx, const char *v); /* NULL binds NULL */
 int store_fail(struct store *st, const char *what);  /* logs, returns -1 */

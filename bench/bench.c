@@ -1,0 +1,474 @@
+/* bench/bench.c -- scribe's in-process benchmarks, driven by bench/run.sh:
+ *   bench ingest DIR MEETINGS ROUNDS      ingest vs the FTS5 floor, db size
+ *   bench answers DIR SIZES QUESTIONS N   answer latency per kind, drift
+ *   bench record PATH BYTES               write one transcript of BYTES
+ * Each prints one JSON object on stdout. Links the store and commands
+ * layers directly: no process start-up is ever timed here. */
+#include "corpus.h"
+#include "../commands/commands.h"
+#include "../storage/store.h"
+
+#include <malloc.h>
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#define SEED 20240601ULL
+#define TOKENIZER "porter unicode61 remove_diacritics 2"
+#define BUDGET_S 15.0
+
+static double now_s(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double x = *(const double *)a, y = *(const double *)b;
+
+    return x < y ? -1 : x > y;
+}
+
+/* Nearest-rank percentile of v[0..n) (sorted in place). */
+static double pct(double *v, int n, double p)
+{
+    int k;
+
+    if (n <= 0)
+        return 0;
+    qsort(v, (size_t)n, sizeof(*v), cmp_double);
+    k = (int)(p / 100.0 * n + 0.999999) - 1;
+    if (k < 0)
+        k = 0;
+    if (k >= n)
+        k = n - 1;
+    return v[k];
+}
+
+static void unlink_db(const char *path)
+{
+    char p[4200];
+
+    unlink(path);
+    snprintf(p, sizeof(p), "%s-wal", path);
+    unlink(p);
+    snprintf(p, sizeof(p), "%s-shm", path);
+    unlink(p);
+}
+
+static long long file_size(const char *path)
+{
+    struct stat sb;
+
+    return stat(path, &sb) == 0 ? (long long)sb.st_size : 0;
+}
+
+static long rss_kb(void)
+{
+    long pages = 0, res = 0;
+    FILE *f = fopen("/proc/self/statm", "r");
+
+    if (f) {
+        if (fscanf(f, "%ld %ld", &pages, &res) != 2)
+            res = 0;
+        fclose(f);
+    }
+    return res * (sysconf(_SC_PAGESIZE) / 1024);
+}
+
+/* ---- the corpus in memory -------------------------------------------- */
+
+struct rec {
+    struct buf text;
+    char name[64];
+};
+
+/* Records of meetings [from, to): each transcript, then its summary. */
+static struct rec *make_records(const struct corpus *c, int from, int to, size_t *bytes)
+{
+    struct rec *v = xcalloc((size_t)(to - from) * 2 + 1, sizeof(*v));
+    int i;
+
+    *bytes = 0;
+    for (i = from; i < to; i++) {
+        struct rec *t = &v[(i - from) * 2], *s = t + 1;
+
+        buf_init(&t->text);
+        buf_init(&s->text);
+        corpus_transcript(c, i, &t->text);
+        corpus_summary(c, i, &s->text);
+        snprintf(t->name, sizeof(t->name), "m%05d-transcript.txt", i);
+        snprintf(s->name, sizeof(s->name), "m%05d-summary.txt", i);
+        *bytes += t->text.len + s->text.len;
+    }
+    return v;
+}
+
+static void free_records(struct rec *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        buf_release(&v[i].text);
+    free(v);
+}
+
+static int ingest_all(struct store *st, struct rec *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        struct store_ingest_result res;
+        char err[256];
+        int rc = store_ingest(st, v[i].text.data, v[i].text.len, 0, v[i].name, NULL,
+                              1700000000 + i, &res, err, sizeof(err));
+
+        if (rc < 0) {
+            fprintf(stderr, "bench: ingest of %s failed: %s\n", v[i].name, err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- ingest: scribe against the floor --------------------------------- */
+
+static double run_scribe(const char *db, struct rec *v, int n)
+{
+    struct store *st;
+    char err[256];
+    double t0, t1;
+
+    unlink_db(db);
+    if (store_open(&st, db, err, sizeof(err)) < 0) {
+        fprintf(stderr, "bench: %s\n", err);
+        return -1;
+    }
+    t0 = now_s();
+    if (ingest_all(st, v, n) < 0) {
+        store_close(st);
+        return -1;
+    }
+    t1 = now_s();
+    sqlite3_exec(store_sqlite(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    store_close(st);
+    return t1 - t0;
+}
+
+/* The floor: the record's paragraphs (split at blank lines, nothing
+ * else) into one FTS5 table with scribe's tokenizer, one prepared
+ * statement, one transaction per record, the same journal settings. */
+static double run_floor(const char *db, struct rec *v, int n)
+{
+    sqlite3 *h = NULL;
+    sqlite3_stmt *ins = NULL;
+    double t0, t1 = -1;
+    int i;
+
+    unlink_db(db);
+    if (sqlite3_open(db, &h) != SQLITE_OK ||
+        sqlite3_exec(h, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;"
+                        "CREATE VIRTUAL TABLE floor USING fts5(text, tokenize='" TOKENIZER "');",
+                     NULL, NULL, NULL) != SQLITE_OK ||
+        sqlite3_prepare_v2(h, "INSERT INTO floor(text) VALUES(?)", -1, &ins, NULL) != SQLITE_OK) {
+        fprintf(stderr, "bench: floor: %s\n", sqlite3_errmsg(h));
+        goto out;
+    }
+    t0 = now_s();
+    for (i = 0; i < n; i++) {
+        const char *p = v[i].text.data, *end = p + v[i].text.len;
+
+        sqlite3_exec(h, "BEGIN", NULL, NULL, NULL);
+        while (p < end) {
+            const char *q = strstr(p, "\n\n");
+
+            if (!q)
+                q = end;
+            if (q > p) {
+                sqlite3_bind_text(ins, 1, p, (int)(q - p), SQLITE_STATIC);
+                if (sqlite3_step(ins) != SQLITE_DONE) {
+                    fprintf(stderr, "bench: floor insert: %s\n", sqlite3_errmsg(h));
+                    goto out;
+                }
+                sqlite3_reset(ins);
+            }
+            for (p = q; p < end && *p == '\n'; p++)
+                ;
+        }
+        sqlite3_exec(h, "COMMIT", NULL, NULL, NULL);
+    }
+    t1 = now_s() - t0;
+    sqlite3_exec(h, "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+out:
+    sqlite3_finalize(ins);
+    sqlite3_close(h);
+    return t1;
+}
+
+static int cmd_ingest(const char *dir, int meetings, int rounds)
+{
+    struct corpus *c = corpus_new(SEED, meetings);
+    size_t bytes;
+    struct rec *v = make_records(c, 0, meetings, &bytes);
+    int n = meetings * 2, r;
+    double *ts = xcalloc((size_t)rounds, sizeof(double));
+    double *tf = xcalloc((size_t)rounds, sizeof(double));
+    double *ratio = xcalloc((size_t)rounds, sizeof(double));
+    char sdb[4096], fdb[4096];
+    long long sbytes, fbytes;
+
+    snprintf(sdb, sizeof(sdb), "%s/ingest-scribe.db", dir);
+    snprintf(fdb, sizeof(fdb), "%s/ingest-floor.db", dir);
+    /* One warm-up of each, untimed, so neither pays for cold caches. */
+    if (run_scribe(sdb, v, n) < 0 || run_floor(fdb, v, n) < 0)
+        return 1;
+    for (r = 0; r < rounds; r++) {
+        if (r % 2 == 0) {
+            ts[r] = run_scribe(sdb, v, n);
+            tf[r] = run_floor(fdb, v, n);
+        } else {
+            tf[r] = run_floor(fdb, v, n);
+            ts[r] = run_scribe(sdb, v, n);
+        }
+        if (ts[r] < 0 || tf[r] < 0)
+            return 1;
+        ratio[r] = ts[r] / tf[r];
+        fprintf(stderr, "bench: ingest round %d: scribe %.3f s, floor %.3f s, ratio %.3f\n",
+                r + 1, ts[r], tf[r], ratio[r]);
+    }
+    sbytes = file_size(sdb);
+    fbytes = file_size(fdb);
+    {
+        double ms = pct(ts, rounds, 50), mf = pct(tf, rounds, 50), mr = pct(ratio, rounds, 50);
+
+        printf("{\"meetings\":%d,\"records\":%d,\"bytes\":%zu,\"rounds\":%d,"
+               "\"scribe_s\":%.4f,\"floor_s\":%.4f,\"scribe_mb_s\":%.2f,\"floor_mb_s\":%.2f,"
+               "\"ratio\":%.3f,\"db_bytes\":%lld,\"floor_db_bytes\":%lld,"
+               "\"db_ratio\":%.3f,\"floor_db_ratio\":%.3f}\n",
+               meetings, n, bytes, rounds, ms, mf, bytes / 1e6 / ms, bytes / 1e6 / mf, mr,
+               sbytes, fbytes, (double)sbytes / (double)bytes, (double)fbytes / (double)bytes);
+    }
+    free(ts);
+    free(tf);
+    free(ratio);
+    free_records(v, n);
+    corpus_free(c);
+    return 0;
+}
+
+/* ---- answers ----------------------------------------------------------- */
+
+enum { Q_RAISED, Q_ACTIONS, Q_RECAP, Q_DECIDED, Q_SEARCH, Q_KINDS };
+static const char *const kind_names[Q_KINDS] = {
+    "who_raised", "open_actions", "recap", "decisions", "search",
+};
+
+static void question(const struct corpus *c, int kind, int meetings, uint64_t k, struct buf *q)
+{
+    struct corpus_meeting m;
+    int i = (int)(k % (uint64_t)meetings);
+
+    corpus_meeting(c, i, &m);
+    buf_reset(q);
+    switch (kind) {
+    case Q_RAISED:
+        buf_printf(q, "who raised the %s?", m.topics[k % (uint64_t)m.n_topics]);
+        break;
+    case Q_ACTIONS:
+        buf_printf(q, "open actions for %s", m.people[k % (uint64_t)m.n_people]);
+        break;
+    case Q_RECAP:
+        buf_printf(q, "recap %04d-%02d-%02d", m.year, m.month, m.day);
+        break;
+    case Q_DECIDED:
+        buf_printf(q, "what was decided about the %s?", m.topics[k % (uint64_t)m.n_topics]);
+        break;
+    default:
+        buf_printf(q, "search %s", m.topics[(k / 7) % (uint64_t)m.n_topics]);
+        break;
+    }
+}
+
+static double ask(struct store *st, const char *msg, size_t *reply_len)
+{
+    struct cmd_ctx ctx;
+    struct cmd_reply r;
+    double t0, t;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.st = st;
+    ctx.user = "@bench:localhost";
+    ctx.room = "!bench:localhost";
+    ctx.now = 1800000000;
+    ctx.max_record_bytes = 5 << 20;
+    cmd_reply_init(&r);
+    t0 = now_s();
+    if (commands_answer(&ctx, msg, &r) < 0)
+        fprintf(stderr, "bench: answer failed: %s\n", msg);
+    t = now_s() - t0;
+    if (reply_len)
+        *reply_len = r.text.len;
+    cmd_reply_release(&r);
+    return t;
+}
+
+static uint64_t splitmix(uint64_t *s);
+static uint64_t splitmix(uint64_t *s)
+{
+    uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+/* Drift: memory after n more answers (all kinds in turn) on a store of
+ * `meetings` meetings, once 1,000 answers have warmed it up. */
+static void drift(struct store *st, const struct corpus *c, int meetings, int n,
+                  uint64_t *rs, struct buf *q, struct buf *json)
+{
+    long before, after;
+    struct mallinfo2 m0, m1;
+    int k;
+
+    if (n <= 0)
+        return;
+    for (k = 0; k < 1000; k++) {
+        question(c, k % Q_KINDS, meetings, splitmix(rs), q);
+        ask(st, q->data, NULL);
+    }
+    before = rss_kb();
+    m0 = mallinfo2();
+    for (k = 0; k < n; k++) {
+        question(c, k % Q_KINDS, meetings, splitmix(rs), q);
+        ask(st, q->data, NULL);
+    }
+    after = rss_kb();
+    m1 = mallinfo2();
+    buf_printf(json, ",\"drift\":{\"answers\":%d,\"meetings\":%d,\"rss_before_kb\":%ld,"
+               "\"rss_after_kb\":%ld,\"rss_drift_kb\":%ld,\"heap_drift_kb\":%lld}",
+               n, meetings, before, after, after - before,
+               ((long long)m1.uordblks - (long long)m0.uordblks) / 1024);
+}
+
+static int cmd_answers(const char *dir, const char *sizes_arg, int questions, int drift_n)
+{
+    int sizes[8], n_sizes = 0, max = 0, done = 0, si, k, j;
+    char db[4096], *copy = xstrdup(sizes_arg), *tok, *save = NULL;
+    struct corpus *c;
+    struct store *st;
+    char err[256];
+    struct buf q, drift_json;
+    double *lat = xcalloc((size_t)questions, sizeof(double));
+    uint64_t rs = 7;
+
+    for (tok = strtok_r(copy, ",", &save); tok && n_sizes < 8; tok = strtok_r(NULL, ",", &save)) {
+        sizes[n_sizes] = atoi(tok);
+        if (sizes[n_sizes] > max)
+            max = sizes[n_sizes];
+        n_sizes++;
+    }
+    free(copy);
+    c = corpus_new(SEED, max);
+    snprintf(db, sizeof(db), "%s/answers.db", dir);
+    unlink_db(db);
+    if (store_open(&st, db, err, sizeof(err)) < 0) {
+        fprintf(stderr, "bench: %s\n", err);
+        return 1;
+    }
+    buf_init(&q);
+    buf_init(&drift_json);
+    printf("{\"sizes\":[");
+    for (si = 0; si < n_sizes; si++) {
+        int size = sizes[si];
+        double t0 = now_s();
+
+        /* Grow the database to `size` meetings, a batch at a time. */
+        while (done < size) {
+            int to = done + 200 < size ? done + 200 : size;
+            size_t bytes;
+            struct rec *v = make_records(c, done, to, &bytes);
+
+            if (ingest_all(st, v, (to - done) * 2) < 0)
+                return 1;
+            free_records(v, (to - done) * 2);
+            done = to;
+        }
+        sqlite3_exec(store_sqlite(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+        fprintf(stderr, "bench: %d meetings stored in %.1f s\n", size, now_s() - t0);
+        printf("%s{\"meetings\":%d,\"db_bytes\":%lld", si ? "," : "", size, file_size(db));
+        for (j = 0; j < 20; j++) {          /* warm the page cache */
+            question(c, j % Q_KINDS, size, splitmix(&rs), &q);
+            ask(st, q.data, NULL);
+        }
+        for (j = 0; j < Q_KINDS; j++) {
+            size_t total = 0, len;
+            double spent = 0;
+
+            /* At most BUDGET_S seconds per kind and size (at least 20
+             * questions), so a slow kind cannot stall the whole run. */
+            for (k = 0; k < questions && (k < 20 || spent < BUDGET_S); k++) {
+                question(c, j, size, splitmix(&rs), &q);
+                lat[k] = ask(st, q.data, &len) * 1e3;
+                spent += lat[k] / 1e3;
+                total += len;
+            }
+            printf(",\"%s\":{\"n\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
+                   "\"reply_bytes\":%zu}", kind_names[j], k, pct(lat, k, 50),
+                   pct(lat, k, 99), pct(lat, k, 100), total / (size_t)k);
+        }
+        printf("}");
+        fflush(stdout);
+        if (si == 0)
+            drift(st, c, size, drift_n, &rs, &q, &drift_json);
+    }
+    printf("]%s}\n", drift_json.data);
+    buf_release(&drift_json);
+    buf_release(&q);
+    free(lat);
+    store_close(st);
+    corpus_free(c);
+    return 0;
+}
+
+/* ---- one big record ---------------------------------------------------- */
+
+static int cmd_record(const char *path, size_t bytes)
+{
+    struct corpus *c = corpus_new(SEED, 1);
+    struct buf b;
+    FILE *f = fopen(path, "wb");
+    int rc = 0;
+
+    buf_init(&b);
+    corpus_transcript_sized(c, 0, bytes, &b);
+    if (!f || fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
+        fprintf(stderr, "bench: cannot write '%s'\n", path);
+        rc = 1;
+    }
+    printf("{\"path\":\"%s\",\"bytes\":%zu}\n", path, b.len);
+    buf_release(&b);
+    corpus_free(c);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc == 5 && !strcmp(argv[1], "ingest"))
+        return cmd_ingest(argv[2], atoi(argv[3]), atoi(argv[4]));
+    if (argc == 6 && !strcmp(argv[1], "answers"))
+        return cmd_answers(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
+    if (argc == 4 && !strcmp(argv[1], "record"))
+        return cmd_record(argv[2], (size_t)atol(argv[3]));
+    fprintf(stderr, "usage: bench ingest DIR MEETINGS ROUNDS\n"
+                    "       bench answers DIR SIZES QUESTIONS DRIFT_ANSWERS\n"
+                    "       bench record PATH BYTES\n");
+    return 2;
+}

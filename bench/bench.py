@@ -1,0 +1,332 @@
+#!/usr/bin/env python3
+"""bench/bench.py -- `make bench`: runs every benchmark of scribe and
+reports them as a table on stdout and as JSON (bench/results.json; a
+QUICK=1 run writes build/bench/results-quick.json instead, so the
+committed figures always come from a full run).
+
+In-process figures come from build/bench/bench (bench/bench.c); this
+script adds what needs whole processes: the bot's memory at rest and its
+question-to-reply time against the test homeserver (tests/homeserver.py,
+driven with tests/e2e/hs.py), peak memory while ingesting a 1 MB record,
+and `scribe ask` against the sqlite3 shell. Standard library only."""
+
+import json
+import os
+import platform
+import re
+import shutil
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BENCH = os.path.join(ROOT, "build", "bench", "bench")
+SCRIBE = os.path.join(ROOT, "build", "scribe")
+WORK = os.path.join(ROOT, "build", "bench", "work")
+
+TARGETS = {
+    "ingest_ratio": ("ingest time vs the FTS5 floor", 1.25, "x"),
+    "who_raised_p99_ms": ("who raised p99 at the largest size", 5.0, "ms"),
+    "open_actions_p99_ms": ("open actions p99 at the largest size", 2.0, "ms"),
+    "recap_p99_ms": ("recap p99 at the largest size", 5.0, "ms"),
+    "bot_reply_p99_ms": ("bot question-to-reply p99", 2.0, "ms"),
+    "bot_rss_mb": ("bot resident memory at rest", 10.0, "MB"),
+    "peak_ingest_1mb_mb": ("peak memory ingesting a 1 MB record", 32.0, "MB"),
+    "drift_mb": ("drift after 10,000 answers (QUICK: 1,000)", 1.0, "MB"),
+    "db_ratio": ("database bytes per byte of text", 2.5, "x"),
+    "ask_vs_sqlite3": ("`scribe ask` vs the sqlite3 shell", 3.0, "x"),
+}
+
+
+def log(msg):
+    print("bench: " + msg, file=sys.stderr, flush=True)
+
+
+def run_json(args):
+    out = subprocess.run(args, check=True, stdout=subprocess.PIPE).stdout
+    return json.loads(out.decode())
+
+
+def machine():
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            for ln in f:
+                if ln.startswith("model name"):
+                    cpu = ln.split(":", 1)[1].strip()
+                    break
+    except OSError:
+        pass
+    mem = 0
+    try:
+        with open("/proc/meminfo") as f:
+            mem = int(f.readline().split()[1]) // 1024
+    except (OSError, ValueError, IndexError):
+        pass
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_mb": mem,
+            "kernel": platform.release(), "sqlite": sqlite3.sqlite_version,
+            "python": platform.python_version()}
+
+
+# ------------------------------------------------------------ processes
+
+def peak_rss_kb(cmd):
+    """Run cmd; its peak resident set (KiB) from wait4's rusage."""
+    p = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, ru = os.wait4(p.pid, 0)
+    p.returncode = os.waitstatus_to_exitcode(status)
+    if p.returncode != 0:
+        raise RuntimeError("%s exited with %d" % (cmd, p.returncode))
+    return ru.ru_maxrss
+
+
+def wall(cmd, env=None):
+    t0 = time.perf_counter()
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    return time.perf_counter() - t0
+
+
+def ask_vs_sqlite3(db, runs):
+    """Whole processes: `scribe ask "search WORD"` against the sqlite3
+    shell's own time for one FTS5 MATCH of WORD on the same database."""
+    if not shutil.which("sqlite3"):
+        return None
+    con = sqlite3.connect(db)
+    topic = con.execute("SELECT text FROM items WHERE kind = 1 ORDER BY id LIMIT 1").fetchone()
+    con.close()
+    word = re.findall(r"[a-z]{4,}", (topic[0] if topic else "meeting").lower())[0]
+    sc = [SCRIBE, "--db", db, "ask", "search " + word]
+    sq = ["sqlite3", db, "SELECT rowid FROM turns_fts WHERE turns_fts MATCH '%s' "
+          "ORDER BY rank LIMIT 10;" % word]
+    wall(sc)
+    wall(sq)
+    ts, tq = [], []
+    for i in range(runs):
+        if i % 2:
+            tq.append(wall(sq))
+            ts.append(wall(sc))
+        else:
+            ts.append(wall(sc))
+            tq.append(wall(sq))
+    ms, mq = statistics.median(ts) * 1e3, statistics.median(tq) * 1e3
+    return {"word": word, "runs": runs, "scribe_ms": round(ms, 2), "sqlite3_ms": round(mq, 2),
+            "ratio": round(ms / mq, 2)}
+
+
+def proc_memory(pid):
+    """RSS and private memory (KiB) of a live process, with the share of
+    RSS that is shared libraries' code and data."""
+    out = {}
+    with open("/proc/%d/status" % pid) as f:
+        for ln in f:
+            if ln.startswith(("VmRSS:", "RssAnon:", "RssFile:")):
+                out[ln.split(":")[0]] = int(ln.split()[1])
+    priv = 0
+    try:
+        with open("/proc/%d/smaps_rollup" % pid) as f:
+            for ln in f:
+                if ln.startswith(("Private_Clean:", "Private_Dirty:")):
+                    priv += int(ln.split()[1])
+                elif ln.startswith("Pss:"):
+                    out["Pss"] = int(ln.split()[1])
+    except OSError:
+        pass
+    out["Private"] = priv
+    return {"rss_kb": out.get("VmRSS", 0), "private_kb": priv, "pss_kb": out.get("Pss", 0),
+            "anon_kb": out.get("RssAnon", 0), "file_kb": out.get("RssFile", 0)}
+
+
+def bot_bench(db, questions, corpus_questions):
+    """scribe run against the test homeserver on `db`: memory at rest
+    (plain, and with GNUTLS_NO_IMPLICIT_INIT=1), then `questions` questions
+    one after another; the bot logs the time from the parsed sync holding
+    each question to its reply request."""
+    sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
+    os.environ["SCRIBE_BIN"] = SCRIBE
+    import hs  # noqa: E402
+    t = hs.Test("bench")
+    res = {}
+    try:
+        server = t.homeserver()
+        alice = server.register("alice")
+        bot = t.scribe(server, bot={"database": db}, log_level="debug")
+        room = bot.room_with(alice)
+        time.sleep(2.0)
+        res["rest"] = proc_memory(bot.proc.pid)
+        # Answer questions, spaced so each arrives in a sync of its own.
+        sent = []
+        for i in range(questions):
+            sent.append(alice.say(room, "!" + corpus_questions[i % len(corpus_questions)]))
+            time.sleep(0.03)
+        hs.wait_for(lambda: all(bot.replies_to(room, e) for e in sent[-5:]), 120, 0.5,
+                    "the last answers")
+        time.sleep(1.0)
+        lat = [int(m) / 1000.0 for m in
+               re.findall(r"reply issued (\d+) us after its sync was parsed", bot.log_text())]
+        res["after"] = proc_memory(bot.proc.pid)
+        bot.term()
+        # The same at rest with GnuTLS's implicit initialisation switched off.
+        bot.extra_env["GNUTLS_NO_IMPLICIT_INIT"] = "1"
+        bot.start()
+        time.sleep(2.0)
+        res["rest_gnutls_no_implicit_init"] = proc_memory(bot.proc.pid)
+        bot.term()
+        lat.sort()
+        if lat:
+            res["replies"] = {"n": len(lat), "p50_ms": round(lat[len(lat) // 2], 3),
+                              "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 3),
+                              "max_ms": round(lat[-1], 3)}
+        res["libraries"] = libraries(SCRIBE)
+    finally:
+        t.cleanup()
+        shutil.rmtree(t.workdir, ignore_errors=True)
+    return res
+
+
+def libraries(binary):
+    try:
+        out = subprocess.run(["ldd", binary], stdout=subprocess.PIPE, check=True).stdout.decode()
+    except (OSError, subprocess.CalledProcessError):
+        return 0
+    return len([ln for ln in out.splitlines() if "=>" in ln])
+
+
+# ------------------------------------------------------------ report
+
+def verdict(value, target):
+    if value is None:
+        return "n/a"
+    return "pass" if value <= target else "MISS"
+
+
+def main():
+    quick = os.environ.get("QUICK", "") not in ("", "0")
+    cfg = {"ingest_meetings": 10 if quick else 100, "ingest_rounds": 3 if quick else 5,
+           "sizes": [100] if quick else [100, 1000, 10000], "questions": 100 if quick else 300,
+           "drift_answers": 1000 if quick else 10000, "bot_questions": 60 if quick else 300,
+           "ask_runs": 5 if quick else 21}
+    shutil.rmtree(WORK, ignore_errors=True)
+    os.makedirs(WORK)
+    t0 = time.time()
+
+    log("ingest: %d meetings, %d rounds" % (cfg["ingest_meetings"], cfg["ingest_rounds"]))
+    ingest = run_json([BENCH, "ingest", WORK, str(cfg["ingest_meetings"]), str(cfg["ingest_rounds"])])
+
+    log("answers at %s meetings" % ",".join(map(str, cfg["sizes"])))
+    answers = run_json([BENCH, "answers", WORK, ",".join(map(str, cfg["sizes"])),
+                        str(cfg["questions"]), str(cfg["drift_answers"])])
+    db = os.path.join(WORK, "answers.db")
+
+    log("peak memory ingesting a 1 MB record")
+    big = os.path.join(WORK, "big.txt")
+    run_json([BENCH, "record", big, str(1 << 20)])
+    peak_kb = peak_rss_kb([SCRIBE, "--db", os.path.join(WORK, "peak.db"), "ingest", big])
+
+    log("scribe ask vs the sqlite3 shell")
+    ask = ask_vs_sqlite3(db, cfg["ask_runs"])
+
+    # The bot serves the store of the ingest benchmark (its size is in the
+    # report): the slow kinds at 10,000 meetings would make this run long.
+    log("the bot against the test homeserver")
+    botdb = os.path.join(WORK, "ingest-scribe.db")
+    con = sqlite3.connect(botdb)
+    topics = [r[0] for r in con.execute("SELECT text FROM items WHERE kind = 1 LIMIT 40")]
+    people = [r[0] for r in con.execute("SELECT name FROM persons WHERE single = 0 LIMIT 40")]
+    dates = [r[0] for r in con.execute("SELECT date FROM meetings WHERE date IS NOT NULL LIMIT 40")]
+    con.close()
+    qs = []
+    for i in range(40):
+        qs += ["who raised %s?" % topics[i % len(topics)].lower(),
+               "open actions for %s" % people[i % len(people)],
+               "recap %s" % dates[i % len(dates)],
+               "what was decided about %s?" % topics[(i + 3) % len(topics)].lower(),
+               "search %s" % topics[(i + 7) % len(topics)].lower()]
+    try:
+        bot = bot_bench(botdb, cfg["bot_questions"], qs)
+        bot["meetings"] = cfg["ingest_meetings"]
+    except Exception as e:  # noqa: BLE001 -- report, do not lose the other figures
+        log("bot benchmark failed: %s" % e)
+        bot = {}
+
+    largest = answers["sizes"][-1]
+    drift = answers.get("drift", {})
+    figures = {
+        "ingest_ratio": ingest["ratio"],
+        "who_raised_p99_ms": largest["who_raised"]["p99_ms"],
+        "open_actions_p99_ms": largest["open_actions"]["p99_ms"],
+        "recap_p99_ms": largest["recap"]["p99_ms"],
+        "bot_reply_p99_ms": bot.get("replies", {}).get("p99_ms"),
+        "bot_rss_mb": round(bot["rest"]["rss_kb"] / 1024, 2) if "rest" in bot else None,
+        "peak_ingest_1mb_mb": round(peak_kb / 1024, 2),
+        "drift_mb": round(max(drift.get("rss_drift_kb", 0), drift.get("heap_drift_kb", 0)) / 1024, 3),
+        "db_ratio": ingest["db_ratio"],
+        "ask_vs_sqlite3": ask["ratio"] if ask else None,
+    }
+    results = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "quick": quick, "config": cfg, "machine": machine(),
+        "seconds": round(time.time() - t0, 1),
+        "targets": {k: {"what": v[0], "target": v[1], "unit": v[2], "value": figures[k],
+                        "verdict": verdict(figures[k], v[1])} for k, v in TARGETS.items()},
+        "ingest": ingest, "answers": answers, "peak_ingest_1mb_kb": peak_kb,
+        "ask_vs_sqlite3": ask, "bot": bot,
+    }
+    path = os.path.join(ROOT, "build", "bench", "results-quick.json") if quick else \
+        os.path.join(ROOT, "bench", "results.json")
+    with open(path, "w") as f:
+        json.dump(results, f, indent=1)
+        f.write("\n")
+    print_table(results)
+    print("\nJSON: %s" % os.path.relpath(path, ROOT))
+
+
+def print_table(r):
+    m = r["machine"]
+    print("scribe benchmarks%s -- %s, %d cores, %d MB, Linux %s, SQLite %s" % (
+        " (QUICK)" if r["quick"] else "", m["cpu"], m["cores"], m["memory_mb"], m["kernel"], m["sqlite"]))
+    ing = r["ingest"]
+    print("\nIngest (%d meetings, %d records, %.1f MB, median of %d rounds)" % (
+        ing["meetings"], ing["records"], ing["bytes"] / 1e6, ing["rounds"]))
+    print("  scribe  %7.2f MB/s  %8.3f s" % (ing["scribe_mb_s"], ing["scribe_s"]))
+    print("  floor   %7.2f MB/s  %8.3f s   (FTS5 insert of the paragraphs, same tokenizer)" % (
+        ing["floor_mb_s"], ing["floor_s"]))
+    print("  ratio   %7.2f x" % ing["ratio"])
+    print("  database %.2f x the text (floor's own: %.2f x)" % (ing["db_ratio"], ing["floor_db_ratio"]))
+    print("\nAnswers in-process (ms)      " + "".join("%18s" % ("%d meetings" % s["meetings"])
+                                               for s in r["answers"]["sizes"]))
+    for k in ("who_raised", "open_actions", "recap", "decisions", "search"):
+        print("  %-26s" % k + "".join("%18s" % ("%.2f / %.2f" % (s[k]["p50_ms"], s[k]["p99_ms"]))
+                                      for s in r["answers"]["sizes"]))
+    print("  (p50 / p99)")
+    bot = r["bot"]
+    if bot.get("replies"):
+        b = bot["replies"]
+        print("\nBot question-to-reply (parsed sync -> reply request, %d answers, %d meetings):"
+              " p50 %.3f ms, p99 %.3f ms" % (b["n"], bot.get("meetings", 0), b["p50_ms"], b["p99_ms"]))
+    if bot.get("rest"):
+        for key, label in (("rest", "at rest"), ("after", "after the questions"),
+                           ("rest_gnutls_no_implicit_init", "at rest, GNUTLS_NO_IMPLICIT_INIT=1")):
+            mem = bot.get(key)
+            if mem:
+                print("Bot memory %-36s RSS %6.2f MB, private %5.2f MB, PSS %5.2f MB" % (
+                    label + ":", mem["rss_kb"] / 1024, mem["private_kb"] / 1024, mem["pss_kb"] / 1024))
+    d = r["answers"].get("drift", {})
+    if d:
+        print("Drift over %d answers (%d meetings): RSS %+d KiB, heap %+d KiB" % (
+            d["answers"], d["meetings"], d["rss_drift_kb"], d["heap_drift_kb"]))
+    print("Peak RSS of `scribe ingest` on a 1 MB record: %.1f MB" % (r["peak_ingest_1mb_kb"] / 1024))
+    a = r["ask_vs_sqlite3"]
+    if a:
+        print("`scribe ask \"search %s\"` %.1f ms vs sqlite3 MATCH %.1f ms: %.2f x" % (
+            a["word"], a["scribe_ms"], a["sqlite3_ms"], a["ratio"]))
+    print("\n%-42s %10s %10s  %s" % ("target", "value", "target", "verdict"))
+    for k, t in r["targets"].items():
+        v = "-" if t["value"] is None else ("%.3g" % t["value"])
+        print("%-42s %7s %-2s %7s %-2s  %s" % (t["what"], v, t["unit"], "%g" % t["target"],
+                                               t["unit"], t["verdict"]))
+
+
+if __name__ == "__main__":
+    main()
