@@ -181,6 +181,11 @@ static int raised_run(struct cmd_q *q)
         rt_text(q, " ");
         if (x->has_first) {
             rt_bold(q, x->first.speaker ? x->first.speaker : "someone");
+            if (x->note) {
+                rt_text(q, " (");
+                rt_text(q, x->note);
+                rt_text(q, ")");
+            }
             rt_text(q, ": ");
         } else if (!x->has_summary) {
             rt_text(q, "no one named first; spoke on it");
@@ -212,6 +217,8 @@ static int raised_run(struct cmd_q *q)
 
         o = raised_json(st, x, quote);
         cJSON_AddStringToObject(o, "speaker", x->has_first && x->first.speaker ? x->first.speaker : "");
+        if (x->has_first && x->note)
+            cJSON_AddStringToObject(o, "note", x->note);
         if (!x->has_first)
             cJSON_ReplaceItemInObject(o, "speaker", cJSON_CreateNull());
         cJSON_AddBoolToObject(o, "first", x->has_first);

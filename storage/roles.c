@@ -78,82 +78,6 @@ static int roles_listed(struct roles *r)
     return rc == SQLITE_DONE ? 0 : store_fail(r->st, "roles (listed)");
 }
 
-/* A person of this meeting (speaker or listed) by a first or full name. */
-static int64_t roles_person(struct roles *r, const char *name, char **canonical)
-{
-    sqlite3_stmt *s = store_prep(r->st,
-        "SELECT COALESCE(c.id, p.id), COALESCE(c.name, p.name)"
-        " FROM persons p LEFT JOIN persons c ON c.id = p.canon_id"
-        " WHERE (p.first_key = ?1 OR p.name_key = ?1)"
-        "   AND COALESCE(c.id, p.id) IN (SELECT COALESCE(c2.id, p2.id) FROM persons p2"
-        "       LEFT JOIN persons c2 ON c2.id = p2.canon_id WHERE p2.id IN"
-        "       (SELECT person_id FROM speakers WHERE meeting_id = ?2"
-        "        UNION SELECT person_id FROM participants WHERE meeting_id = ?2))"
-        " GROUP BY 1");
-    char *key = people_key_dup(name);
-    int64_t id = 0;
-    int rows = 0;
-
-    *canonical = NULL;
-    if (!s) {
-        free(key);
-        return -1;
-    }
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    sqlite3_bind_int64(s, 2, r->meeting_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        if (++rows == 1) {
-            id = sqlite3_column_int64(s, 0);
-            *canonical = store_col_dup(s, 1);
-        }
-    }
-    sqlite3_finalize(s);
-    free(key);
-    if (rows != 1) {            /* unknown, or two people of that first name */
-        free(*canonical);
-        *canonical = NULL;
-        return 0;
-    }
-    return id;
-}
-
-/* The capitalised word that ends just before `end` in `text` (skipping
- * commas and spaces), copied into out; 0 when there is none. */
-static int word_before(const char *text, const char *end, char *out, size_t max)
-{
-    const char *e = end, *b;
-
-    while (e > text && (e[-1] == ' ' || e[-1] == ','))
-        e--;
-    b = e;
-    while (b > text && (isalpha((unsigned char)b[-1]) || b[-1] == '-' ||
-                        ((unsigned char)b[-1] & 0x80)))
-        b--;
-    if (b == e || !isupper((unsigned char)*b) || (size_t)(e - b) >= max)
-        return 0;
-    memcpy(out, b, (size_t)(e - b));
-    out[e - b] = '\0';
-    return 1;
-}
-
-/* The capitalised word that starts at or after `start` (skipping commas
- * and spaces); 0 when there is none. */
-static int word_after(const char *start, char *out, size_t max)
-{
-    const char *b = start, *e;
-
-    while (*b == ' ' || *b == ',')
-        b++;
-    e = b;
-    while (isalpha((unsigned char)*e) || *e == '-' || ((unsigned char)*e & 0x80))
-        e++;
-    if (e == b || !isupper((unsigned char)*b) || (size_t)(e - b) >= max)
-        return 0;
-    memcpy(out, b, (size_t)(e - b));
-    out[e - b] = '\0';
-    return 1;
-}
-
 static const char *const not_names[] = {
     "You", "Thank", "Thanks", "And", "So", "But", "The", "Our", "As", "I", "We", NULL,
 };
@@ -174,7 +98,7 @@ static void roles_name(struct roles *r, const char *word, const char *role, cons
 
     if (is_not_name(word))
         return;
-    id = roles_person(r, word, &canonical);
+    id = attrib_person(r->st, r->meeting_id, word, &canonical);
     if (id > 0 && canonical)
         roles_add(r, id, canonical, role, STORE_ROLE_SAID, text, speaker);
     free(canonical);
@@ -194,7 +118,7 @@ static void roles_scan(struct roles *r, const char *text, const char *speaker)
         { "our facilitator", "facilitator", 1 },
         { "our moderator", "moderator", 1 },
     };
-    char word[64];
+    char word[ATTRIB_WORD_MAX];
     const char *from;
 
     for (size_t i = 0; i < sizeof(cues) / sizeof(cues[0]); i++) {
@@ -208,9 +132,9 @@ static void roles_scan(struct roles *r, const char *text, const char *speaker)
                 from++;
             if (cues[i].after) {
                 /* "co-facilitator, Jutta," -- but not "co-facilitator of the session" */
-                if (word_after(p + cl, word, sizeof(word)))
+                if (attrib_word_after(p + cl, word))
                     roles_name(r, word, cues[i].role, from, speaker);
-            } else if (word_before(text, p, word, sizeof(word))) {
+            } else if (attrib_word_before(text, p, word)) {
                 roles_name(r, word, cues[i].role, from, speaker);
             }
         }

@@ -7,6 +7,7 @@
 
 #include <ctype.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -666,6 +667,7 @@ void store_raised_free(struct store_raised *v, int n)
     for (i = 0; i < n; i++) {
         hit_release(&v[i].first);
         hit_release(&v[i].summary);
+        free(v[i].note);
         for (k = 0; k < v[i].n_others; k++)
             free(v[i].others[k].name);
         free(v[i].others);
@@ -736,6 +738,37 @@ static int cmp_raiser(const void *a, const void *b)
 }
 
 static int meeting_newer(struct store *st, int64_t a, int64_t b);
+static long find_word(const char *f, size_t flen, const char *term, size_t from);
+
+#define CREDIT_WINDOW 120       /* bytes after a credit where the topic must be */
+
+/* 1 when the topic sits next to a credit at `at` in `text` ("Jutta's
+ * question, she wants to reverse the order"): the words within a short
+ * window after it carry at least a third of the topic's weight, so a long
+ * turn that credits someone with something else does not count. */
+static int credit_near(const struct store_topic *t, const struct mscore *m, const char *text,
+                       size_t at)
+{
+    size_t len = strlen(text), from = at, to = at + CREDIT_WINDOW, i;
+    double w = 0;
+    char *win;
+
+    if (to > len)
+        to = len;
+    win = xstrndup(text + from, to - from);
+    for (i = 0; win[i]; i++)
+        win[i] = (char)tolower((unsigned char)win[i]);
+    for (int k = 0; k < t->n_terms; k++) {
+        /* "reversing" ~ "reverse": the first five letters will do here. */
+        char stem[6];
+
+        snprintf(stem, sizeof(stem), "%s", t->terms[k].word);
+        if (find_word(win, strlen(win), stem, 0) >= 0)
+            w += m->w[k];
+    }
+    free(win);
+    return m->present > 0 && w >= m->present / 3;
+}
 
 /* Rank the candidates of one meeting into r. */
 static int raise_meeting(struct store *st, const struct store_topic *t, struct candset *cs,
@@ -744,9 +777,13 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
     sqlite3_stmt *s = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM
                                      " WHERE t.meeting_id = ? ORDER BY r.kind, t.record_id, t.seq");
     double first_need, other_need;
+    struct store_hit credited;
+    char *credited_by = NULL;
+    struct buf nb;
     size_t k;
     int i;
 
+    memset(&credited, 0, sizeof(credited));
     memset(r, 0, sizeof(*r));
     r->meeting_id = m->meeting_id;
     if (!s)
@@ -778,6 +815,41 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
         sc = c->score;
         store_hit_read(s, &h);
         h.score = sc;
+        if (h.record_kind == 1 && !h.person_id && !r->has_first && sc >= first_need) {
+            /* An unattributed turn right after the chair gave someone the
+             * floor is theirs. */
+            char *name = NULL;
+            int64_t pid = attrib_floor(st, h.turn_id, &name);
+
+            if (pid > 0) {
+                h.person_id = pid;
+                free(h.speaker);
+                h.speaker = name;
+                r->note = xstrdup("in an unattributed turn, right after being given the floor");
+            } else {
+                free(name);
+            }
+        }
+        if (h.record_kind == 1 && h.person_id && !credited.person_id) {
+            /* "Jutta's question, she wants to reverse the order": the topic
+             * is credited to someone else by name. */
+            char *name = NULL;
+            size_t at = 0;
+            int64_t pid = attrib_credited(st, m->meeting_id, h.text, &name, &at);
+
+            if (pid > 0 && pid != h.person_id && !credit_near(t, m, h.text, at))
+                pid = 0;
+            if (pid > 0 && pid != h.person_id) {
+                credited = h;
+                credited.speaker = name;
+                credited.section = h.section ? xstrdup(h.section) : NULL;
+                credited.text = xstrdup(h.text);
+                credited.person_id = pid;
+                credited_by = xstrdup(h.speaker ? h.speaker : "someone");
+            } else {
+                free(name);
+            }
+        }
         if (h.record_kind != 1 || !h.person_id) {
             /* Summary paragraphs and unattributed turns: keep the best one. */
             if (h.record_kind != 1 && (!r->has_summary || sc > r->summary.score)) {
@@ -812,6 +884,27 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
         hit_release(&h);
     }
     store_stmt_done(s);
+    if (credited.person_id && (!r->has_first || r->first.person_id != credited.person_id)) {
+        /* Credited by name beats first in time: the one who spoke first
+         * becomes one of those who spoke on it. */
+        if (r->has_first) {
+            r->others = xrealloc(r->others, sizeof(*r->others) * (size_t)(r->n_others + 1));
+            r->others[r->n_others].person_id = r->first.person_id;
+            r->others[r->n_others].name = xstrdup(r->first.speaker ? r->first.speaker : "?");
+            r->others[r->n_others].mentions = r->first_mentions;
+            r->n_others++;
+            hit_release(&r->first);
+        }
+        hit_move(&r->first, &credited);
+        r->has_first = 1;
+        r->first_mentions = 1;
+        buf_init(&nb);
+        buf_printf(&nb, "as %s put it", credited_by);
+        free(r->note);
+        r->note = buf_detach(&nb);
+    }
+    hit_release(&credited);
+    free(credited_by);
     /* Speakers who spoke on it before the raiser (below the bar) stay
      * "others"; the raiser is never listed twice. */
     for (i = 0; i < r->n_others; i++)
@@ -885,6 +978,14 @@ int store_raised(struct store *st, const struct store_topic *t,
         c->score = turn_score(t, &ms[j], c);
         if (c->score > ms[j].best)
             ms[j].best = c->score;
+        if (!c->attributed && c->score > ms[j].best_attr) {
+            /* An unattributed turn that someone was given the floor for
+             * counts as theirs (raise_meeting names them). */
+            char *name = NULL;
+
+            c->attributed = attrib_floor(st, c->turn_id, &name) > 0;
+            free(name);
+        }
         if (c->attributed && c->score > ms[j].best_attr)
             ms[j].best_attr = c->score;
     }

@@ -339,6 +339,8 @@ struct store_raised {
     struct store_hit summary;   /* best summary paragraph, when any */
     int has_summary;
     double score;
+    char *note;                 /* how the raiser was found when the label does
+                                 * not say ("as Markus Kummer put it"), or NULL */
 };
 /* Per meeting (meeting_id 0: all), newest meeting first. */
 int store_raised(struct store *st, const struct store_topic *t,

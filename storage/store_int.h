@@ -55,6 +55,24 @@ int people_resolve(struct store *st);
 /* Key of a name for matching: lower case, spaces folded, trimmed. */
 char *people_key_dup(const char *name);
 
+/* attrib.c: whose words a turn carries when its label does not say.
+ * Each returns a person of the meeting (id > 0, canonical name to free
+ * with free()), 0 when none, or -1 on a store error. */
+int64_t attrib_person(struct store *st, int64_t meeting_id, const char *word, char **canonical);
+/* The capitalised word (a name, perhaps) ending at `end` in `text`, or
+ * starting at `p`, commas and spaces skipped, into out[ATTRIB_WORD_MAX].
+ * 1 when there is one. */
+#define ATTRIB_WORD_MAX 48
+int attrib_word_before(const char *text, const char *end, char *out);
+int attrib_word_after(const char *p, char *out);
+/* The person the turn credits by name ("Jutta's question", "as Mark
+ * suggested"); *at is the byte offset of the credit in text. */
+int64_t attrib_credited(struct store *st, int64_t meeting_id, const char *text, char **name,
+                        size_t *at);
+/* For an unattributed transcript turn: the person the turn just before
+ * gave the floor to ("Sivan put their hand up, please"). */
+int64_t attrib_floor(struct store *st, int64_t turn_id, char **name);
+
 /* search.c: index and unindex one turn's text (folded). */
 int search_index(struct store *st, int64_t turn_id, const char *text);
 int search_unindex_meeting(struct store *st, int64_t meeting_id);
