@@ -367,6 +367,27 @@ static void topic_glossary(struct store *st, struct store_topic *t, const char *
     sqlite3_finalize(s);
 }
 
+/* An adverb and its noun, which the stemmer keeps apart, match each
+ * other: "frequently" also finds "frequency", "urgency" finds "urgently". */
+static int derived_variant(const char *w, char *out, size_t n)
+{
+    static const char *const pairs[][2] = {
+        { "ently", "ency" }, { "antly", "ancy" }, { "ency", "ently" }, { "ancy", "antly" },
+    };
+    size_t len = strlen(w);
+
+    for (size_t i = 0; i < sizeof(pairs) / sizeof(pairs[0]); i++) {
+        size_t fl = strlen(pairs[i][0]), tl = strlen(pairs[i][1]);
+
+        if (len < fl + 3 || len - fl + tl >= n || strcmp(w + len - fl, pairs[i][0]))
+            continue;
+        memcpy(out, w, len - fl);
+        memcpy(out + len - fl, pairs[i][1], tl + 1);
+        return 1;
+    }
+    return 0;
+}
+
 /* British and American spellings match each other: "anonymised" also
  * finds "anonymized" and back. Writes the other spelling into out. */
 static int spelling_variant(const char *w, char *out, size_t n)
@@ -424,6 +445,8 @@ struct store_topic *store_topic_new(struct store *st, const char *text)
             char other[TOPIC_MAX_WORD + 8];
 
             if (spelling_variant(w[i].w, other, sizeof(other)))
+                add_alt(tm, other);
+            if (derived_variant(w[i].w, other, sizeof(other)))
                 add_alt(tm, other);
         }
         /* An adjacent pair of kept words becomes a phrase: "leadership panel". */
