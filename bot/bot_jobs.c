@@ -756,7 +756,11 @@ static void job_run(struct job *jb)
             jb->pc++;
             continue;
         case ST_DOWNLOAD:
-            if (!jb->j.url) {
+            if (!matrix_mxc_ok(jb->j.url)) {
+                /* No retry can fetch an http:// or malformed URL: say so
+                 * rather than hold up every later job in the room. */
+                log_warn("file in '%s' (%s) has no usable mxc:// URL",
+                         jb->j.room_id, jb->j.event_id);
                 jb->download_failed = 1;
                 jb->pc++;
                 continue;

@@ -1079,6 +1079,16 @@ static void on_download(struct mx_call *c, struct mx_err *e, const cJSON *json,
         c->cb.data(e, NULL, 0, c->arg);
 }
 
+int matrix_mxc_ok(const char *mxc)
+{
+    const char *slash;
+
+    if (!mxc || strncmp(mxc, "mxc://", 6))
+        return 0;
+    slash = strchr(mxc + 6, '/');
+    return slash && slash != mxc + 6 && slash[1] && !strchr(slash + 1, '/');
+}
+
 int matrix_download(struct matrix *m, const char *mxc, size_t cap, mx_data_fn *done, void *arg)
 {
     const char *p, *slash;
@@ -1087,12 +1097,10 @@ int matrix_download(struct matrix *m, const char *mxc, size_t cap, mx_data_fn *d
     struct mx_call *c;
     int rc;
 
-    if (strncmp(mxc, "mxc://", 6))
+    if (!matrix_mxc_ok(mxc))
         return -1;
     p = mxc + 6;
     slash = strchr(p, '/');
-    if (!slash || slash == p || !slash[1] || strchr(slash + 1, '/'))
-        return -1;
     server = xstrndup(p, (size_t)(slash - p));
     media = xstrdup(slash + 1);
     buf_init(&u);

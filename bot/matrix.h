@@ -204,7 +204,10 @@ int matrix_join(struct matrix *m, const char *room, const char *via, mx_str_fn *
 int matrix_leave(struct matrix *m, const char *room, mx_done_fn *done, void *arg);
 /* PUT /rooms/{room}/typing/{me}. */
 int matrix_typing(struct matrix *m, const char *room, int typing, mx_done_fn *done, void *arg);
-/* Download mxc://server/id, at most `cap` bytes (over: MX_TOO_LARGE). */
+/* 1 when `mxc` has the form mxc://server/id, else 0 (NULL too). */
+int matrix_mxc_ok(const char *mxc);
+/* Download mxc://server/id, at most `cap` bytes (over: MX_TOO_LARGE).
+ * Returns -1 at once for a URL that matrix_mxc_ok() refuses. */
 int matrix_download(struct matrix *m, const char *mxc, size_t cap, mx_data_fn *done, void *arg);
 /* GET /profile/{me}/displayname; str is the name (may be NULL on MX_OK). */
 int matrix_displayname(struct matrix *m, mx_str_fn *done, void *arg);
