@@ -340,12 +340,122 @@ static void parse_rooms(const cJSON *map, enum mx_membership ms, struct mx_sync 
     }
 }
 
+/* Deeper than this, a value in a sync answer is replaced by 0: no event
+ * scribe reads comes near it, and cJSON refuses past 1000 levels. */
+#define MX_JSON_MAX_DEPTH 256
+
+static int hexval(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* The code unit of the "\uXXXX" escape at s[i] (s[i] == '\\'), or -1. */
+static long u_escape(const char *s, size_t len, size_t i)
+{
+    long v = 0;
+
+    if (i + 6 > len || s[i] != '\\' || s[i + 1] != 'u')
+        return -1;
+    for (size_t k = 2; k < 6; k++) {
+        int h = hexval(s[i + k]);
+        if (h < 0)
+            return -1;
+        v = v * 16 + h;
+    }
+    return v;
+}
+
+/* Skip the string starting at s[i] == '"'; with `fix`, turn every lone
+ * UTF-16 surrogate escape into \ufffd (same length). Returns the index
+ * after the closing quote, or len. */
+static size_t skip_string(char *s, size_t len, size_t i, int fix)
+{
+    for (i++; i < len; ) {
+        if (s[i] == '"')
+            return i + 1;
+        if (s[i] != '\\') {
+            i++;
+            continue;
+        }
+        long u = u_escape(s, len, i);
+        if (u >= 0xD800 && u <= 0xDBFF) {
+            long lo = u_escape(s, len, i + 6);
+            if (lo >= 0xDC00 && lo <= 0xDFFF) {
+                i += 12;
+                continue;
+            }
+        }
+        if (u >= 0xD800 && u <= 0xDFFF && fix)
+            memcpy(s + i, "\\ufffd", 6);
+        i += u >= 0 ? 6 : 2;
+    }
+    return len;
+}
+
+/* One event that stays in a room's timeline and that cJSON refuses (a
+ * lone surrogate escape, nesting past its limit) would fail every sync
+ * from the same token and leave scribe deaf. Defuse such JSON in place,
+ * keeping its length: lone surrogates become U+FFFD and values nested
+ * deeper than MX_JSON_MAX_DEPTH become 0 padded with spaces. */
+static void json_defuse(char *s, size_t len)
+{
+    int depth = 0;
+
+    for (size_t i = 0; i < len; ) {
+        char c = s[i];
+        if (c == '"') {
+            i = skip_string(s, len, i, 1);
+        } else if (c == '{' || c == '[') {
+            if (depth < MX_JSON_MAX_DEPTH) {
+                depth++;
+                i++;
+                continue;
+            }
+            /* Find the end of this value and blank it out. */
+            size_t j = i;
+            int d = 0;
+            while (j < len) {
+                if (s[j] == '"') {
+                    j = skip_string(s, len, j, 0);
+                    continue;
+                }
+                if (s[j] == '{' || s[j] == '[')
+                    d++;
+                else if ((s[j] == '}' || s[j] == ']') && --d == 0)
+                    break;
+                j++;
+            }
+            if (j >= len)
+                return;         /* unterminated: cJSON will say so */
+            s[i] = '0';
+            memset(s + i + 1, ' ', j - i);
+            i = j + 1;
+        } else {
+            if ((c == '}' || c == ']') && depth > 0)
+                depth--;
+            i++;
+        }
+    }
+}
+
 int mx_sync_parse(const char *json, size_t len, struct mx_sync *out)
 {
-    cJSON *root = cJSON_ParseWithLength(json, len);
+    char *copy = xmalloc(len + 1);
+    cJSON *root;
     const cJSON *rooms, *ad, *ev;
     const char *nb;
 
+    memcpy(copy, json, len);
+    copy[len] = '\0';
+    json_defuse(copy, len);
+    root = cJSON_ParseWithLength(copy, len);
+    free(copy);
     memset(out, 0, sizeof(*out));
     if (!root)
         return -1;

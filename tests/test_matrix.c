@@ -270,7 +270,7 @@ static void test_sync_malformed(void **state)
 {
     static const char *bad[] = {
         "", "{", "[]", "null", "{\"rooms\":{}}", "{\"next_batch\":5}",
-        "{\"next_batch\":\"s\",\"rooms\":{\"join\":{\"!r:x\":{\"timeline\":{\"events\":[{\"type\":\"\\ud800\"}]}}}}}",
+        "{\"next_batch\":\"s\",\"x\":[[[", "{\"next_batch\":\"s\",\"x\":\"\\ud800",
     };
     static const char *ok[] = {
         "{\"next_batch\":\"s\"}",
@@ -291,6 +291,40 @@ static void test_sync_malformed(void **state)
     for (size_t i = 0; i < sizeof(ok) / sizeof(*ok); i++) {
         assert_int_equal(mx_sync_parse(ok[i], strlen(ok[i]), &s), 0);
         mx_sync_release(&s);
+    }
+    /* One poisoned event must not fail the whole answer (it would stay in
+     * the timeline and fail every later sync): lone surrogate escapes are
+     * read as U+FFFD, values nested past 256 levels as 0. */
+    {
+        static const char poison[] =
+            "{\"next_batch\":\"s9\",\"rooms\":{\"join\":{\"!r:x\":{\"timeline\":{\"events\":["
+            "{\"type\":\"m.room.message\",\"sender\":\"@a:x\",\"event_id\":\"$e\","
+            "\"content\":{\"msgtype\":\"m.text\",\"body\":\"!help \\ud800 \\udfff \\\\ud800 \\ud83d\\ude00\"}}]}}}}}";
+        struct buf deep;
+
+        assert_int_equal(mx_sync_parse(poison, strlen(poison), &s), 0);
+        assert_int_equal(s.n_rooms, 1);
+        assert_int_equal(s.rooms[0].n_timeline, 1);
+        assert_string_equal(s.rooms[0].timeline[0].body,
+                            "!help \xef\xbf\xbd \xef\xbf\xbd \\ud800 \xf0\x9f\x98\x80");
+        mx_sync_release(&s);
+
+        buf_init(&deep);
+        buf_puts(&deep, "{\"next_batch\":\"s9\",\"rooms\":{\"join\":{\"!r:x\":{\"timeline\":{\"events\":["
+                        "{\"type\":\"m.room.message\",\"sender\":\"@a:x\",\"event_id\":\"$e\","
+                        "\"unsigned\":");
+        for (int i = 0; i < 5000; i++)
+            buf_puts(&deep, "{\"a\":[");
+        buf_puts(&deep, "\"}]\"");
+        for (int i = 0; i < 5000; i++)
+            buf_puts(&deep, "]}");
+        buf_puts(&deep, ",\"content\":{\"msgtype\":\"m.text\",\"body\":\"!help\"}}]}}}}}");
+        assert_int_equal(mx_sync_parse(deep.data, deep.len, &s), 0);
+        assert_int_equal(s.n_rooms, 1);
+        assert_int_equal(s.rooms[0].n_timeline, 1);
+        assert_string_equal(s.rooms[0].timeline[0].body, "!help");
+        mx_sync_release(&s);
+        buf_release(&deep);
     }
     /* Not NUL-terminated: only `len` bytes are read. */
     assert_int_equal(mx_sync_parse("{\"next_batch\":\"s\"}garbage", 18, &s), 0);
