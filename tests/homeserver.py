@@ -29,6 +29,9 @@ Control API (no authentication; loopback only), all JSON:
                                 an event from a member, optionally backdated
   POST /_test/rooms/{id}/inject {"sender","type","content_b64"} store an
                                 event whose content is raw bytes (poison)
+  POST /_test/rooms/{id}/inject_event {"event_b64"} store a whole event as
+                                raw bytes, served as is in /sync (no
+                                event_id, sender or type needed: poison)
   POST /_test/fault             add a fault (see FAULTS below) -> {"id"}
   GET  /_test/faults            the faults with remaining counts, hits and
                                 the paths of the requests they hit
@@ -190,6 +193,10 @@ def dump_json(obj):
 
     def fix(o):
         if isinstance(o, dict):
+            if "_raw_event" in o:
+                mark = RAW_MARK % rand_str(16)
+                raws[mark] = o["_raw_event"]
+                return mark
             if "_raw_content" in o:
                 mark = RAW_MARK % rand_str(16)
                 raws[mark] = o["_raw_content"]
@@ -321,8 +328,9 @@ class HomeserverState:
             evs = []
             for ev in r.events:
                 e = dict(ev)
-                if "_raw_content" in e:
-                    e["_raw_content"] = base64.b64encode(e["_raw_content"]).decode()
+                for k in ("_raw_content", "_raw_event"):
+                    if k in e:
+                        e[k] = base64.b64encode(e[k]).decode()
                 evs.append(e)
             rooms[rid] = {"creator": r.creator, "version": r.version, "events": evs}
         media = {k: dict(v, data=base64.b64encode(v["data"]).decode())
@@ -348,8 +356,9 @@ class HomeserverState:
             r = Room(rid, rd["creator"], rd.get("version", "10"))
             by_id = {}
             for ev in rd["events"]:
-                if "_raw_content" in ev:
-                    ev["_raw_content"] = base64.b64decode(ev["_raw_content"])
+                for k in ("_raw_content", "_raw_event"):
+                    if k in ev:
+                        ev[k] = base64.b64decode(ev[k])
                 r.events.append(ev)
                 by_id[ev["event_id"]] = ev
                 if "state_key" in ev:
@@ -461,6 +470,8 @@ class HomeserverState:
             raise MatrixError(413, "M_TOO_LARGE", "event too large")
 
     def client_event(self, ev, device=None, with_room_id=False):
+        if "_raw_event" in ev:
+            return {"_raw_event": ev["_raw_event"]}
         e = {k: v for k, v in ev.items() if not k.startswith("_") or k == "_raw_content"}
         if not with_room_id:
             e.pop("room_id", None)
@@ -1620,6 +1631,11 @@ def c_room_events(req, roomId):
     for ev in room.events:
         if ev["_pos"] <= since or (typ and ev["type"] != typ):
             continue
+        if "_raw_event" in ev:
+            out.append({"event_id": ev["event_id"], "type": ev["type"],
+                        "sender": ev["sender"], "pos": ev["_pos"], "content": {},
+                        "raw_event_b64": base64.b64encode(ev["_raw_event"]).decode()})
+            continue
         e = hs.client_event(ev, with_room_id=True)
         e["pos"] = ev["_pos"]
         if "_raw_content" in e:
@@ -1646,6 +1662,21 @@ def c_inject(req, roomId):
     raw = base64.b64decode(d.get("content_b64") or "")
     ev = hs.add_event(room, d.get("sender") or "@mallory:%s" % hs.server_name,
                       d.get("type") or "m.room.message", None, raw_content=raw)
+    return {"event_id": ev["event_id"]}
+
+
+@control("POST", "/_test/rooms/{roomId}/inject_event")
+def c_inject_event(req, roomId):
+    """A whole event as raw bytes, spliced into sync answers as is.  The
+    server keeps a placeholder id, type and sender for its own bookkeeping
+    (filters, the control listing); clients see only the bytes."""
+    hs = req.hs
+    room = hs.find_room(roomId)
+    d = req.json()
+    raw = base64.b64decode(d.get("event_b64") or "")
+    ev = hs.add_event(room, d.get("sender") or "@mallory:%s" % hs.server_name,
+                      d.get("type") or "m.room.message", {})
+    ev["_raw_event"] = raw
     return {"event_id": ev["event_id"]}
 
 
