@@ -389,23 +389,38 @@ int query_on_topic(const char *text, const struct store_topic *t)
 int store_items(struct store *st, int kind, int64_t meeting_id,
                 const char *topic, struct store_item **out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st,
+    struct store_topic *t = topic ? store_topic_new(st, topic) : NULL;
+    char *any = search_topic_any_dup(t);
+    /* With a topic, only the meetings whose text carries one of its words
+     * (the full-text index answers that), so the items of thousands of
+     * other meetings are never read. */
+    sqlite3_stmt *s = any ? store_prep(st,
+        "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
+        " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
+        " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+        " WHERE i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2) AND i.meeting_id IN"
+        "  (SELECT t.meeting_id FROM turns_fts f JOIN turns t ON t.id = f.rowid"
+        "   WHERE turns_fts MATCH ?3)"
+        " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC,"
+        "  r.kind, i.record_id, i.seq") : store_prep(st,
         "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
         " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
         " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
         " WHERE i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)"
         " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC,"
         "  r.kind, i.record_id, i.seq");
-    struct store_topic *t = topic ? store_topic_new(st, topic) : NULL;
 
     *out = NULL;
     *n = 0;
     if (!s) {
+        free(any);
         store_topic_free(t);
         return -1;
     }
     sqlite3_bind_int(s, 1, kind);
     sqlite3_bind_int64(s, 2, meeting_id);
+    if (any)
+        sqlite3_bind_text(s, 3, any, -1, SQLITE_STATIC);
     while (sqlite3_step(s) == SQLITE_ROW) {
         struct store_item *it;
         const char *text = (const char *)sqlite3_column_text(s, 2);
@@ -426,6 +441,7 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
             it->text = xstrdup("");
     }
     sqlite3_finalize(s);
+    free(any);
     store_topic_free(t);
     return 0;
 }

@@ -252,6 +252,23 @@ struct store_topic {
     int has_bigram[TOPIC_MAX_TERMS];
 };
 
+char *search_topic_any_dup(const struct store_topic *t)
+{
+    struct buf b;
+
+    if (store_topic_empty(t))
+        return NULL;
+    buf_init(&b);
+    for (int i = 0; i < t->n_terms; i++) {
+        if (i)
+            buf_puts(&b, " OR ");
+        buf_putc(&b, '(');
+        buf_puts(&b, t->terms[i].match.data);
+        buf_putc(&b, ')');
+    }
+    return buf_detach(&b);
+}
+
 int store_topic_empty(const struct store_topic *t)
 {
     return !t || t->n_terms == 0;

@@ -73,6 +73,10 @@ int64_t attrib_credited(struct store *st, int64_t meeting_id, const char *text, 
  * gave the floor to ("Sivan put their hand up, please"). */
 int64_t attrib_floor(struct store *st, int64_t turn_id, char **name);
 
+/* search.c: an FTS5 expression for turns that carry any of the topic's
+ * words (NULL for an empty topic); free with free(). */
+char *search_topic_any_dup(const struct store_topic *t);
+
 /* search.c: index and unindex one turn's text (folded). */
 int search_index(struct store *st, int64_t turn_id, const char *text);
 int search_unindex_meeting(struct store *st, int64_t meeting_id);
