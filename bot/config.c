@@ -274,9 +274,13 @@ int config_homeserver_ok(const char *url)
     for (size_t i = 0; i < sizeof(loopback) / sizeof(*loopback); i++) {
         size_t n = strlen(loopback[i]);
         if (!strncmp(host, loopback[i], n)) {
-            /* "localhost" must end the host part, not start "localhost.evil". */
+            /* The loopback name or address must be the whole host: not
+             * the start of "localhost.evil", "127.evil.example" or
+             * "127.0.0.1@evil.example". */
+            if (i == 0)
+                n += strspn(host + n, "0123456789.");
             char after = host[n];
-            if (i == 0 || after == '\0' || after == ':' || after == '/')
+            if (after == '\0' || after == ':' || after == '/')
                 return 1;
         }
     }
