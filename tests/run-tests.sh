@@ -1,8 +1,12 @@
 #!/bin/sh
 # tests/run-tests.sh -- run scribe's tests: each unit test binary (built
-# with sanitizers), then the end-to-end tests against the test homeserver,
-# then the acceptance test on ../shared (skipped when absent).
-# Usage: run-tests.sh [unit|e2e|acceptance]   (default: all)
+# with sanitizers), then the end-to-end tests against the test homeserver
+# (scribe built with sanitizers), then the end-to-end tests again with the
+# plain -O2 build under valgrind (any error or definite/indirect leak
+# fails), then the acceptance test on ../shared (skipped when absent).
+# Usage: run-tests.sh [unit|e2e|valgrind|acceptance]   (default: all)
+# SCRIBE_VALGRIND_TESTS="crash fault_matrix" limits the valgrind pass to
+# those tests/e2e/test_NAME.py; SCRIBE_VALGRIND=0 skips it.
 # Prints one line per test program and "N passed, N failed" at the end.
 
 what=${1:-all}
@@ -51,6 +55,28 @@ if [ "$what" = all ] || [ "$what" = e2e ]; then
         [ -f "$t" ] || continue
         run_one "e2e/$(basename "$t" .py)" 600 python3 "$t"
     done
+fi
+
+VALGRIND="valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect --error-exitcode=99"
+if { [ "$what" = all ] && [ "${SCRIBE_VALGRIND:-1}" != 0 ]; } || [ "$what" = valgrind ]; then
+    if ! command -v valgrind >/dev/null 2>&1; then
+        skipped=$((skipped + 1))
+        echo "skip  valgrind (valgrind is not installed: scripts/install-deps.sh installs it)"
+    elif [ ! -x build/scribe ]; then
+        failed=$((failed + 1))
+        failures="$failures valgrind"
+        echo "FAIL  valgrind (no build/scribe: run make)"
+    else
+        for t in tests/e2e/test_*.py; do
+            [ -f "$t" ] || continue
+            name=$(basename "$t" .py)
+            if [ -n "${SCRIBE_VALGRIND_TESTS:-}" ]; then
+                case " $SCRIBE_VALGRIND_TESTS " in *" ${name#test_} "*) ;; *) continue ;; esac
+            fi
+            run_one "valgrind/$name" 900 env SCRIBE_BIN=build/scribe \
+                SCRIBE_WRAPPER="$VALGRIND" SCRIBE_E2E_TIME_SCALE=4 python3 "$t"
+        done
+    fi
 fi
 
 if [ "$what" = all ] || [ "$what" = acceptance ]; then

@@ -44,6 +44,7 @@ DEFAULT_WAIT = 20.0
 # --error-exitcode=99"); SCRIBE_E2E_TIME_SCALE stretches every wait for slow tools.
 WRAPPER = os.environ.get("SCRIBE_WRAPPER", "")
 TIME_SCALE = max(1.0, float(os.environ.get("SCRIBE_E2E_TIME_SCALE", "1") or 1))
+VALGRIND_EXIT = 99          # --error-exitcode in tests/run-tests.sh
 
 
 class Failure(Exception):
@@ -382,6 +383,7 @@ class Scribe:
         self.log_path = os.path.join(self.dir, "scribe.log")
         self.proc = None
         self.starts = 0
+        self.exits = []             # statuses seen by term()
         b = {"database": self.db, "prefix": "!", "name": "scribe",
              "allow_invites_from": allow or "@alice:%s" % SERVER_NAME,
              "admin_power_level": "50", "auto_recap": "true",
@@ -480,7 +482,9 @@ class Scribe:
             return self.proc.returncode if self.proc else None
         self.proc.send_signal(signal.SIGTERM)
         try:
-            return self.proc.wait(timeout * TIME_SCALE)
+            rc = self.proc.wait(timeout * TIME_SCALE)
+            self.exits.append(rc)
+            return rc
         except subprocess.TimeoutExpired:
             self.proc.kill()
             self.proc.wait(5)
@@ -600,12 +604,13 @@ class Test:
 
     def keep_logs(self):
         dest = os.path.join(ROOT, "build", "test-logs")
+        tag = self.name + ("-valgrind" if "valgrind" in WRAPPER else "")
         try:
             os.makedirs(dest, exist_ok=True)
             for sc in self.scribes:
-                shutil.copy(sc.log_path, os.path.join(dest, "e2e-%s-scribe.log" % self.name))
+                shutil.copy(sc.log_path, os.path.join(dest, "e2e-%s-scribe.log" % tag))
             for s in self.servers:
-                shutil.copy(s.log_path, os.path.join(dest, "e2e-%s-homeserver.log" % self.name))
+                shutil.copy(s.log_path, os.path.join(dest, "e2e-%s-homeserver.log" % tag))
         except OSError:
             pass
 
@@ -622,6 +627,13 @@ class Test:
 
 SANITIZER_MARKS = ("ERROR: AddressSanitizer", "ERROR: LeakSanitizer", "runtime error:",
                    "WARNING: ThreadSanitizer")
+# valgrind -q prints only its findings, each line prefixed "==PID== ".
+VALGRIND_MARKS = re.compile(
+    r"==\d+== (Invalid (read|write|free)|Mismatched free|Conditional jump or move depends"
+    r"|Use of uninitialised value|Syscall param .* (uninitialised|unaddressable)"
+    r"|Source and destination overlap|Argument '.*' of function .* has a fishy"
+    r"|.* are (definitely|indirectly) lost in loss record|Process terminating with default action"
+    r"|ERROR SUMMARY: [1-9])")
 
 
 def sanitizer_report(log):
@@ -631,9 +643,9 @@ def sanitizer_report(log):
         if any(m in ln for m in SANITIZER_MARKS):
             return "\n".join(lines[i:i + 25])
         # valgrind (SCRIBE_WRAPPER): errors, or memory definitely lost
-        if re.search(r"==\d+== ERROR SUMMARY: [1-9]", ln) or \
-                re.search(r"==\d+==\s+definitely lost: [1-9]", ln):
-            return "\n".join(lines[max(0, i - 20):i + 5])
+        if VALGRIND_MARKS.search(ln) or \
+                re.search(r"==\d+==\s+(definitely|indirectly) lost: [1-9]", ln):
+            return "\n".join(lines[max(0, i - 5):i + 30])
     return None
 
 
@@ -668,6 +680,9 @@ def main(fn, name=None):
             report = sanitizer_report(sc.log_text())
             if report:
                 print("FAIL: sanitizer report in scribe's log:\n" + report)
+                rc = 1
+            if "valgrind" in WRAPPER and VALGRIND_EXIT in sc.exits:
+                print("FAIL: valgrind found errors or leaks (exit status %d)" % VALGRIND_EXIT)
                 rc = 1
         t.keep_logs()
         if rc == 0 and not skipped:
