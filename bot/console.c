@@ -42,6 +42,12 @@ int console_read_file(const char *path, size_t max, char **data, size_t *len,
     }
     if (f != stdin)
         fclose(f);
+    if (b.len > max) {
+        /* Reading stopped at the limit: the size read is not the file's. */
+        snprintf(err, errlen, "record too big: over %zu bytes (limit %zu)", max, max);
+        buf_release(&b);
+        return -1;
+    }
     *len = b.len;
     *data = buf_detach(&b);
     return 0;

@@ -12,9 +12,9 @@ struct config;
  * Returns 0, or 1 when the store failed. */
 int console_run(struct store *st, const struct config *cfg, FILE *in, FILE *out);
 
-/* Read a whole file ("-" = stdin) of at most `max` bytes; one byte more
- * is read so the caller can tell "too big". Returns 0 with a buffer (free
- * with free()), or -1 with a reason in err. */
+/* Read a whole file ("-" = stdin) of at most `max` bytes. Returns 0 with
+ * a buffer (free with free()), or -1 with a reason in err (also for a
+ * file over `max`, read no further than that). */
 int console_read_file(const char *path, size_t max, char **data, size_t *len,
                       char *err, size_t errlen);
 
