@@ -392,12 +392,36 @@ static char *normalise_dup(const char *msg)
     return f;
 }
 
+/* A copy of `s` with every invalid UTF-8 sequence replaced by U+FFFD:
+ * cJSON copies bytes as they are, and JSON must be UTF-8. Free with free(). */
+static char *utf8_clean_dup(const char *s)
+{
+    size_t len = strlen(s), i = 0;
+    struct buf b;
+    uint32_t cp;
+    int n;
+
+    buf_init(&b);
+    while (i < len) {
+        n = utf8_decode((const unsigned char *)s + i, len - i, &cp);
+        if (n > 0) {
+            buf_add(&b, s + i, (size_t)n);
+            i += (size_t)n;
+        } else {
+            buf_puts(&b, "\xef\xbf\xbd");
+            i++;
+        }
+    }
+    return buf_detach(&b);
+}
+
 static void json_envelope(struct cmd_q *q, const char *question)
 {
     cJSON *o = cJSON_CreateObject();
-    char *s;
+    char *s, *clean = utf8_clean_dup(question);
 
-    cJSON_AddStringToObject(o, "question", question);
+    cJSON_AddStringToObject(o, "question", clean);
+    free(clean);
     cJSON_AddStringToObject(o, "kind", q->reply->kind[0] ? q->reply->kind : "answer");
     cJSON_AddStringToObject(o, "answer", q->reply->text.data);
     cJSON_AddStringToObject(o, "html", q->reply->html.data);

@@ -168,6 +168,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     CHECK(r.text.data != NULL && strlen(r.text.data) == r.text.len);
     CHECK(utf8_valid(r.text.data, r.text.len));
     CHECK(utf8_valid(r.html.data, r.html.len));
+    CHECK(utf8_valid(r.json.data, r.json.len));
     if (ctx.want_json && rc == 0 && !(flags & FLAG_INGEST))
         CHECK(r.json.len > 0);
     cmd_reply_release(&r);

@@ -155,6 +155,36 @@ static void test_recap_of_unspaced_action_is_utf8(void **state)
     store_close(st);
 }
 
+/* fuzz_command (JSON check): the envelope's "question" echoed the message
+ * bytes as they came, so a question with invalid UTF-8 gave invalid JSON
+ * (scribe ask --json). */
+static void test_json_question_invalid_utf8(void **state)
+{
+    static const char *const msgs[] = {
+        "who raised \xff\xfe?",
+        "recap #5 \xc3",
+        "\xed\xa0\x80 search garden",
+        "actions \xf4\x90\x80\x80 for Tom",
+        "\xc0\xaf",
+    };
+    struct store *st = fixture_store();
+    struct cmd_ctx ctx;
+    struct cmd_reply r;
+    size_t i;
+
+    (void)state;
+    ctx_init(&ctx, st, 0x02);
+    for (i = 0; i < sizeof(msgs) / sizeof(msgs[0]); i++) {
+        cmd_reply_init(&r);
+        assert_int_equal(commands_answer(&ctx, msgs[i], &r), 0);
+        assert_true(r.json.len > 0);
+        assert_reply_sane(&r);
+        assert_non_null(strstr(r.json.data, "\xef\xbf\xbd"));
+        cmd_reply_release(&r);
+    }
+    store_close(st);
+}
+
 /* ---- replay of saved inputs -------------------------------------------- */
 
 static void replay_record(const char *data, size_t len)
@@ -272,6 +302,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_short_text_cut_inside_character),
         cmocka_unit_test(test_recap_of_unspaced_action_is_utf8),
+        cmocka_unit_test(test_json_question_invalid_utf8),
         cmocka_unit_test(test_replay_record_inputs),
         cmocka_unit_test(test_replay_command_inputs),
         cmocka_unit_test(test_replay_sync_inputs),
