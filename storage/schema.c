@@ -164,8 +164,16 @@ struct migration {
     const char *sql;
 };
 
+/* Version 2: records.text is no longer kept. The turns and paragraphs
+ * hold every character a quote or an answer needs, and a second full copy
+ * of each record made the database over three times the size of the text
+ * it holds. The column stays (empty) so older files keep their shape. */
+static const char schema_v2[] =
+    "UPDATE records SET text = '';";
+
 static const struct migration migrations[] = {
     { 1, schema_v1 },
+    { 2, schema_v2 },
 };
 
 int schema_has_fts5(sqlite3 *db)

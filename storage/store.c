@@ -405,7 +405,7 @@ static int64_t insert_record(struct store *st, const struct record *r, int64_t m
     store_bind_text(s, 4, name);
     store_bind_text(s, 5, r->title);
     sqlite3_bind_int64(s, 6, posted);
-    sqlite3_bind_text(s, 7, r->text ? r->text : "", r->text ? (int)r->len : 0, SQLITE_STATIC);
+    sqlite3_bind_text(s, 7, "", 0, SQLITE_STATIC);     /* not kept: see schema_v2 */
     if (sqlite3_step(s) == SQLITE_DONE)
         id = sqlite3_last_insert_rowid(st->db);
     else
