@@ -159,7 +159,10 @@ int reader_is_upper_word(const char *s, size_t n)
 int reader_strncasecmp_ascii(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
-        int ca = tolower((unsigned char)a[i]), cb = tolower((unsigned char)b[i]);
+        int ca = (unsigned char)a[i], cb = (unsigned char)b[i];
+
+        ca += ca >= 'A' && ca <= 'Z' ? 'a' - 'A' : 0;
+        cb += cb >= 'A' && cb <= 'Z' ? 'a' - 'A' : 0;
         if (ca != cb)
             return ca - cb;
         if (!ca)
@@ -172,12 +175,22 @@ long reader_find_ci(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
 
+    unsigned char lo, up;
+
     if (m == 0 || m > n)
         return -1;
-    for (size_t i = 0; i + m <= n; i++)
-        if (tolower((unsigned char)s[i]) == tolower((unsigned char)needle[0]) &&
-            !reader_strncasecmp_ascii(s + i, needle, m))
+    /* Compare the first byte in both cases without a locale call per byte:
+     * this runs over every line of every record. */
+    lo = (unsigned char)needle[0];
+    if (lo >= 'A' && lo <= 'Z')
+        lo = (unsigned char)(lo - 'A' + 'a');
+    up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 'a' + 'A') : lo;
+    for (size_t i = 0; i + m <= n; i++) {
+        unsigned char c = (unsigned char)s[i];
+
+        if ((c == lo || c == up) && !reader_strncasecmp_ascii(s + i, needle, m))
             return (long)i;
+    }
     return -1;
 }
 
