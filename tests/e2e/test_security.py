@@ -149,8 +149,35 @@ class TLSServer:
         self.sock.close()
 
 
+SQL_WORDS = re.compile(r"\b(SELECT|INSERT|UPDATE|DELETE|REPLACE|MATCH|WHERE|ORDER BY|LIMIT)\b")
+
+
+def sql_built_from_strings():
+    """Places in the C sources that would build SQL or an FTS query from
+    text: sqlite3_mprintf and friends, or a printf-style format holding
+    SQL words and a %s/%q/%Q/%w. Queries must bind parameters instead."""
+    found = []
+    for d in ("storage", "commands", "bot"):
+        base = os.path.join(hs.ROOT, d)
+        for f in sorted(os.listdir(base)):
+            if not f.endswith(".c"):
+                continue
+            text = open(os.path.join(base, f), encoding="utf-8", errors="replace").read()
+            for m in re.finditer(r"\bsqlite3_(v?mprintf|snprintf|str_appendf)\b", text):
+                found.append("%s/%s:%d %s" % (d, f, text.count("\n", 0, m.start()) + 1, m.group(0)))
+            for m in re.finditer(r"\b\w*printf\w*\s*\(([^;]*?)\)\s*;", text, re.S):
+                fmt = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', m.group(1)))
+                if SQL_WORDS.search(fmt) and re.search(r"%[-0-9.]*[sqQw]", fmt):
+                    found.append("%s/%s:%d %s" % (d, f, text.count("\n", 0, m.start()) + 1,
+                                                  fmt[:80]))
+    return found
+
+
 def test(t):
     os.umask(0o022)
+    step("SQL and FTS5 only through bound parameters (the sources)")
+    built = sql_built_from_strings()
+    check(not built, "no SQL or FTS query built by formatting text into it (%s)" % built[:3])
     server = t.homeserver()
     alice = server.register("alice")
     bob = server.register("bob")
