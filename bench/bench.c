@@ -2,6 +2,7 @@
  *   bench ingest DIR MEETINGS ROUNDS      ingest vs the FTS5 floor, db size
  *   bench answers DIR SIZES QUESTIONS N   answer latency per kind, drift
  *   bench record PATH BYTES               write one transcript of BYTES
+ *   bench questions MEETINGS N            the questions it asks, one per line
  * Each prints one JSON object on stdout. Links the store and commands
  * layers directly: no process start-up is ever timed here. */
 #include "corpus.h"
@@ -378,11 +379,16 @@ static int cmd_answers(const char *dir, const char *sizes_arg, int questions, in
     free(copy);
     c = corpus_new(SEED, max);
     snprintf(db, sizeof(db), "%s/answers.db", dir);
-    unlink_db(db);
+    /* BENCH_REUSE=1 keeps a database an earlier run left (the corpus is
+     * seeded, so its first N meetings are the same): for profiling. */
+    if (!getenv("BENCH_REUSE"))
+        unlink_db(db);
     if (store_open(&st, db, err, sizeof(err)) < 0) {
         fprintf(stderr, "bench: %s\n", err);
         return 1;
     }
+    if (getenv("BENCH_REUSE"))
+        done = store_meeting_count(st);
     buf_init(&q);
     buf_init(&drift_json);
     printf("{\"sizes\":[");
@@ -411,6 +417,10 @@ static int cmd_answers(const char *dir, const char *sizes_arg, int questions, in
         for (j = 0; j < Q_KINDS; j++) {
             size_t total = 0, len;
             double spent = 0;
+
+            /* BENCH_ONLY=recap (say) times one kind: for profiling. */
+            if (getenv("BENCH_ONLY") && strcmp(getenv("BENCH_ONLY"), kind_names[j]))
+                continue;
 
             /* At most BUDGET_S seconds per kind and size (at least 20
              * questions), so a slow kind cannot stall the whole run. */
@@ -463,6 +473,22 @@ int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "ingest"))
         return cmd_ingest(argv[2], atoi(argv[3]), atoi(argv[4]));
+    if (argc == 4 && !strcmp(argv[1], "questions")) {
+        /* The questions the answer benchmark asks, one per line. */
+        int size = atoi(argv[2]), nq = atoi(argv[3]), k;
+        struct corpus *c = corpus_new(SEED, size > 0 ? size : 1);
+        struct buf q;
+        uint64_t rs = 11;
+
+        buf_init(&q);
+        for (k = 0; k < nq; k++) {
+            question(c, k % Q_KINDS, size > 0 ? size : 1, splitmix(&rs), &q);
+            printf("%s\n", q.data);
+        }
+        buf_release(&q);
+        corpus_free(c);
+        return 0;
+    }
     if (argc == 6 && !strcmp(argv[1], "answers"))
         return cmd_answers(argv[2], argv[3], atoi(argv[4]), atoi(argv[5]));
     if (argc == 4 && !strcmp(argv[1], "record"))

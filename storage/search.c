@@ -559,18 +559,22 @@ static struct cand *cand_get(struct candset *cs, int64_t id, int64_t meeting_id)
 enum { MARK_TERM, MARK_BIGRAM, MARK_PHRASE };
 
 static int mark(struct store *st, struct candset *cs, const char *expr, int64_t meeting_id,
-                int what, int idx)
+                int64_t lo, int64_t hi, int what, int idx)
 {
+    /* Rowids lo..hi (0, 0: all) let the index skip to one meeting's turns. */
     sqlite3_stmt *s = store_stmt(st,
         "SELECT t.id, t.meeting_id, t.person_id IS NOT NULL AND r.kind = 1"
         " FROM turns_fts f JOIN turns t ON t.id = f.rowid JOIN records r ON r.id = t.record_id"
-        " WHERE turns_fts MATCH ?1 AND (?2 = 0 OR t.meeting_id = ?2)");
+        " WHERE turns_fts MATCH ?1 AND f.rowid >= ?3 AND f.rowid <= ?4"
+        " AND (?2 = 0 OR t.meeting_id = ?2)");
     int rc;
 
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, meeting_id);
+    sqlite3_bind_int64(s, 3, hi ? lo : 0);
+    sqlite3_bind_int64(s, 4, hi ? hi : INT64_MAX);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
         struct cand *c = cand_get(cs, sqlite3_column_int64(s, 0), sqlite3_column_int64(s, 1));
 
@@ -593,12 +597,13 @@ static int collect(struct store *st, const struct store_topic *t, int64_t meetin
     int i;
 
     for (i = 0; i < t->n_terms; i++)
-        if (mark(st, cs, t->terms[i].match.data, meeting_id, MARK_TERM, i) < 0)
+        if (mark(st, cs, t->terms[i].match.data, meeting_id, 0, 0, MARK_TERM, i) < 0)
             return -1;
     for (i = 0; i + 1 < t->n_terms; i++)
-        if (t->has_bigram[i] && mark(st, cs, t->bigrams[i].data, meeting_id, MARK_BIGRAM, i) < 0)
+        if (t->has_bigram[i] &&
+            mark(st, cs, t->bigrams[i].data, meeting_id, 0, 0, MARK_BIGRAM, i) < 0)
             return -1;
-    if (t->phrase.len && mark(st, cs, t->phrase.data, meeting_id, MARK_PHRASE, 0) < 0)
+    if (t->phrase.len && mark(st, cs, t->phrase.data, meeting_id, 0, 0, MARK_PHRASE, 0) < 0)
         return -1;
     return 0;
 }
@@ -700,18 +705,25 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
 
 /* ---- who raised ------------------------------------------------------- */
 
+static void raised_release(struct store_raised *r)
+{
+    int k;
+
+    hit_release(&r->first);
+    hit_release(&r->summary);
+    free(r->note);
+    for (k = 0; k < r->n_others; k++)
+        free(r->others[k].name);
+    free(r->others);
+    memset(r, 0, sizeof(*r));
+}
+
 void store_raised_free(struct store_raised *v, int n)
 {
-    int i, k;
+    int i;
 
-    for (i = 0; i < n; i++) {
-        hit_release(&v[i].first);
-        hit_release(&v[i].summary);
-        free(v[i].note);
-        for (k = 0; k < v[i].n_others; k++)
-            free(v[i].others[k].name);
-        free(v[i].others);
-    }
+    for (i = 0; i < n; i++)
+        raised_release(&v[i]);
     free(v);
 }
 
@@ -728,20 +740,6 @@ struct mscore {
     double best;                /* best turn score */
     double best_attr;           /* best score of a turn with a speaker */
 };
-
-static int meeting_turns(struct store *st, int64_t meeting_id)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM turns WHERE meeting_id = ?");
-    int n = 0;
-
-    if (!s)
-        return 0;
-    sqlite3_bind_int64(s, 1, meeting_id);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int(s, 0);
-    store_stmt_done(s);
-    return n;
-}
 
 /* Score of a turn: the weights of the terms it carries (rare words in the
  * meeting weigh more), plus the adjacent pairs and the whole phrase, so a
@@ -777,7 +775,6 @@ static int cmp_raiser(const void *a, const void *b)
     return strcmp(x->name, y->name);
 }
 
-static int meeting_newer(struct store *st, int64_t a, int64_t b);
 static long find_word(const char *f, size_t flen, const char *term, size_t from);
 
 #define CREDIT_WINDOW 120       /* bytes after a credit where the topic must be */
@@ -811,17 +808,27 @@ static int credit_near(const struct store_topic *t, const struct mscore *m, cons
 }
 
 /* Rank the candidates of one meeting into r. */
+static int cmp_hit_order(const void *a, const void *b)
+{
+    const struct store_hit *x = a, *y = b;
+
+    if (x->record_kind != y->record_kind)
+        return x->record_kind - y->record_kind;
+    if (x->record_id != y->record_id)
+        return x->record_id < y->record_id ? -1 : 1;
+    return x->seq - y->seq;
+}
+
 static int raise_meeting(struct store *st, const struct store_topic *t, struct candset *cs,
                          struct mscore *m, struct store_raised *r)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM
-                                     " WHERE t.meeting_id = ? ORDER BY r.kind, t.record_id, t.seq");
+    sqlite3_stmt *s = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM " WHERE t.id = ?");
     double first_need, other_need;
-    struct store_hit credited;
+    struct store_hit credited, *hv = NULL;
     char *credited_by = NULL;
     struct buf nb;
     size_t k;
-    int i;
+    int i, nh = 0, x;
 
     memset(&credited, 0, sizeof(credited));
     memset(r, 0, sizeof(*r));
@@ -837,24 +844,30 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
         first_need = base * 0.75;
         other_need = base * 0.45;
     }
-    sqlite3_bind_int64(s, 1, m->meeting_id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        int64_t tid = sqlite3_column_int64(s, 0);
-        struct cand *c = NULL;
-        struct store_hit h;
-        double sc;
+    /* Only the turns that carry enough of the topic, read by id, in
+     * record order (transcripts first, then turn order). */
+    for (k = 0; k < cs->cap; k++) {
+        struct cand *c = &cs->v[k];
 
-        for (k = (size_t)((uint64_t)tid * 0x9E3779B97F4A7C15ull >> 7) & (cs->cap - 1);
-             cs->v[k].turn_id; k = (k + 1) & (cs->cap - 1))
-            if (cs->v[k].turn_id == tid) {
-                c = &cs->v[k];
-                break;
-            }
-        if (!c || c->score < other_need || c->score <= 0)
+        if (!c->turn_id || c->meeting_id != m->meeting_id || c->score < other_need ||
+            c->score <= 0)
             continue;
-        sc = c->score;
-        store_hit_read(s, &h);
-        h.score = sc;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, c->turn_id);
+        if (sqlite3_step(s) != SQLITE_ROW)
+            continue;
+        hv = xrealloc(hv, sizeof(*hv) * (size_t)(nh + 1));
+        store_hit_read(s, &hv[nh]);
+        hv[nh].score = c->score;
+        nh++;
+    }
+    store_stmt_done(s);
+    if (nh > 1)
+        qsort(hv, (size_t)nh, sizeof(*hv), cmp_hit_order);
+    for (x = 0; x < nh; x++) {
+        struct store_hit h = hv[x];
+        double sc = h.score;
+
         if (h.record_kind == 1 && !h.person_id && !r->has_first && sc >= first_need) {
             /* An unattributed turn right after the chair gave someone the
              * floor is theirs. */
@@ -923,7 +936,7 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
         }
         hit_release(&h);
     }
-    store_stmt_done(s);
+    free(hv);
     if (credited.person_id && (!r->has_first || r->first.person_id != credited.person_id)) {
         /* Credited by name beats first in time: the one who spoke first
          * becomes one of those who spoke on it. */
@@ -960,65 +973,193 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
     return 0;
 }
 
-int store_raised(struct store *st, const struct store_topic *t,
-                 int64_t meeting_id, struct store_raised **out, int *n)
+/* Rowids of one meeting's turns: one range per record (a record's turns
+ * are stored together), adjacent ranges merged. A range may also hold
+ * other meetings' turns; mark() checks the meeting of every hit. */
+struct trange {
+    int64_t lo, hi;
+};
+
+static int meeting_ranges(struct store *st, int64_t meeting_id, struct trange **out, int *n,
+                          int *turns)
 {
-    struct candset cs = { NULL, 0, 0 };
-    struct mscore *ms = NULL;
-    struct store_raised *v = NULL;
-    int nm = 0, cnt = 0, i, j, rc = -1;
-    size_t k;
+    sqlite3_stmt *s = store_stmt(st, "SELECT min(id), max(id), count(*) FROM turns"
+                                     " WHERE meeting_id = ? GROUP BY record_id ORDER BY 1");
+    struct trange *v = NULL;
+    int cnt = 0, rc;
+
+    *turns = 0;
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        int64_t lo = sqlite3_column_int64(s, 0), hi = sqlite3_column_int64(s, 1);
+
+        *turns += sqlite3_column_int(s, 2);
+        if (cnt && v[cnt - 1].hi + 1 >= lo) {
+            if (hi > v[cnt - 1].hi)
+                v[cnt - 1].hi = hi;
+            continue;
+        }
+        v = xrealloc(v, sizeof(*v) * (size_t)(cnt + 1));
+        v[cnt].lo = lo;
+        v[cnt].hi = hi;
+        cnt++;
+    }
+    store_stmt_done(s);
+    *out = v;
+    *n = cnt;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "cannot read turns");
+}
+
+/* The candidate turns of one meeting: those carrying a term, a bigram or
+ * the phrase, each looked up in the index within the meeting's rowids. */
+static int collect_meeting(struct store *st, const struct store_topic *t, int64_t meeting_id,
+                           struct candset *cs, int *turns)
+{
+    struct trange *r = NULL;
+    int nr = 0, i, k, rc = -1;
+
+    if (meeting_ranges(st, meeting_id, &r, &nr, turns) < 0)
+        return -1;
+    for (k = 0; k < nr; k++) {
+        for (i = 0; i < t->n_terms; i++)
+            if (mark(st, cs, t->terms[i].match.data, meeting_id, r[k].lo, r[k].hi,
+                     MARK_TERM, i) < 0)
+                goto out;
+        for (i = 0; i + 1 < t->n_terms; i++)
+            if (t->has_bigram[i] && mark(st, cs, t->bigrams[i].data, meeting_id, r[k].lo,
+                                         r[k].hi, MARK_BIGRAM, i) < 0)
+                goto out;
+        if (t->phrase.len && mark(st, cs, t->phrase.data, meeting_id, r[k].lo, r[k].hi,
+                                  MARK_PHRASE, 0) < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    free(r);
+    return rc;
+}
+
+/* How many turns carry an FTS5 expression, counted up to `cap`. */
+static int expr_count(struct store *st, const char *expr, int cap)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM (SELECT rowid FROM turns_fts"
+                                     " WHERE turns_fts MATCH ?1 LIMIT ?2)");
+    int n = 0;
+
+    if (!s)
+        return 0;
+    sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, cap);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return n;
+}
+
+/* The meetings that may have discussed the topic, newest first. With
+ * two or more terms a meeting must carry over half of them, so it carries
+ * at least one of the rarest (n - (n/2 + 1) + 1): only those are looked
+ * up, and the commonest words of the topic (thousands of turns) never
+ * are. */
+static int candidate_meetings(struct store *st, const struct store_topic *t, int64_t **out,
+                              int *n)
+{
+    sqlite3_stmt *s;
+    int cnt[TOPIC_MAX_TERMS], used[TOPIC_MAX_TERMS] = { 0 };
+    int need = t->n_terms >= 2 ? t->n_terms - (t->n_terms / 2 + 1) + 1 : 1;
+    struct buf expr;
+    int i, k, rc;
 
     *out = NULL;
     *n = 0;
-    if (store_topic_empty(t))
-        return 0;
-    if (collect(st, t, meeting_id, &cs) < 0)
+    for (i = 0; i < t->n_terms; i++)
+        cnt[i] = t->n_terms > need ? expr_count(st, t->terms[i].match.data, 20000) : 0;
+    buf_init(&expr);
+    for (k = 0; k < need; k++) {
+        int best = -1;
+
+        for (i = 0; i < t->n_terms; i++)
+            if (!used[i] && (best < 0 || cnt[i] < cnt[best]))
+                best = i;
+        used[best] = 1;
+        if (expr.len)
+            buf_puts(&expr, " OR ");
+        buf_printf(&expr, "(%s)", t->terms[best].match.data);
+    }
+    s = store_stmt(st, "SELECT m.id FROM meetings m WHERE m.id IN"
+                       " (SELECT t.meeting_id FROM turns_fts f JOIN turns t ON t.id = f.rowid"
+                       "  WHERE turns_fts MATCH ?1)"
+                       " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC");
+    if (!s) {
+        buf_release(&expr);
+        return -1;
+    }
+    sqlite3_bind_text(s, 1, expr.data, -1, SQLITE_STATIC);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        (*out)[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    store_stmt_done(s);
+    buf_release(&expr);
+    /* A malformed expression is our bug, but never the user's problem. */
+    return 0;
+}
+
+/* Score one meeting's candidates and, when it discussed the topic, rank
+ * them into r. 1 when r was filled, 0 when the meeting did not discuss
+ * it, -1 on error. */
+static int raise_one(struct store *st, const struct store_topic *t, int64_t meeting_id,
+                     struct store_raised *r)
+{
+    struct candset cs = { NULL, 0, 0 };
+    struct mscore ms;
+    size_t k;
+    int i, rc = -1;
+
+    memset(&ms, 0, sizeof(ms));
+    ms.meeting_id = meeting_id;
+    if (collect_meeting(st, t, meeting_id, &cs, &ms.turns) < 0)
         goto out;
-    /* Per meeting document frequencies, then weights. */
+    rc = 0;
+    if (!cs.n)
+        goto out;
+    /* Document frequencies in the meeting, then weights. */
     for (k = 0; k < cs.cap; k++) {
         struct cand *c = &cs.v[k];
 
         if (!c->turn_id)
             continue;
-        for (j = 0; j < nm && ms[j].meeting_id != c->meeting_id; j++)
-            ;
-        if (j == nm) {
-            ms = xrealloc(ms, sizeof(*ms) * (size_t)(nm + 1));
-            memset(&ms[nm], 0, sizeof(ms[nm]));
-            ms[nm].meeting_id = c->meeting_id;
-            nm++;
-        }
         for (i = 0; i < t->n_terms; i++) {
             if (c->terms & (1u << i))
-                ms[j].df[i]++;
+                ms.df[i]++;
             if (c->bigrams & (1u << i))
-                ms[j].bdf[i]++;
+                ms.bdf[i]++;
         }
     }
-    for (j = 0; j < nm; j++) {
-        ms[j].turns = meeting_turns(st, ms[j].meeting_id);
-        for (i = 0; i < t->n_terms; i++) {
-            ms[j].w[i] = log(1.0 + (ms[j].turns + 1.0) / (ms[j].df[i] + 0.5));
-            ms[j].bw[i] = log(1.0 + (ms[j].turns + 1.0) / (ms[j].bdf[i] + 0.5));
-            ms[j].total += ms[j].w[i];
-            if (ms[j].df[i]) {
-                ms[j].present += ms[j].w[i];
-                ms[j].n_present++;
-            }
+    for (i = 0; i < t->n_terms; i++) {
+        ms.w[i] = log(1.0 + (ms.turns + 1.0) / (ms.df[i] + 0.5));
+        ms.bw[i] = log(1.0 + (ms.turns + 1.0) / (ms.bdf[i] + 0.5));
+        ms.total += ms.w[i];
+        if (ms.df[i]) {
+            ms.present += ms.w[i];
+            ms.n_present++;
         }
     }
+    /* A meeting that has under half of the topic's words did not
+     * discuss it (checked before any turn is scored). */
+    if (t->n_terms >= 2 && ms.n_present * 2 <= t->n_terms)
+        goto out;
     for (k = 0; k < cs.cap; k++) {
         struct cand *c = &cs.v[k];
 
         if (!c->turn_id)
             continue;
-        for (j = 0; j < nm && ms[j].meeting_id != c->meeting_id; j++)
-            ;
-        c->score = turn_score(t, &ms[j], c);
-        if (c->score > ms[j].best)
-            ms[j].best = c->score;
-        if (!c->attributed && c->score > ms[j].best_attr) {
+        c->score = turn_score(t, &ms, c);
+        if (c->score > ms.best)
+            ms.best = c->score;
+        if (!c->attributed && c->score > ms.best_attr) {
             /* An unattributed turn that someone was given the floor for
              * counts as theirs (raise_meeting names them). */
             char *name = NULL;
@@ -1026,70 +1167,85 @@ int store_raised(struct store *st, const struct store_topic *t,
             c->attributed = attrib_floor(st, c->turn_id, &name) > 0;
             free(name);
         }
-        if (c->attributed && c->score > ms[j].best_attr)
-            ms[j].best_attr = c->score;
+        if (c->attributed && c->score > ms.best_attr)
+            ms.best_attr = c->score;
     }
-    for (j = 0; j < nm; j++) {
-        /* A meeting that has under half of the topic's words, or where
-         * the best turn carries under half of their weight (one common
-         * word of several), did not discuss it. */
-        if (t->n_terms >= 2 && (ms[j].n_present * 2 <= t->n_terms ||
-                                coverage(&ms[j], ms[j].best) < 0.5))
-            continue;
+    /* Nor did one where the best turn carries under half of their
+     * weight (one common word of several). */
+    if (t->n_terms >= 2 && coverage(&ms, ms.best) < 0.5)
+        goto out;
+    if (raise_meeting(st, t, &cs, &ms, r) < 0) {
+        raised_release(r);
+        rc = -1;
+        goto out;
+    }
+    if (!r->has_first && !r->has_summary && !r->n_others) {
+        raised_release(r);
+        goto out;
+    }
+    rc = 1;
+out:
+    free(cs.v);
+    return rc;
+}
+
+int store_raised_newest(struct store *st, const struct store_topic *t, int64_t meeting_id,
+                        int limit, struct store_raised **out, int *n, int *more)
+{
+    struct store_raised *v = NULL;
+    int64_t *mv = NULL;
+    int nmv = 0, cnt = 0, j, rc = -1;
+
+    *out = NULL;
+    *n = 0;
+    if (more)
+        *more = 0;
+    if (store_topic_empty(t))
+        return 0;
+    if (meeting_id) {
+        mv = xmalloc(sizeof(*mv));
+        mv[0] = meeting_id;
+        nmv = 1;
+    } else if (candidate_meetings(st, t, &mv, &nmv) < 0) {
+        goto out;
+    }
+    /* Newest meeting first; with a limit, one meeting past it is enough
+     * to say there are more. */
+    for (j = 0; j < nmv; j++) {
+        int r;
+
         v = xrealloc(v, sizeof(*v) * (size_t)(cnt + 1));
-        if (raise_meeting(st, t, &cs, &ms[j], &v[cnt]) < 0) {
-            store_raised_free(v, cnt + 1);
+        r = raise_one(st, t, mv[j], &v[cnt]);
+        if (r < 0) {
+            store_raised_free(v, cnt);
             v = NULL;
             cnt = 0;
             goto out;
         }
-        if (!v[cnt].has_first && !v[cnt].has_summary && !v[cnt].n_others) {
-            hit_release(&v[cnt].first);
-            hit_release(&v[cnt].summary);
-            free(v[cnt].others);
+        if (!r)
             continue;
+        if (limit > 0 && cnt == limit) {
+            raised_release(&v[cnt]);
+            if (more)
+                *more = 1;
+            break;
         }
         cnt++;
     }
-    /* Newest meeting first (insertion sort: a handful of meetings). */
-    for (i = 1; i < cnt; i++)
-        for (j = i; j > 0 && meeting_newer(st, v[j].meeting_id, v[j - 1].meeting_id) > 0; j--) {
-            struct store_raised tmp = v[j];
-
-            v[j] = v[j - 1];
-            v[j - 1] = tmp;
-        }
     *out = v;
     *n = cnt;
     v = NULL;
     rc = 0;
 out:
-    free(cs.v);
-    free(ms);
+    free(v);
+    free(mv);
     return rc;
 }
 
-/* 1 when meeting a is newer than b, -1 when older, 0 when equal. */
-static int meeting_newer(struct store *st, int64_t a, int64_t b)
+int store_raised(struct store *st, const struct store_topic *t,
+                 int64_t meeting_id, struct store_raised **out, int *n)
 {
-    sqlite3_stmt *s = store_stmt(st,
-        "SELECT (SELECT COALESCE(date, date(posted, 'unixepoch')) FROM meetings WHERE id = ?1),"
-        "       (SELECT COALESCE(date, date(posted, 'unixepoch')) FROM meetings WHERE id = ?2)");
-    int r = 0;
-
-    if (!s)
-        return 0;
-    sqlite3_bind_int64(s, 1, a);
-    sqlite3_bind_int64(s, 2, b);
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        const char *da = (const char *)sqlite3_column_text(s, 0);
-        const char *db = (const char *)sqlite3_column_text(s, 1);
-        int c = strcmp(da ? da : "", db ? db : "");
-
-        r = c > 0 ? 1 : c < 0 ? -1 : (a > b ? 1 : a < b ? -1 : 0);
-    }
-    store_stmt_done(s);
-    return r;
+    return store_raised_newest(st, t, meeting_id, 0, out, n, NULL);
 }
 
 int store_said(struct store *st, int64_t person_id, const struct store_topic *t,

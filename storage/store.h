@@ -345,6 +345,11 @@ struct store_raised {
 /* Per meeting (meeting_id 0: all), newest meeting first. */
 int store_raised(struct store *st, const struct store_topic *t,
                  int64_t meeting_id, struct store_raised **out, int *n);
+/* The same, at most `limit` meetings (0: all): the work is bounded by the
+ * meetings returned, not by those stored. *more (may be NULL) is set to 1
+ * when another meeting would have followed. */
+int store_raised_newest(struct store *st, const struct store_topic *t, int64_t meeting_id,
+                        int limit, struct store_raised **out, int *n, int *more);
 void store_raised_free(struct store_raised *v, int n);
 /* Turns of one person on a topic, best first then oldest. */
 int store_said(struct store *st, int64_t person_id, const struct store_topic *t,
