@@ -1004,6 +1004,10 @@ static const char *decision_marks[] = {
     "decided to", "broad agreement", "general agreement", "consensus", "so agreed",
     "the group agreed", "no objection", "is the agenda as proposed acceptable",
     "i suggest let's", "let's have a", "we will go with", "we are agreed", "agreement that",
+    /* Deciding not to decide yet is a decision too. */
+    "on the agenda of the next", "back on the agenda", "need to be agreed", "needs to be agreed",
+    "to be agreed at", "to be agreed in", "to be decided at", "was deferred", "were deferred",
+    "was postponed", "refrained from",
     NULL
 };
 
