@@ -413,6 +413,37 @@ static void test_items_and_next(void **state)
     store_close(st);
 }
 
+/* Deciding to decide later is recorded as a decision, with its topic. */
+static void test_deferred_decision(void **state)
+{
+    static const char summary[] =
+        "River Basin Forum\n"
+        "Meeting #30 | 3 March 2025\n"
+        "\n"
+        "Key points raised\n"
+        "\n"
+        "- A way forward on the shared gauge archive would need to be agreed on in another "
+        "meeting, where more members are present.\n"
+        "- The flood map was praised.\n";
+    struct store *st = NULL;
+    struct store_item *v = NULL;
+    char err[256] = "";
+    int n = 0;
+
+    (void)state;
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    assert_int_equal(store_ingest(st, summary, strlen(summary), RECORD_MAX_BYTES_DEFAULT, NULL,
+                                  NULL, 1700000000, NULL, err, sizeof(err)), 0);
+    assert_int_equal(store_items(st, STORE_DECISION, 0, "gauge archive", &v, &n), 0);
+    assert_int_equal(n, 1);
+    assert_non_null(strstr(v[0].text, "need to be agreed"));
+    store_items_free(v, n);
+    assert_int_equal(store_items(st, STORE_DECISION, 0, "flood map", &v, &n), 0);
+    assert_int_equal(n, 0);
+    store_items_free(v, n);
+    store_close(st);
+}
+
 static void test_user_links(void **state)
 {
     struct store *st = loaded();
@@ -446,6 +477,7 @@ int main(void)
         cmocka_unit_test(test_actions_lifecycle),
         cmocka_unit_test(test_meeting_find),
         cmocka_unit_test(test_items_and_next),
+        cmocka_unit_test(test_deferred_decision),
         cmocka_unit_test(test_user_links),
     };
 
