@@ -16,6 +16,7 @@ struct http;
 struct matrix;
 struct mx_err;
 struct mx_event;
+struct mx_page;
 struct mx_power;
 struct store;
 
@@ -49,7 +50,7 @@ struct room {
 
 enum step {
     ST_EYES, ST_TYPING_ON, ST_DOWNLOAD, ST_COMPUTE, ST_CHECK, ST_TYPING_OFF,
-    ST_SEND, ST_JOIN, ST_NOTICE, ST_LEAVE, ST_DONE
+    ST_SEND, ST_JOIN, ST_NOTICE, ST_LEAVE, ST_BACKFILL, ST_DONE
 };
 
 struct chunk {
@@ -79,6 +80,7 @@ struct job {
     size_t n_chunks, cur;
     struct ingest_work *work;   /* its record is being read in the thread pool */
     int wants_worker;           /* waits for the record before it to be read */
+    int pages;                  /* backfill: pages read back so far */
 };
 
 enum phase { PH_VERSIONS, PH_AUTH, PH_FILTER, PH_RUN };
@@ -140,6 +142,10 @@ void bot_pump(struct bot *b);
 
 /* ---- bot_sync.c: sync responses into jobs ---- */
 void bot_sync_start(struct bot *b);
+/* A page of a room's history read back for the backfill job `bf`: its
+ * messages become jobs queued right after `bf`, in one transaction with
+ * the job's next token. *more: another page is wanted. 0 or -1. */
+int bot_sync_backfill(struct bot *b, struct job *bf, const struct mx_page *p, int *more);
 /* Run the start-up phase again, or the sync, after `delay` ms;
  * bot_retry_backoff picks the delay from the error (429) or the attempt. */
 void bot_retry_later(struct bot *b, uint64_t delay);

@@ -28,6 +28,10 @@ static const enum step prog_file[] = { ST_EYES, ST_TYPING_ON, ST_DOWNLOAD, ST_CO
 static const enum step prog_join[] = { ST_JOIN, ST_DONE };
 static const enum step prog_reject[] = { ST_LEAVE, ST_DONE };
 static const enum step prog_decline[] = { ST_JOIN, ST_NOTICE, ST_LEAVE, ST_DONE };
+static const enum step prog_backfill[] = { ST_BACKFILL, ST_DONE };
+
+#define BACKFILL_PAGE       50      /* messages per page read back */
+#define BACKFILL_MAX_PAGES  20      /* then the rest of a gap is let go */
 
 #define OUTCOME_STORED      0
 #define OUTCOME_DUPLICATE   1
@@ -115,6 +119,7 @@ struct job *bot_job_new(struct bot *b, const struct botstate_job *src)
     case BOTSTATE_INGEST_FILE:  jb->prog = prog_file; break;
     case BOTSTATE_JOIN:         jb->prog = prog_join; break;
     case BOTSTATE_REJECT:       jb->prog = prog_reject; break;
+    case BOTSTATE_BACKFILL:     jb->prog = prog_backfill; break;
     default:                    jb->prog = prog_decline; break;
     }
     /* A reply computed before a restart is resent as it was. */
@@ -669,6 +674,33 @@ static void on_job_data(const struct mx_err *e, const char *data, size_t len, vo
     job_run(jb);
 }
 
+/* A page of a gap read back: its messages become jobs; then the next
+ * page, or on to the next step. */
+static void on_job_page(const struct mx_err *e, const struct mx_page *p, void *arg)
+{
+    struct job *jb = arg;
+    int rc = job_outcome(jb, e, "reading back a gap"), more = 0;
+
+    if (rc == 0) {
+        bot_check_drained(jb->b);
+        return;
+    }
+    if (rc > 0) {
+        if (bot_sync_backfill(jb->b, jb, p, &more) < 0) {
+            job_retry(jb, 1000);
+            return;
+        }
+        jb->pages++;
+    }
+    if (!more)
+        jb->pc++;
+    if (jb->b->stopping) {
+        bot_check_drained(jb->b);
+        return;
+    }
+    job_run(jb);
+}
+
 /* Start an operation of the job; a start that fails is retried later. */
 static void job_started(struct job *jb, int rc)
 {
@@ -815,6 +847,17 @@ static void job_run(struct job *jb)
         }
         case ST_LEAVE:
             job_started(jb, matrix_leave(b->mx, jb->j.room_id, on_job_done, jb));
+            return;
+        case ST_BACKFILL:
+            if (!jb->j.text || jb->pages >= BACKFILL_MAX_PAGES) {
+                if (jb->j.text)
+                    log_warn("room '%s': gap longer than %d pages, the rest is not read",
+                             jb->j.room_id, BACKFILL_MAX_PAGES);
+                jb->pc++;
+                continue;
+            }
+            job_started(jb, matrix_messages(b->mx, jb->j.room_id, jb->j.text, BACKFILL_PAGE,
+                                            on_job_page, jb));
             return;
         case ST_DONE:
             log_debug("job for '%s' in '%s' done", jb->j.event_id, jb->j.room_id);

@@ -136,6 +136,48 @@ static int classify_message(struct bot *b, const struct room *r, const struct mx
     return 1;
 }
 
+/* One m.room.message of a joined room (from a sync or read back): mark it
+ * handled and, when it asks something of scribe and is recent enough,
+ * queue its job on `list`. 0, or -1 when the store failed. */
+static int handle_message(struct bot *b, struct room *r, const struct mx_event *ev,
+                          struct job **list, uint64_t t, int64_t cutoff)
+{
+    const char *me = matrix_user_id(b->mx);
+    struct botstate_job j = { 0 };
+    char *text = NULL;
+    int rc;
+
+    if (!ev->event_id || !ev->sender || (me && !strcmp(ev->sender, me)) || ev->redacted ||
+        (ev->msgtype && !strcmp(ev->msgtype, "m.notice")) ||
+        (ev->rel_type && !strcmp(ev->rel_type, "m.replace")))
+        return 0;
+    rc = botstate_mark_handled(b->st, ev->event_id, bot_now_ms());
+    if (rc < 0)
+        return -1;
+    if (rc == 0 || b->initial || (ev->ts && ev->ts < cutoff) || r->encrypted)
+        return 0;
+    if (!classify_message(b, r, ev, &j, &text))
+        return 0;
+    j.room_id = r->room_id;
+    j.event_id = ev->event_id;
+    j.sender = ev->sender;
+    j.text = text ? text : j.text;
+    if (j.kind != BOTSTATE_INGEST_FILE)
+        j.size = -1;
+    j.is_admin = bot_room_is_admin(b, r, ev->sender);
+    j.created_ms = ev->ts;
+    j.outcome = -1;
+    if (ev->rel_type && !strcmp(ev->rel_type, "m.thread"))
+        j.thread_root = ev->rel_event_id;
+    else if (j.kind != BOTSTATE_ANSWER && !ev->rel_type)
+        j.thread_root = ev->event_id;       /* recaps go in a thread on the record */
+    log_info("event '%s' in '%s' from '%s': %s", ev->event_id, r->room_id, ev->sender,
+             j.kind == BOTSTATE_ANSWER ? "question" : "record");
+    rc = add_job(b, &j, list, t);
+    free(text);
+    return rc;
+}
+
 static int handle_joined(struct bot *b, const struct mx_room *mr, struct job **list,
                          uint64_t t, int64_t cutoff)
 {
@@ -151,7 +193,7 @@ static int handle_joined(struct bot *b, const struct mx_room *mr, struct job **l
     for (size_t i = 0; i < mr->n_state; i++)
         declined |= bot_room_apply(b, r, &mr->state[i]);
     if (mr->limited && !b->initial)
-        log_info("room '%s': gap in the timeline, older messages were not seen", mr->room_id);
+        log_info("room '%s': gap in the timeline: reading it back", mr->room_id);
     /* A room joined in this batch: nothing before our own join is for us. */
     for (size_t i = 0; i < mr->n_timeline; i++) {
         const struct mx_event *ev = &mr->timeline[i];
@@ -159,44 +201,29 @@ static int handle_joined(struct bot *b, const struct mx_room *mr, struct job **l
             !strcmp(ev->state_key, me) && ev->membership && !strcmp(ev->membership, "join"))
             skip_until = i + 1;
     }
+    if (mr->limited && !b->initial && mr->prev_batch &&
+        !has_job_for_room(b, mr->room_id, BOTSTATE_BACKFILL)) {
+        /* Read the gap back from the homeserver before this batch's
+         * messages: what was asked in it is answered too, in order. */
+        struct botstate_job j = { 0 };
+
+        j.kind = BOTSTATE_BACKFILL;
+        j.room_id = mr->room_id;
+        j.event_id = mr->room_id;
+        j.text = mr->prev_batch;
+        j.size = -1;
+        j.outcome = -1;
+        j.created_ms = bot_now_ms();
+        if (add_job(b, &j, list, t) < 0)
+            return -1;
+    }
     for (size_t i = 0; i < mr->n_timeline; i++) {
         const struct mx_event *ev = &mr->timeline[i];
-        struct botstate_job j = { 0 };
-        char *text = NULL;
-        int rc;
 
         declined |= bot_room_apply(b, r, ev);
-        if (strcmp(ev->type, "m.room.message"))
+        if (strcmp(ev->type, "m.room.message") || i < skip_until)
             continue;
-        if (i < skip_until || (me && !strcmp(ev->sender, me)) || ev->redacted ||
-            (ev->msgtype && !strcmp(ev->msgtype, "m.notice")) ||
-            (ev->rel_type && !strcmp(ev->rel_type, "m.replace")))
-            continue;
-        rc = botstate_mark_handled(b->st, ev->event_id, bot_now_ms());
-        if (rc < 0)
-            return -1;
-        if (rc == 0 || b->initial || (ev->ts && ev->ts < cutoff) || r->encrypted)
-            continue;
-        if (!classify_message(b, r, ev, &j, &text))
-            continue;
-        j.room_id = mr->room_id;
-        j.event_id = ev->event_id;
-        j.sender = ev->sender;
-        j.text = text ? text : j.text;
-        if (j.kind != BOTSTATE_INGEST_FILE)
-            j.size = -1;
-        j.is_admin = bot_room_is_admin(b, r, ev->sender);
-        j.created_ms = ev->ts;
-        j.outcome = -1;
-        if (ev->rel_type && !strcmp(ev->rel_type, "m.thread"))
-            j.thread_root = ev->rel_event_id;
-        else if (j.kind != BOTSTATE_ANSWER && !ev->rel_type)
-            j.thread_root = ev->event_id;       /* recaps go in a thread on the record */
-        log_info("event '%s' in '%s' from '%s': %s", ev->event_id, mr->room_id, ev->sender,
-                 j.kind == BOTSTATE_ANSWER ? "question" : "record");
-        rc = add_job(b, &j, list, t);
-        free(text);
-        if (rc < 0)
+        if (handle_message(b, r, ev, list, t, cutoff) < 0)
             return -1;
     }
     if (declined && !has_job_for_room(b, mr->room_id, BOTSTATE_DECLINE)) {
@@ -294,6 +321,59 @@ fail:
     store_rollback(b->st);
     free_job_list(list);
     return log_err("cannot store sync batch: will retry it");
+}
+
+/* ==== reading a gap back ============================================== */
+
+int bot_sync_backfill(struct bot *b, struct job *bf, const struct mx_page *p, int *more)
+{
+    int64_t cutoff = b->started_ms - (int64_t)b->cfg->catchup_minutes * 60000;
+    struct room *r = bot_room_get(b, bf->j.room_id);
+    struct job *list = NULL;
+    uint64_t t = uv_hrtime();
+    int older = 0;
+
+    *more = 0;
+    if (store_begin(b->st) < 0)
+        return -1;
+    /* Newest first: stop at the first message older than the window. */
+    for (size_t i = 0; i < p->n && !older; i++) {
+        const struct mx_event *ev = &p->events[i];
+
+        if (!ev->type || strcmp(ev->type, "m.room.message"))
+            continue;
+        if (ev->ts && ev->ts < cutoff) {
+            older = 1;
+            continue;
+        }
+        if (handle_message(b, r, ev, &list, t, cutoff) < 0)
+            goto fail;
+    }
+    *more = !older && p->n > 0 && p->end != NULL;
+    if (botstate_job_set_text(b->st, bf->j.id, *more ? p->end : NULL) < 0)
+        goto fail;
+    if (store_commit(b->st) < 0)
+        goto fail;
+    free(bf->j.text);
+    bf->j.text = *more ? xstrdup(p->end) : NULL;
+    /* `list` is oldest first (the page was newest first): queue them right
+     * after the backfill, before the batch that showed the gap. */
+    {
+        struct job *at = bf;
+
+        while (list) {
+            struct job *n = list->next;
+            list->next = at->next;
+            at->next = list;
+            at = list;
+            list = n;
+        }
+    }
+    return 0;
+fail:
+    store_rollback(b->st);
+    free_job_list(list);
+    return log_err("cannot store the messages read back in '%s': will retry", bf->j.room_id);
 }
 
 /* ==== sync loop ======================================================== */

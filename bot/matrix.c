@@ -16,6 +16,7 @@
 #define MX_CLIENT       "/_matrix/client/v3"
 #define MX_SYNC_MAX     (64u << 20)     /* a /sync response */
 #define MX_SMALL_MAX    (1u << 20)      /* any other answer */
+#define MX_PAGE_MAX     (8u << 20)      /* a page of /messages */
 #define MX_MAX_SAFE     9007199254740991.0  /* 2^53 - 1 */
 
 struct matrix {
@@ -306,6 +307,7 @@ static void room_release(struct mx_room *r)
     for (size_t i = 0; i < r->n_timeline; i++)
         event_release(&r->timeline[i]);
     free(r->timeline);
+    free(r->prev_batch);
 }
 
 static void parse_rooms(const cJSON *map, enum mx_membership ms, struct mx_sync *s)
@@ -334,6 +336,8 @@ static void parse_rooms(const cJSON *map, enum mx_membership ms, struct mx_sync 
         tl = json_obj(room, "timeline");
         parse_events(json_arr(tl, "events"), 0, 0, &r->timeline, &r->n_timeline);
         r->limited = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(tl, "limited"));
+        if (json_str(tl, "prev_batch"))
+            r->prev_batch = xstrdup(json_str(tl, "prev_batch"));
         sum = json_obj(room, "summary");
         if (sum && json_int64(sum, "m.joined_member_count", 0, &r->joined_count) < 0)
             r->joined_count = -1;
@@ -705,7 +709,7 @@ size_t mx_split_html(const char *html, size_t len, size_t max, size_t *ends, siz
 
 /* ==== requests ======================================================== */
 
-enum mx_what { W_DONE, W_STR, W_DATA, W_SYNC };
+enum mx_what { W_DONE, W_STR, W_DATA, W_SYNC, W_PAGE };
 
 struct mx_call;
 typedef void mx_handler(struct mx_call *c, struct mx_err *e, const cJSON *json,
@@ -720,6 +724,7 @@ struct mx_call {
         mx_str_fn *str;
         mx_data_fn *data;
         mx_sync_fn *sync;
+        mx_page_fn *page;
     } cb;
     void *arg;
     int raw;                    /* a successful body is not parsed here */
@@ -790,6 +795,7 @@ static void call_done(struct mx_call *c, const struct mx_err *e)
     case W_STR:  c->cb.str(e, NULL, c->arg); break;
     case W_DATA: c->cb.data(e, NULL, 0, c->arg); break;
     case W_SYNC: c->cb.sync(e, NULL, c->arg); break;
+    case W_PAGE: c->cb.page(e, NULL, c->arg); break;
     }
 }
 
@@ -851,6 +857,7 @@ static struct mx_call *call_new(enum mx_what what, mx_handler *handler, void *cb
     case W_STR:  c->cb.str = (mx_str_fn *)cb; break;
     case W_DATA: c->cb.data = (mx_data_fn *)cb; break;
     case W_SYNC: c->cb.sync = (mx_sync_fn *)cb; break;
+    case W_PAGE: c->cb.page = (mx_page_fn *)cb; break;
     }
     return c;
 }
@@ -1230,6 +1237,48 @@ int matrix_download(struct matrix *m, const char *mxc, size_t cap, mx_data_fn *d
     buf_release(&u);
     free(server);
     free(media);
+    return rc;
+}
+
+/* ---- history ---- */
+
+static void on_messages(struct mx_call *c, struct mx_err *e, const cJSON *json,
+                        const struct http_resp *r)
+{
+    struct mx_page p = { 0 };
+
+    if (e->kind != MX_OK) {
+        c->cb.page(e, NULL, c->arg);
+        return;
+    }
+    parse_events(json_arr(json, "chunk"), 0, 0, &p.events, &p.n);
+    if (json_str(json, "end"))
+        p.end = xstrdup(json_str(json, "end"));
+    c->cb.page(e, &p, c->arg);
+    for (size_t i = 0; i < p.n; i++)
+        event_release(&p.events[i]);
+    free(p.events);
+    free(p.end);
+}
+
+int matrix_messages(struct matrix *m, const char *room_id, const char *from, int limit,
+                    mx_page_fn *done, void *arg)
+{
+    struct buf u;
+    int rc;
+
+    url_client(m, &u);
+    buf_puts(&u, "/rooms/");
+    mx_url_escape(&u, room_id);
+    buf_printf(&u, "/messages?dir=b&limit=%d&filter=", limit);
+    mx_url_escape(&u, "{\"types\":[\"m.room.message\"],\"lazy_load_members\":true}");
+    if (from) {
+        buf_puts(&u, "&from=");
+        mx_url_escape(&u, from);
+    }
+    rc = mx_start(m, "GET", u.data, NULL, MX_PAGE_MAX, 60000,
+                  call_new(W_PAGE, on_messages, (void *)done, arg), NULL);
+    buf_release(&u);
     return rc;
 }
 

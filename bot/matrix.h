@@ -93,6 +93,7 @@ struct mx_room {
     size_t n_state;
     struct mx_event *timeline;
     size_t n_timeline;
+    char *prev_batch;       /* timeline.prev_batch: where a gap ends, or NULL */
 };
 
 struct mx_sync {
@@ -183,6 +184,19 @@ int matrix_login(struct matrix *m, const char *user, const char *password,
 int matrix_whoami(struct matrix *m, mx_str_fn *done, void *arg);
 /* POST /user/{me}/filter; str is the filter id. */
 int matrix_filter(struct matrix *m, const char *filter_json, mx_str_fn *done, void *arg);
+
+/* One page of a room's history (GET /messages, newest first). */
+struct mx_page {
+    struct mx_event *events;
+    size_t n;
+    char *end;              /* token for the next (older) page, or NULL at the start */
+};
+typedef void mx_page_fn(const struct mx_err *e, const struct mx_page *p, void *arg);
+/* GET /rooms/{id}/messages?dir=b from `from`: up to `limit` messages
+ * (m.room.message only), newest first. `p` is borrowed for the callback
+ * (NULL unless MX_OK). 0, or -1 when the request could not start. */
+int matrix_messages(struct matrix *m, const char *room_id, const char *from, int limit,
+                    mx_page_fn *done, void *arg);
 
 typedef void mx_sync_fn(const struct mx_err *e, struct mx_sync *s, void *arg);
 /* GET /sync. `filter` is an id or inline JSON; `since` may be NULL.

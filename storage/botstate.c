@@ -300,6 +300,18 @@ int botstate_job_add(struct store *st, struct botstate_job *j)
     return 0;
 }
 
+int botstate_job_set_text(struct store *st, int64_t id, const char *text)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = prep(db, "UPDATE bot_jobs SET text = ? WHERE id = ?");
+
+    if (!s)
+        return -1;
+    bind_text(s, 1, text);
+    sqlite3_bind_int64(s, 2, id);
+    return exec_done(db, s, "update job");
+}
+
 int botstate_job_set_reply(struct store *st, int64_t id, const char *text,
                            const char *html, int outcome)
 {

@@ -68,7 +68,8 @@ enum botstate_job_kind {
     BOTSTATE_INGEST_FILE,       /* url, filename, size */
     BOTSTATE_JOIN,              /* accept an invite (text: via server) */
     BOTSTATE_REJECT,            /* reject an invite (leave) */
-    BOTSTATE_DECLINE            /* encrypted room: one notice, then leave */
+    BOTSTATE_DECLINE,           /* encrypted room: one notice, then leave */
+    BOTSTATE_BACKFILL           /* a gap in a room's timeline: text: where to read back from */
 };
 
 struct botstate_job {
@@ -96,6 +97,8 @@ int botstate_job_add(struct store *st, struct botstate_job *job);
 int botstate_job_set_reply(struct store *st, int64_t id, const char *text,
                            const char *html, int outcome);
 int botstate_job_delete(struct store *st, int64_t id);
+/* Replace a job's text (a backfill's next token). 0 or -1. */
+int botstate_job_set_text(struct store *st, int64_t id, const char *text);
 /* Load every pending job, oldest first. */
 int botstate_jobs_load(struct store *st, struct botstate_job **out, size_t *n);
 void botstate_job_release(struct botstate_job *job);
