@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../commands/commands.h"
-#include "../storage/record.h"
-#include "../storage/store.h"
+#include "chat_fixture.h"
 
 static const char transcript[] =
     "RAW FILE\n"
@@ -37,48 +35,18 @@ static const char transcript[] =
     "upstream.  I think moving the gauges upstream makes sense.  Let's do that.\n"
     "   >> LENA FISCHER:  Thank you.\n";
 
-struct fixture {
-    struct store *st;
-    struct cmd_ctx ctx;
-    struct cmd_reply r;
-};
-
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof(*f));
-    char err[256] = "";
+    static const char *const records[] = { transcript, NULL };
 
-    if (store_open(&f->st, ":memory:", err, sizeof(err)) < 0)
-        return -1;
-    if (store_ingest(f->st, transcript, strlen(transcript), RECORD_MAX_BYTES_DEFAULT, NULL, NULL,
-                     1700000000, NULL, err, sizeof(err)) != 0)
-        return -1;
-    f->ctx.st = f->st;
-    f->ctx.user = "@lena:example.org";
-    f->ctx.now = 1700000500;
-    f->ctx.max_record_bytes = RECORD_MAX_BYTES_DEFAULT;
-    f->ctx.want_json = 1;
-    cmd_reply_init(&f->r);
-    *state = f;
-    return 0;
+    *state = chat_fixture_new(records, "@lena:example.org");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-
-    cmd_reply_release(&f->r);
-    store_close(f->st);
-    free(f);
+    chat_fixture_free(*state);
     return 0;
-}
-
-static const char *ask(struct fixture *f, const char *msg)
-{
-    cmd_reply_release(&f->r);
-    cmd_reply_init(&f->r);
-    assert_int_equal(commands_answer(&f->ctx, msg, &f->r), 0);
-    return f->r.text.data;
 }
 
 /* The first line of the answer for the meeting: "• #21 (...) NAME ...". */
@@ -93,8 +61,8 @@ static void assert_first(const char *text, const char *name)
 
 static void test_given_the_floor(void **state)
 {
-    struct fixture *f = *state;
-    const char *t = ask(f, "who asked about the status of the flood barrier budget?");
+    struct chat_fixture *f = *state;
+    const char *t = chat_fixture_ask(f, "who asked about the status of the flood barrier budget?");
 
     assert_first(t, "Omar Haddad");
     assert_non_null(strstr(t, "given the floor"));
@@ -103,8 +71,8 @@ static void test_given_the_floor(void **state)
 
 static void test_credited_by_name(void **state)
 {
-    struct fixture *f = *state;
-    const char *t = ask(f, "who suggested moving the gauges upstream?");
+    struct chat_fixture *f = *state;
+    const char *t = chat_fixture_ask(f, "who suggested moving the gauges upstream?");
 
     assert_first(t, "Lena Fischer");
     assert_non_null(strstr(t, "as Priya Nair put it"));
@@ -112,8 +80,8 @@ static void test_credited_by_name(void **state)
 
 static void test_picking_up_keeps_the_speaker(void **state)
 {
-    struct fixture *f = *state;
-    const char *t = ask(f, "who raised the old batteries?");
+    struct chat_fixture *f = *state;
+    const char *t = chat_fixture_ask(f, "who raised the old batteries?");
 
     assert_first(t, "Tomas Berg");
     assert_null(strstr(t, "put it"));

@@ -12,9 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../commands/commands.h"
-#include "../storage/record.h"
-#include "../storage/store.h"
+#include "chat_fixture.h"
 
 static const char transcript_said[] =
     "RAW FILE\n"
@@ -65,65 +63,20 @@ static const char summary_listed[] =
     "\n"
     "Lena\tFischer\n";
 
-struct fixture {
-    struct store *st;
-    struct cmd_ctx ctx;
-    struct cmd_reply r;
-};
-
-static void ingest(struct store *st, const char *text)
-{
-    char err[256] = "";
-    int rc = store_ingest(st, text, strlen(text), RECORD_MAX_BYTES_DEFAULT, NULL, NULL,
-                          1700000000, NULL, err, sizeof(err));
-
-    if (rc != 0)
-        fail_msg("ingest failed: %s", err);
-}
-
 static int setup(void **state)
 {
-    struct fixture *f = xcalloc(1, sizeof(*f));
-    char err[256];
+    static const char *const records[] = {
+        transcript_said, transcript_silent, summary_listed, NULL,
+    };
 
-    if (store_open(&f->st, ":memory:", err, sizeof(err)) < 0)
-        return -1;
-    ingest(f->st, transcript_said);
-    ingest(f->st, transcript_silent);
-    ingest(f->st, summary_listed);
-    f->ctx.st = f->st;
-    f->ctx.user = "@lena:example.org";
-    f->ctx.now = 1700000500;
-    f->ctx.max_record_bytes = RECORD_MAX_BYTES_DEFAULT;
-    cmd_reply_init(&f->r);
-    *state = f;
-    return 0;
+    *state = chat_fixture_new(records, "@lena:example.org");
+    return *state ? 0 : -1;
 }
 
 static int teardown(void **state)
 {
-    struct fixture *f = *state;
-
-    cmd_reply_release(&f->r);
-    store_close(f->st);
-    free(f);
+    chat_fixture_free(*state);
     return 0;
-}
-
-static const char *ask(struct fixture *f, const char *msg)
-{
-    cmd_reply_release(&f->r);
-    cmd_reply_init(&f->r);
-    assert_int_equal(commands_answer(&f->ctx, msg, &f->r), 0);
-    return f->r.text.data;
-}
-
-static int64_t meeting(struct fixture *f, const char *spec)
-{
-    int64_t id = 0;
-
-    assert_int_equal(store_meeting_find(f->st, spec, &id), 0);
-    return id;
 }
 
 static const struct store_role *find_role(const struct store_role *v, int n, const char *name)
@@ -136,12 +89,12 @@ static const struct store_role *find_role(const struct store_role *v, int n, con
 
 static void test_said_in_the_transcript(void **state)
 {
-    struct fixture *f = *state;
+    struct chat_fixture *f = *state;
     struct store_role *v = NULL;
     const struct store_role *x;
     int n = 0;
 
-    assert_int_equal(store_meeting_roles(f->st, meeting(f, "#12"), &v, &n), 0);
+    assert_int_equal(store_meeting_roles(f->st, chat_fixture_meeting(f, "#12"), &v, &n), 0);
     x = find_role(v, n, "Priya Nair");
     assert_non_null(x);
     assert_string_equal(x->role, "chair");
@@ -159,11 +112,11 @@ static void test_said_in_the_transcript(void **state)
 
 static void test_opened_when_nobody_says(void **state)
 {
-    struct fixture *f = *state;
+    struct chat_fixture *f = *state;
     struct store_role *v = NULL;
     int n = 0;
 
-    assert_int_equal(store_meeting_roles(f->st, meeting(f, "#13"), &v, &n), 0);
+    assert_int_equal(store_meeting_roles(f->st, chat_fixture_meeting(f, "#13"), &v, &n), 0);
     assert_int_equal(n, 1);
     assert_string_equal(v[0].name, "Omar Haddad");
     assert_int_equal(v[0].source, STORE_ROLE_OPENED);
@@ -172,11 +125,11 @@ static void test_opened_when_nobody_says(void **state)
 
 static void test_listed_in_the_summary(void **state)
 {
-    struct fixture *f = *state;
+    struct chat_fixture *f = *state;
     struct store_role *v = NULL;
     int n = 0;
 
-    assert_int_equal(store_meeting_roles(f->st, meeting(f, "#14"), &v, &n), 0);
+    assert_int_equal(store_meeting_roles(f->st, chat_fixture_meeting(f, "#14"), &v, &n), 0);
     assert_non_null(find_role(v, n, "Omar Haddad"));
     assert_non_null(find_role(v, n, "Priya Nair"));
     assert_null(find_role(v, n, "Lena Fischer"));
@@ -186,19 +139,19 @@ static void test_listed_in_the_summary(void **state)
 
 static void test_chat_answers(void **state)
 {
-    struct fixture *f = *state;
+    struct chat_fixture *f = *state;
     const char *t;
 
-    t = ask(f, "who chaired the meetings?");
+    t = chat_fixture_ask(f, "who chaired the meetings?");
     assert_string_equal(f->r.kind, "roles");
     /* newest first: #14, #13, #12 */
     assert_true(strstr(t, "#14") < strstr(t, "#13"));
     assert_true(strstr(t, "#13") < strstr(t, "#12"));
     assert_non_null(strstr(t, "opened the meeting"));
-    t = ask(f, "who chaired #12");
+    t = chat_fixture_ask(f, "who chaired #12");
     assert_non_null(strstr(t, "Priya Nair (chair)"));
     assert_null(strstr(t, "#13"));
-    t = ask(f, "who facilitated #99");
+    t = chat_fixture_ask(f, "who facilitated #99");
     assert_non_null(strstr(t, "#99"));
     assert_null(strstr(t, "Priya"));
 }
