@@ -171,9 +171,21 @@ struct migration {
 static const char schema_v2[] =
     "UPDATE records SET text = '';";
 
+/* Version 3: indexes for answers that must not grow with the number of
+ * meetings. Meetings newest first (the order every answer lists them in)
+ * is read off an index instead of sorting them all; the turn before a
+ * turn (who was given the floor) is found by record and seq instead of
+ * scanning every turn; open actions are counted from an index on their
+ * status. */
+static const char schema_v3[] =
+    "CREATE INDEX meetings_newest ON meetings(COALESCE(date, date(posted, 'unixepoch')), id);"
+    "CREATE INDEX turns_record ON turns(record_id, seq);"
+    "CREATE INDEX actions_status ON actions(status, meeting_id);";
+
 static const struct migration migrations[] = {
     { 1, schema_v1 },
     { 2, schema_v2 },
+    { 3, schema_v3 },
 };
 
 int schema_has_fts5(sqlite3 *db)

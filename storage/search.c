@@ -1063,8 +1063,8 @@ static int expr_count(struct store *st, const char *expr, int cap)
  * at least one of the rarest (n - (n/2 + 1) + 1): only those are looked
  * up, and the commonest words of the topic (thousands of turns) never
  * are. */
-static int candidate_meetings(struct store *st, const struct store_topic *t, int64_t **out,
-                              int *n)
+static int candidate_meetings(struct store *st, const struct store_topic *t, int rare,
+                              int64_t **out, int *n)
 {
     sqlite3_stmt *s;
     int cnt[TOPIC_MAX_TERMS], used[TOPIC_MAX_TERMS] = { 0 };
@@ -1075,7 +1075,7 @@ static int candidate_meetings(struct store *st, const struct store_topic *t, int
     *out = NULL;
     *n = 0;
     for (i = 0; i < t->n_terms; i++)
-        cnt[i] = t->n_terms > need ? expr_count(st, t->terms[i].match.data, 20000) : 0;
+        cnt[i] = t->n_terms > need ? expr_count(st, t->terms[i].match.data, rare) : 0;
     buf_init(&expr);
     for (k = 0; k < need; k++) {
         int best = -1;
@@ -1087,6 +1087,13 @@ static int candidate_meetings(struct store *st, const struct store_topic *t, int
         if (expr.len)
             buf_puts(&expr, " OR ");
         buf_printf(&expr, "(%s)", t->terms[best].match.data);
+    }
+    /* When even those words are common, *n = -1: the caller walks the
+     * meetings newest first instead. */
+    if (expr_count(st, expr.data, rare) >= rare) {
+        buf_release(&expr);
+        *n = -1;
+        return 0;
     }
     s = store_stmt(st, "SELECT m.id FROM meetings m WHERE m.id IN"
                        " (SELECT t.meeting_id FROM turns_fts f JOIN turns t ON t.id = f.rowid"
@@ -1111,25 +1118,24 @@ static int candidate_meetings(struct store *st, const struct store_topic *t, int
  * them into r. 1 when r was filled, 0 when the meeting did not discuss
  * it, -1 on error. */
 static int raise_one(struct store *st, const struct store_topic *t, int64_t meeting_id,
-                     struct store_raised *r)
+                     int turns, struct candset *csp, struct store_raised *r)
 {
-    struct candset cs = { NULL, 0, 0 };
+    struct candset cs = *csp;
     struct mscore ms;
     size_t k;
-    int i, rc = -1;
+    int i, rc = 0;
 
     memset(&ms, 0, sizeof(ms));
     ms.meeting_id = meeting_id;
-    if (collect_meeting(st, t, meeting_id, &cs, &ms.turns) < 0)
-        goto out;
-    rc = 0;
+    ms.turns = turns;
     if (!cs.n)
         goto out;
-    /* Document frequencies in the meeting, then weights. */
+    /* Document frequencies in the meeting, then weights. The set may
+     * hold other meetings' turns too. */
     for (k = 0; k < cs.cap; k++) {
         struct cand *c = &cs.v[k];
 
-        if (!c->turn_id)
+        if (!c->turn_id || c->meeting_id != meeting_id)
             continue;
         for (i = 0; i < t->n_terms; i++) {
             if (c->terms & (1u << i))
@@ -1154,7 +1160,7 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
     for (k = 0; k < cs.cap; k++) {
         struct cand *c = &cs.v[k];
 
-        if (!c->turn_id)
+        if (!c->turn_id || c->meeting_id != meeting_id)
             continue;
         c->score = turn_score(t, &ms, c);
         if (c->score > ms.best)
@@ -1185,16 +1191,120 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
     }
     rc = 1;
 out:
-    free(cs.v);
     return rc;
 }
+
+/* The next `max` meetings, newest first, from `offset`. */
+static int newest_meetings(struct store *st, int offset, int max, int64_t **out, int *n)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT m.id FROM meetings m"
+                                     " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC,"
+                                     " m.id DESC LIMIT ?1 OFFSET ?2");
+    int rc;
+
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return -1;
+    sqlite3_bind_int(s, 1, max);
+    sqlite3_bind_int(s, 2, offset);
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        (*out)[(*n)++] = sqlite3_column_int64(s, 0);
+    }
+    store_stmt_done(s);
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "cannot list meetings");
+}
+
+/* Collect the candidates of meetings mv[0..n) into cs, with their turn
+ * counts. When their turns sit together (records stored in turn, the
+ * usual case), one look-up per expression covers them all. */
+static int collect_batch(struct store *st, const struct store_topic *t, const int64_t *mv, int n,
+                         struct candset *cs, int *turns)
+{
+    struct trange span = { 0, 0 };
+    int64_t total = 0;
+    int j, i;
+
+    for (j = 0; j < n; j++) {
+        struct trange *r = NULL;
+        int nr = 0, k;
+
+        if (meeting_ranges(st, mv[j], &r, &nr, &turns[j]) < 0)
+            return -1;
+        for (k = 0; k < nr; k++) {
+            if (!span.hi || r[k].lo < span.lo)
+                span.lo = r[k].lo;
+            if (r[k].hi > span.hi)
+                span.hi = r[k].hi;
+        }
+        total += turns[j];
+        free(r);
+    }
+    if (!span.hi)
+        return 0;
+    if (span.hi - span.lo + 1 > 2 * total + 64) {
+        for (j = 0; j < n; j++)
+            if (collect_meeting(st, t, mv[j], cs, &turns[j]) < 0)
+                return -1;
+        return 0;
+    }
+    for (i = 0; i < t->n_terms; i++)
+        if (mark(st, cs, t->terms[i].match.data, 0, span.lo, span.hi, MARK_TERM, i) < 0)
+            return -1;
+    for (i = 0; i + 1 < t->n_terms; i++)
+        if (t->has_bigram[i] &&
+            mark(st, cs, t->bigrams[i].data, 0, span.lo, span.hi, MARK_BIGRAM, i) < 0)
+            return -1;
+    if (t->phrase.len && mark(st, cs, t->phrase.data, 0, span.lo, span.hi, MARK_PHRASE, 0) < 0)
+        return -1;
+    return 0;
+}
+
+/* Rank meetings mv[0..nmv) in order into v (cnt so far) until `limit`
+ * have discussed the topic; 1 when one more did (stop), 0, or -1. */
+static int raise_batch(struct store *st, const struct store_topic *t, const int64_t *mv, int nmv,
+                       int limit, struct store_raised **v, int *cnt)
+{
+    struct candset cs = { NULL, 0, 0 };
+    int *turns = xcalloc((size_t)(nmv ? nmv : 1), sizeof(int));
+    int j, rc = -1;
+
+    if (collect_batch(st, t, mv, nmv, &cs, turns) < 0)
+        goto out;
+    rc = 0;
+    for (j = 0; j < nmv; j++) {
+        int r;
+
+        *v = xrealloc(*v, sizeof(**v) * (size_t)(*cnt + 1));
+        r = raise_one(st, t, mv[j], turns[j], &cs, &(*v)[*cnt]);
+        if (r < 0) {
+            rc = -1;
+            break;
+        }
+        if (!r)
+            continue;
+        if (limit > 0 && *cnt == limit) {
+            raised_release(&(*v)[*cnt]);
+            rc = 1;
+            break;
+        }
+        (*cnt)++;
+    }
+out:
+    free(cs.v);
+    free(turns);
+    return rc;
+}
+
+#define RAISED_RARE 3000        /* turns: fewer, and a topic's meetings are found by its words */
 
 int store_raised_newest(struct store *st, const struct store_topic *t, int64_t meeting_id,
                         int limit, struct store_raised **out, int *n, int *more)
 {
     struct store_raised *v = NULL;
     int64_t *mv = NULL;
-    int nmv = 0, cnt = 0, j, rc = -1;
+    int nmv = 0, cnt = 0, rc = -1, r = 0;
 
     *out = NULL;
     *n = 0;
@@ -1203,35 +1313,38 @@ int store_raised_newest(struct store *st, const struct store_topic *t, int64_t m
     if (store_topic_empty(t))
         return 0;
     if (meeting_id) {
-        mv = xmalloc(sizeof(*mv));
-        mv[0] = meeting_id;
-        nmv = 1;
-    } else if (candidate_meetings(st, t, &mv, &nmv) < 0) {
+        r = raise_batch(st, t, &meeting_id, 1, limit, &v, &cnt);
+    } else if (candidate_meetings(st, t, RAISED_RARE, &mv, &nmv) < 0) {
+        goto out;
+    } else if (nmv >= 0) {
+        /* Meetings that carry the topic's rarest words, newest first, a
+         * few at a time. */
+        int b = limit > 0 ? limit + 1 : 8;
+
+        for (int j = 0; r == 0 && j < nmv; j += b, b = 4)
+            r = raise_batch(st, t, mv + j, nmv - j < b ? nmv - j : b, limit, &v, &cnt);
+    } else {
+        /* Words so common that most meetings carry them: newest first,
+         * in growing batches, until enough discussed it. */
+        int offset = 0, b = 12, got;
+
+        do {
+            free(mv);
+            if (newest_meetings(st, offset, b, &mv, &got) < 0)
+                goto out;
+            r = got ? raise_batch(st, t, mv, got, limit, &v, &cnt) : 0;
+            offset += got;
+            b = b < 192 ? b * 2 : 384;
+        } while (r == 0 && got > 0);
+    }
+    if (r < 0) {
+        store_raised_free(v, cnt);
+        v = NULL;
+        cnt = 0;
         goto out;
     }
-    /* Newest meeting first; with a limit, one meeting past it is enough
-     * to say there are more. */
-    for (j = 0; j < nmv; j++) {
-        int r;
-
-        v = xrealloc(v, sizeof(*v) * (size_t)(cnt + 1));
-        r = raise_one(st, t, mv[j], &v[cnt]);
-        if (r < 0) {
-            store_raised_free(v, cnt);
-            v = NULL;
-            cnt = 0;
-            goto out;
-        }
-        if (!r)
-            continue;
-        if (limit > 0 && cnt == limit) {
-            raised_release(&v[cnt]);
-            if (more)
-                *more = 1;
-            break;
-        }
-        cnt++;
-    }
+    if (more && r > 0)
+        *more = 1;
     *out = v;
     *n = cnt;
     v = NULL;
