@@ -137,5 +137,6 @@ clean:
 	rm -rf build
 
 -include $(LIB_OBJ:.o=.d) $(ASAN_LIB:.o=.d) build/obj/bot/main.d build/asan/bot/main.d \
+         $(TEST_BIN:=.d) $(ASAN_HELP:.o=.d) \
   $(wildcard build/bench/*.d)
 -include $(wildcard build/fuzz/obj/*/*.d)
