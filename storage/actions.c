@@ -243,8 +243,11 @@ int store_actions(struct store *st, const struct store_action_filter *f,
 
 int store_actions_open_elsewhere(struct store *st, int64_t meeting_id)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM actions WHERE status = 'open'"
-                                     " AND (meeting_id IS NULL OR meeting_id <> ?)");
+    /* All open actions (a counter the schema's triggers keep) less this
+     * meeting's (an index range): the same as counting the others. */
+    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT value FROM counters WHERE name = 'open_actions')"
+                                     " - (SELECT count(*) FROM actions WHERE status = 'open'"
+                                     "    AND meeting_id = ?)");
     int cnt = -1;
 
     if (!s)

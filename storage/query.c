@@ -402,7 +402,12 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
         "  (SELECT t.meeting_id FROM turns_fts f JOIN turns t ON t.id = f.rowid"
         "   WHERE turns_fts MATCH ?3)"
         " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC,"
-        "  r.kind, i.record_id, i.seq") : store_prep(st,
+        "  r.kind, i.record_id, i.seq") : meeting_id ? store_stmt(st,
+        /* One meeting's (a recap): read through index items_meeting. */
+        "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
+        " FROM items i JOIN records r ON r.id = i.record_id"
+        " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+        " WHERE i.meeting_id = ?2 AND i.kind = ?1 ORDER BY r.kind, i.record_id, i.seq") : store_prep(st,
         "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
         " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
         " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
@@ -440,7 +445,10 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
         if (!it->text)
             it->text = xstrdup("");
     }
-    sqlite3_finalize(s);
+    if (!any && meeting_id)
+        store_stmt_done(s);
+    else
+        sqlite3_finalize(s);
     free(any);
     store_topic_free(t);
     return 0;

@@ -175,11 +175,23 @@ static const char schema_v2[] =
  * meetings. Meetings newest first (the order every answer lists them in)
  * is read off an index instead of sorting them all; the turn before a
  * turn (who was given the floor) is found by record and seq instead of
- * scanning every turn; open actions are counted from an index on their
- * status. */
+ * scanning every turn; open actions are counted by triggers, and those
+ * of one meeting from an index on their status. */
 static const char schema_v3[] =
     "CREATE INDEX meetings_newest ON meetings(COALESCE(date, date(posted, 'unixepoch')), id);"
     "CREATE INDEX turns_record ON turns(record_id, seq);"
+    /* Open actions counted as they open and close ("still open from
+     * other meetings" in every recap), not by reading them all. */
+    "INSERT INTO counters VALUES('open_actions',"
+    "  (SELECT count(*) FROM actions WHERE status = 'open'));"
+    "CREATE TRIGGER actions_open_insert AFTER INSERT ON actions WHEN NEW.status = 'open' BEGIN"
+    "  UPDATE counters SET value = value + 1 WHERE name = 'open_actions'; END;"
+    "CREATE TRIGGER actions_open_delete AFTER DELETE ON actions WHEN OLD.status = 'open' BEGIN"
+    "  UPDATE counters SET value = value - 1 WHERE name = 'open_actions'; END;"
+    "CREATE TRIGGER actions_open_update AFTER UPDATE OF status ON actions"
+    "  WHEN OLD.status <> NEW.status BEGIN"
+    "  UPDATE counters SET value = value + (NEW.status = 'open') - (OLD.status = 'open')"
+    "  WHERE name = 'open_actions'; END;"
     "CREATE INDEX actions_status ON actions(status, meeting_id);";
 
 static const struct migration migrations[] = {
