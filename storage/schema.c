@@ -175,8 +175,9 @@ static const char schema_v2[] =
  * meetings. Meetings newest first (the order every answer lists them in)
  * is read off an index instead of sorting them all; the turn before a
  * turn (who was given the floor) is found by record and seq instead of
- * scanning every turn; open actions are counted by triggers, and those
- * of one meeting from an index on their status. */
+ * scanning every turn; a person's other spellings (actions for X) by
+ * canon_id instead of scanning every person; open actions are counted by
+ * triggers. */
 static const char schema_v3[] =
     "CREATE INDEX meetings_newest ON meetings(COALESCE(date, date(posted, 'unixepoch')), id);"
     "CREATE INDEX turns_record ON turns(record_id, seq);"
@@ -192,7 +193,7 @@ static const char schema_v3[] =
     "  WHEN OLD.status <> NEW.status BEGIN"
     "  UPDATE counters SET value = value + (NEW.status = 'open') - (OLD.status = 'open')"
     "  WHERE name = 'open_actions'; END;"
-    "CREATE INDEX actions_status ON actions(status, meeting_id);";
+    "CREATE INDEX persons_canon ON persons(canon_id);";
 
 static const struct migration migrations[] = {
     { 1, schema_v1 },
