@@ -61,7 +61,8 @@ void store_meetings_free(struct store_meeting *v, int n)
 
 int store_meeting_get(struct store *st, int64_t id, struct store_meeting *out)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?");
+    /* Kept prepared: answers name a meeting per line (actions, who raised). */
+    sqlite3_stmt *s = store_stmt(st, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?");
     int rc = STORE_NOTFOUND;
 
     memset(out, 0, sizeof(*out));
@@ -72,7 +73,7 @@ int store_meeting_get(struct store *st, int64_t id, struct store_meeting *out)
         meeting_read(s, out);
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
