@@ -47,15 +47,18 @@ static int search_run(struct cmd_q *q)
         rc = cmd_store_error(q);
         goto out;
     }
-    if (q->flag) {
-        rt_printf(q, "That is not a command I know (try: help). ");
-    }
+    if (q->flag && n == 0)
+        rt_text(q, "That is not a command I know (try: help). ");
     if (n == 0) {
         rt_printf(q, "Nothing in my records mentions \"%s\".", store_topic_words(tp));
         rt_nl(q);
         goto out;
     }
-    rt_printf(q, "Found in my records (\"%s\"):", store_topic_words(tp));
+    if (q->flag)        /* a free question: say that this is a search, not a command */
+        rt_printf(q, "I have no command for that (see: help); my records say this about \"%s\":",
+                  store_topic_words(tp));
+    else
+        rt_printf(q, "Found in my records (\"%s\"):", store_topic_words(tp));
     rt_nl(q);
     rt_list_begin(q);
     for (i = 0; i < n; i++) {
