@@ -808,6 +808,14 @@ static int credit_near(const struct store_topic *t, const struct mscore *m, cons
 }
 
 /* Rank the candidates of one meeting into r. */
+#define RAISE_BY_ID_MAX 64      /* candidate turns read one at a time, at most */
+
+/* 1 when candidate c is a turn of the meeting that can count. */
+static int raise_cand(const struct cand *c, int64_t meeting_id, double other_need)
+{
+    return c->turn_id && c->meeting_id == meeting_id && c->score >= other_need && c->score > 0;
+}
+
 static int cmp_hit_order(const void *a, const void *b)
 {
     const struct store_hit *x = a, *y = b;
@@ -828,7 +836,7 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
     char *credited_by = NULL;
     struct buf nb;
     size_t k;
-    int i, nh = 0, x;
+    int i, nh = 0, cap = 0, x, scan;
 
     memset(&credited, 0, sizeof(credited));
     memset(r, 0, sizeof(*r));
@@ -844,19 +852,53 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
         first_need = base * 0.75;
         other_need = base * 0.45;
     }
-    /* Only the turns that carry enough of the topic, read by id, in
-     * record order (transcripts first, then turn order). */
-    for (k = 0; k < cs->cap; k++) {
-        struct cand *c = &cs->v[k];
+    /* Only the turns that carry enough of the topic, in record order
+     * (transcripts first, then turn order): read by id when they are a
+     * few, else in one pass over the meeting's turns. */
+    for (k = 0; k < cs->cap; k++)
+        if (raise_cand(cs->v + k, m->meeting_id, other_need))
+            nh++;
+    scan = nh > RAISE_BY_ID_MAX;
+    nh = 0;
+    if (scan) {
+        store_stmt_done(s);
+        s = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM " WHERE t.meeting_id = ?");
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, m->meeting_id);
+    }
+    for (k = 0; scan || k < cs->cap; k++) {
+        struct cand *c = scan ? NULL : &cs->v[k];
 
-        if (!c->turn_id || c->meeting_id != m->meeting_id || c->score < other_need ||
-            c->score <= 0)
-            continue;
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, c->turn_id);
-        if (sqlite3_step(s) != SQLITE_ROW)
-            continue;
-        hv = xrealloc(hv, sizeof(*hv) * (size_t)(nh + 1));
+        if (scan) {
+            int64_t tid;
+            size_t j;
+
+            if (sqlite3_step(s) != SQLITE_ROW)
+                break;
+            tid = sqlite3_column_int64(s, 0);
+            for (j = (size_t)((uint64_t)tid * 0x9E3779B97F4A7C15ull >> 7) & (cs->cap - 1);
+                 cs->v[j].turn_id; j = (j + 1) & (cs->cap - 1))
+                if (cs->v[j].turn_id == tid) {
+                    c = &cs->v[j];
+                    break;
+                }
+            if (!c || !raise_cand(c, m->meeting_id, other_need))
+                continue;
+        } else {
+            if (!raise_cand(c, m->meeting_id, other_need))
+                continue;
+            sqlite3_reset(s);
+            sqlite3_bind_int64(s, 1, c->turn_id);
+            if (sqlite3_step(s) != SQLITE_ROW)
+                continue;
+        }
+        if (nh == cap) {
+            /* Doubling: a meeting of 100,000 turns on the topic is read
+             * in linear time (one at a time was quadratic). */
+            cap = cap ? cap * 2 : 16;
+            hv = xrealloc(hv, sizeof(*hv) * (size_t)cap);
+        }
         store_hit_read(s, &hv[nh]);
         hv[nh].score = c->score;
         nh++;
@@ -1070,7 +1112,7 @@ static int candidate_meetings(struct store *st, const struct store_topic *t, int
     int cnt[TOPIC_MAX_TERMS], used[TOPIC_MAX_TERMS] = { 0 };
     int need = t->n_terms >= 2 ? t->n_terms - (t->n_terms / 2 + 1) + 1 : 1;
     struct buf expr;
-    int i, k, rc;
+    int i, k, rc, cap = 0;
 
     *out = NULL;
     *n = 0;
@@ -1105,7 +1147,10 @@ static int candidate_meetings(struct store *st, const struct store_topic *t, int
     }
     sqlite3_bind_text(s, 1, expr.data, -1, SQLITE_STATIC);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        if (*n == cap) {
+            cap = cap ? cap * 2 : 64;
+            *out = xrealloc(*out, sizeof(**out) * (size_t)cap);
+        }
         (*out)[(*n)++] = sqlite3_column_int64(s, 0);
     }
     store_stmt_done(s);
