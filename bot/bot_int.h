@@ -140,6 +140,20 @@ int bot_jobs_inflight(const struct bot *b);
 void bot_check_drained(struct bot *b);
 void bot_pump(struct bot *b);
 
+void bot_job_run(struct job *jb);
+
+/* ---- bot_compute.c: answer a question or read a record ---- */
+#define OUTCOME_STORED      0
+#define OUTCOME_DUPLICATE   1
+#define OUTCOME_OTHER       2
+/* The job's compute step: the reply is in jb->j.reply_text (and stored)
+ * and 0 is returned, or 1 when a record is being read in the thread pool,
+ * which advances the job and calls bot_job_run() when it is done. */
+int bot_compute(struct job *jb);
+/* The job is being closed while its record is read: let the read finish
+ * on its own. */
+void bot_compute_detach(struct job *jb);
+
 /* ---- bot_sync.c: sync responses into jobs ---- */
 void bot_sync_start(struct bot *b);
 /* A page of a room's history read back for the backfill job `bf`: its
