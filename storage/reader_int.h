@@ -67,4 +67,14 @@ void extract_facts(struct record *r);
  * against the meeting date; writes YYYY-MM-DD or returns -1. */
 int extract_resolve_date(const char *phrase, const char *meeting_date, char out[11]);
 
+/* reader_dates.c: a month's number (1..12) from "June", "OCT", "Sept." or 0,
+ * and a line cut into alphanumeric tokens (numbers read, ordinals too). */
+struct reader_tok {
+    const char *s;
+    size_t n;
+    int num;        /* value when all digits (with an optional ordinal suffix), else -1 */
+};
+int reader_month_of(const char *w, size_t n);
+int reader_tokenize(const char *s, size_t n, struct reader_tok *t, int max);
+
 #endif

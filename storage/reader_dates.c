@@ -1,0 +1,224 @@
+/* storage/reader_dates.c -- values read from running text: dates in every
+ * form the records use, month names, Roman numerals, and people's names
+ * from caption labels ("WOUT DE NATRIS" -> "Wout de Natris"). Pure. */
+#include "reader_int.h"
+
+#include <ctype.h>
+#include <utf8proc.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------------ */
+/* Dates, numbers, names                                               */
+
+static const char *month_names[] = {
+    "january", "february", "march", "april", "may", "june", "july",
+    "august", "september", "october", "november", "december"
+};
+
+/* Month number (1..12) of a word such as "June", "OCT", "Sept.", or 0. */
+int reader_month_of(const char *w, size_t n)
+{
+    char low[16];
+
+    if (n < 3 || n >= sizeof(low))
+        return 0;
+    for (size_t i = 0; i < n; i++)
+        low[i] = (char)tolower((unsigned char)w[i]);
+    low[n] = '\0';
+    for (int m = 0; m < 12; m++) {
+        size_t full = strlen(month_names[m]);
+        if (n == full && !memcmp(low, month_names[m], n))
+            return m + 1;
+        if (n == 3 && !memcmp(low, month_names[m], 3) && m != 4)
+            return m + 1;
+        if (n == 4 && !strcmp(low, "sept") && m == 8)
+            return 9;
+    }
+    return 0;
+}
+
+int reader_tokenize(const char *s, size_t n, struct reader_tok *t, int max)
+{
+    int k = 0;
+    size_t i = 0;
+
+    while (i < n && k < max) {
+        size_t j;
+        if (!isalnum((unsigned char)s[i])) {
+            i++;
+            continue;
+        }
+        j = i;
+        while (j < n && isalnum((unsigned char)s[j]))
+            j++;
+        t[k].s = s + i;
+        t[k].n = j - i;
+        t[k].num = -1;
+        if (isdigit((unsigned char)s[i])) {
+            size_t d = i;
+            long v = 0;
+            while (d < j && isdigit((unsigned char)s[d]) && v < 100000)
+                v = v * 10 + (s[d++] - '0');
+            if (d == j || (j - d == 2 && (!reader_strncasecmp_ascii(s + d, "st", 2) ||
+                                          !reader_strncasecmp_ascii(s + d, "nd", 2) ||
+                                          !reader_strncasecmp_ascii(s + d, "rd", 2) ||
+                                          !reader_strncasecmp_ascii(s + d, "th", 2))))
+                t[k].num = (int)v;
+        }
+        k++;
+        i = j;
+    }
+    return k;
+}
+
+static int days_in_month(int y, int m)
+{
+    static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+    if (m == 2 && ((y % 4 == 0 && y % 100 != 0) || y % 400 == 0))
+        return 29;
+    return d[m - 1];
+}
+
+static int put_date(int y, int m, int d, char out[11])
+{
+    if (y < 1990 || y > 2100 || m < 1 || m > 12 || d < 1 || d > days_in_month(y, m))
+        return -1;
+    snprintf(out, 11, "%04d-%02d-%02d", y % 10000, m % 100, d % 100);
+    return 0;
+}
+
+int record_parse_date(const char *s, size_t n, char out[11])
+{
+    struct reader_tok t[64];
+    int k = reader_tokenize(s, n, t, 64);
+
+    for (int i = 0; i < k; i++) {
+        int m;
+        /* 2022-06-14 */
+        if (t[i].n == 4 && t[i].num >= 1990 && i + 2 < k && t[i + 1].num > 0 &&
+            t[i + 2].num > 0 && t[i + 1].s[-1] == '-' &&
+            put_date(t[i].num, t[i + 1].num, t[i + 2].num, out) == 0)
+            return 0;
+        /* 14 June 2022, 3rd of October 2022 */
+        if (t[i].num > 0 && t[i].num <= 31 && i + 2 < k) {
+            int j = i + 1;
+            if (t[j].n == 2 && !reader_strncasecmp_ascii(t[j].s, "of", 2) && j + 2 < k + 1)
+                j++;
+            if (j + 1 < k && (m = reader_month_of(t[j].s, t[j].n)) && t[j + 1].n == 4 &&
+                put_date(t[j + 1].num, m, t[i].num, out) == 0)
+                return 0;
+        }
+        /* OCTOBER 3, 2022 / June 14 2022 */
+        if ((m = reader_month_of(t[i].s, t[i].n)) && i + 2 < k && t[i + 1].num > 0 &&
+            t[i + 1].num <= 31 && t[i + 2].n == 4 &&
+            put_date(t[i + 2].num, m, t[i + 1].num, out) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static int roman_digit(char c)
+{
+    switch (toupper((unsigned char)c)) {
+    case 'I': return 1;
+    case 'V': return 5;
+    case 'X': return 10;
+    case 'L': return 50;
+    case 'C': return 100;
+    case 'D': return 500;
+    case 'M': return 1000;
+    }
+    return 0;
+}
+
+long record_roman_value(const char *s, size_t n)
+{
+    long v = 0;
+
+    if (n == 0 || n > 12)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        int a = roman_digit(s[i]), b = i + 1 < n ? roman_digit(s[i + 1]) : 0;
+        if (!a || !isupper((unsigned char)s[i]))
+            return -1;
+        v += (b > a) ? -a : a;
+    }
+    return v > 0 ? v : -1;
+}
+
+static int is_particle(const char *w, size_t n)
+{
+    static const char *p[] = { "de", "van", "von", "der", "den", "da", "di",
+                               "du", "del", "della", "la", "le", "ten", "ter",
+                               "bin", "al", "dos", "das", "do", "y" };
+    for (size_t i = 0; i < sizeof(p) / sizeof(*p); i++)
+        if (strlen(p[i]) == n && !reader_strncasecmp_ascii(w, p[i], n))
+            return 1;
+    return 0;
+}
+
+char *record_name_dup(const char *label)
+{
+    struct buf b;
+    char *clean = reader_clean_dup(label, strlen(label));
+    size_t i = 0, n = strlen(clean);
+    int first = 1;
+
+    buf_init(&b);
+    if (!reader_is_upper_word(clean, n)) {
+        /* Mixed case: as written, with Unicode hyphens folded to '-'. */
+        while (i < n) {
+            int h = reader_hyphen_len(clean + i, n - i);
+            if (h) {
+                buf_putc(&b, '-');
+                i += (size_t)h;
+            } else {
+                buf_putc(&b, clean[i++]);
+            }
+        }
+        free(clean);
+        return buf_detach(&b);
+    }
+    while (i < n) {
+        size_t j = i;
+        while (j < n && clean[j] != ' ')
+            j++;
+        if (!first)
+            buf_putc(&b, ' ');
+        if (!first && j < n && is_particle(clean + i, j - i)) {
+            for (size_t k = i; k < j; k++)
+                buf_putc(&b, (char)tolower((unsigned char)clean[k]));
+        } else {
+            int start = 1;
+            size_t k = i;
+            while (k < j) {
+                uint32_t cp;
+                int h = reader_hyphen_len(clean + k, j - k);
+                int l;
+                if (h) {
+                    /* Capitalise after a hyphen: Jean-Paul. */
+                    buf_putc(&b, '-');
+                    k += (size_t)h;
+                    start = 1;
+                    continue;
+                }
+                l = utf8_decode((const unsigned char *)clean + k, j - k, &cp);
+                if (l <= 0) {
+                    buf_putc(&b, clean[k++]);
+                    continue;
+                }
+                utf8_put(&b, start ? (uint32_t)utf8proc_toupper((utf8proc_int32_t)cp)
+                                   : (uint32_t)utf8proc_tolower((utf8proc_int32_t)cp));
+                /* And after an apostrophe: O'Brien. */
+                start = cp == '\'';
+                k += (size_t)l;
+            }
+        }
+        first = 0;
+        i = j + 1;
+    }
+    free(clean);
+    return buf_detach(&b);
+}
