@@ -95,9 +95,9 @@ static void fuzz_helpers(const uint8_t *data, size_t size)
     (void)record_roman_value(s, n);
     name = record_name_dup(s);
     free(name);
-    if (extract_resolve_date(s, "2023-01-10", date) == 0)
+    if (reader_resolve_date(s, "2023-01-10", date) == 0)
         CHECK(strlen(date) == 10);
-    (void)extract_resolve_date(s, NULL, date);
+    (void)reader_resolve_date(s, NULL, date);
     free(s);
 }
 

@@ -12,102 +12,6 @@
 #define MAX_QUOTE 400
 
 /* ------------------------------------------------------------------ */
-/* Dates                                                               */
-
-static long days_from_civil(int y, int m, int d)
-{
-    y -= m <= 2;
-    long era = (y >= 0 ? y : y - 399) / 400;
-    long yoe = y - era * 400;
-    long doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    long doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
-}
-
-static void civil_from_days(long z, int *y, int *m, int *d)
-{
-    z += 719468;
-    long era = (z >= 0 ? z : z - 146096) / 146097;
-    long doe = z - era * 146097;
-    long yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    long doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    long mp = (5 * doy + 2) / 153;
-    *d = (int)(doy - (153 * mp + 2) / 5 + 1);
-    *m = (int)(mp < 10 ? mp + 3 : mp - 9);
-    *y = (int)(yoe + era * 400 + (*m <= 2));
-}
-
-static void put_days(long z, char out[11])
-{
-    int y, m, d;
-    civil_from_days(z, &y, &m, &d);
-    snprintf(out, 11, "%04d-%02d-%02d", y, m, d);
-}
-
-static const char *months[] = { "jan", "feb", "mar", "apr", "may", "jun", "jul",
-                                 "aug", "sep", "oct", "nov", "dec" };
-static const char *weekdays[] = { "monday", "tuesday", "wednesday", "thursday",
-                                  "friday", "saturday", "sunday" };
-
-int extract_resolve_date(const char *phrase, const char *meeting_date, char out[11])
-{
-    int y, m, d;
-    long base, k;
-    size_t n = strlen(phrase);
-    char tmp[11];
-
-    if (record_parse_date(phrase, n, out) == 0)
-        return 0;
-    if (!meeting_date || sscanf(meeting_date, "%d-%d-%d", &y, &m, &d) != 3)
-        return -1;
-    base = days_from_civil(y, m, d);
-    /* "17th of October", "October 17": day and month without a year. */
-    {
-        char with_year[200];
-        snprintf(with_year, sizeof(with_year), "%.180s %d", phrase, y);
-        if (record_parse_date(with_year, strlen(with_year), tmp) == 0) {
-            int ty, tm, td;
-            sscanf(tmp, "%d-%d-%d", &ty, &tm, &td);
-            long z = days_from_civil(ty, tm, td);
-            if (z < base - 31)
-                z = days_from_civil(ty + 1, tm, td);
-            put_days(z, out);
-            return 0;
-        }
-    }
-    if (reader_find_word_ci(phrase, n, "tomorrow") >= 0) {
-        put_days(base + 1, out);
-        return 0;
-    }
-    if (reader_find_ci(phrase, n, "two weeks") >= 0 || reader_find_ci(phrase, n, "2 weeks") >= 0 ||
-        reader_find_ci(phrase, n, "fortnight") >= 0) {
-        put_days(base + 14, out);
-        return 0;
-    }
-    if (reader_find_ci(phrase, n, "next week") >= 0) {
-        long dow = (base + 3) % 7;          /* 0 = Monday */
-        put_days(base - dow + 7, out);
-        return 0;
-    }
-    for (int w = 0; w < 7; w++)
-        if ((k = reader_find_word_ci(phrase, n, weekdays[w])) >= 0) {
-            long dow = (base + 3) % 7, ahead = (w - dow + 7) % 7;
-            put_days(base + (ahead ? ahead : 7), out);
-            return 0;
-        }
-    if ((k = reader_find_ci(phrase, n, "end of ")) >= 0) {
-        for (int mi = 0; mi < 12; mi++)
-            if (reader_find_ci(phrase + k, n - (size_t)k, months[mi]) >= 0) {
-                int ty = (mi + 1 < m) ? y + 1 : y;
-                long z = days_from_civil(mi == 11 ? ty + 1 : ty, mi == 11 ? 1 : mi + 2, 1) - 1;
-                put_days(z, out);
-                return 0;
-            }
-    }
-    return -1;
-}
-
-/* ------------------------------------------------------------------ */
 /* Sentences                                                           */
 
 struct sent {
@@ -531,7 +435,7 @@ static void find_due(const struct ctx *c, struct record_action *a, size_t s, siz
         /* "by email", "by the way": not a time. */
         {
             char *phrase = reader_clean_dup(t + from, to - from);
-            int timeish = extract_resolve_date(phrase, c->r->date, date) == 0 ||
+            int timeish = reader_resolve_date(phrase, c->r->date, date) == 0 ||
                           reader_find_ci(phrase, strlen(phrase), "meeting") >= 0 ||
                           reader_find_ci(phrase, strlen(phrase), "call") >= 0 ||
                           reader_find_ci(phrase, strlen(phrase), "consultation") >= 0 ||
@@ -545,7 +449,7 @@ static void find_due(const struct ctx *c, struct record_action *a, size_t s, siz
                 continue;
             }
             a->due = phrase;
-            if (extract_resolve_date(phrase, c->r->date, date) == 0)
+            if (reader_resolve_date(phrase, c->r->date, date) == 0)
                 a->due_date = xstrdup(date);
             return;
         }
@@ -1054,7 +958,7 @@ static int date_phrase(const struct ctx *c, const char *s, size_t n, char **when
         *when = xstrndup(clean + k, e - (size_t)k);
         while (strlen(*when) && (*when)[strlen(*when) - 1] == ' ')
             (*when)[strlen(*when) - 1] = '\0';
-        if (extract_resolve_date(*when, c->r->date, date) < 0)
+        if (reader_resolve_date(*when, c->r->date, date) < 0)
             date[0] = '\0';
         ok = 0;
     }

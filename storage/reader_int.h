@@ -63,9 +63,9 @@ int summary_read(struct record *r, const struct rlines *l);
 /* Facts from the text: actions, decisions, next meeting. */
 void extract_facts(struct record *r);
 
-/* Resolve a date phrase ("Friday", "17th of October", "end of June")
+/* reader_dates.c: resolve a date phrase ("Friday", "17th of October", "end of June")
  * against the meeting date; writes YYYY-MM-DD or returns -1. */
-int extract_resolve_date(const char *phrase, const char *meeting_date, char out[11]);
+int reader_resolve_date(const char *phrase, const char *meeting_date, char out[11]);
 
 /* reader_dates.c: a month's number (1..12) from "June", "OCT", "Sept." or 0,
  * and a line cut into alphanumeric tokens (numbers read, ordinals too). */
