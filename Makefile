@@ -75,7 +75,7 @@ build/bench/%.o: bench/%.c build/pkg.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
-BENCH_OBJ = $(patsubst %.c,build/obj/%.o,$(STORE_SRC) $(CMD_SRC) bot/log.c)
+BENCH_OBJ = $(patsubst %.c,build/obj/%.o,$(STORE_SRC) $(CMD_SRC))
 build/bench/%: build/bench/%.o build/bench/corpus.o $(BENCH_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LIBS_ALL)
 
@@ -132,6 +132,10 @@ check-deps:
 	  { echo "layering: uv/curl included outside bot/"; exit 1; }
 	@! grep -lE '#include *[<"](cjson/)?cJSON\.h' storage/*.[ch] 2>/dev/null || \
 	  { echo "layering: cJSON included in storage/"; exit 1; }
+	@! grep -lE '#include *"\.\./bot/' commands/*.[ch] storage/*.[ch] 2>/dev/null || \
+	  { echo "layering: commands/ or storage/ includes bot/"; exit 1; }
+	@! grep -lE '#include *"\.\./commands/' storage/*.[ch] 2>/dev/null || \
+	  { echo "layering: storage/ includes commands/"; exit 1; }
 
 clean:
 	rm -rf build

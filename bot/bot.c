@@ -5,7 +5,7 @@
 #include "bot_int.h"
 #include "bot.h"
 #include "config.h"
-#include "log.h"
+#include "../storage/log.h"
 #include "matrix.h"
 #include "../storage/botstate.h"
 #include "../storage/store.h"

@@ -6,7 +6,7 @@
 #include "bot_int.h"
 #include "bot.h"
 #include "config.h"
-#include "log.h"
+#include "../storage/log.h"
 #include "../commands/commands.h"
 #include "../storage/botstate.h"
 #include "../storage/record.h"

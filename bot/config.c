@@ -1,7 +1,7 @@
 /* bot/config.c -- read the INI config with inih, apply defaults and
  * environment overrides. Knows the keys of config.example, nothing else. */
 #include "config.h"
-#include "log.h"
+#include "../storage/log.h"
 #include "../storage/util.h"
 #include "../storage/record.h"
 

@@ -4,7 +4,7 @@
  * Owns the easy handles, their buffers and the uv poll/timer handles.
  * Never blocks: no curl_easy_perform, no sleep. */
 #include "http.h"
-#include "log.h"
+#include "../storage/log.h"
 #include "../storage/util.h"
 
 #include <ctype.h>

@@ -5,7 +5,7 @@
 #include "bot.h"
 #include "config.h"
 #include "console.h"
-#include "log.h"
+#include "../storage/log.h"
 #include "../commands/commands.h"
 #include "../storage/store.h"
 #include "../storage/util.h"

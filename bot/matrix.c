@@ -5,7 +5,7 @@
  * and deleted before the callback returns. Knows nothing of scribe's policies. */
 #include "matrix_int.h"
 #include "http.h"
-#include "log.h"
+#include "../storage/log.h"
 
 #include <ctype.h>
 #include <math.h>

@@ -3,7 +3,7 @@
  * poisoned event from failing every sync), and the content scribe sends
  * (notices, reactions). No I/O here: tested and fuzzed alone. */
 #include "matrix_int.h"
-#include "log.h"
+#include "../storage/log.h"
 
 #include <ctype.h>
 #include <math.h>

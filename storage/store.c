@@ -4,7 +4,7 @@
  * and struct record; the readers themselves live in record.c and friends. */
 #include "store_int.h"
 #include "record.h"
-#include "../bot/log.h"
+#include "log.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -1,4 +1,4 @@
-/* bot/log.h -- one-line timestamped log messages on stderr.
+/* storage/log.h -- one-line timestamped log messages on stderr.
  * Never pass secrets (tokens, passwords) or whole request bodies. */
 #ifndef SCRIBE_LOG_H
 #define SCRIBE_LOG_H

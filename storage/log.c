@@ -1,4 +1,4 @@
-/* bot/log.c -- stderr logging with a UTC timestamp and a level. */
+/* storage/log.c -- stderr logging with a UTC timestamp and a level. */
 #include "log.h"
 
 #include <stdarg.h>
