@@ -1,0 +1,614 @@
+/* storage/ingest.c -- a record into the store: one transaction per record,
+ * duplicate detection by content hash, the merging of a transcript and a
+ * summary into one meeting, turns (indexed for search), people, items,
+ * actions and the glossary. Knows SQL and struct record; the readers
+ * themselves live in record.c and friends. */
+#include "store_int.h"
+#include "record.h"
+#include "log.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void describe_meeting(struct store *st, int64_t meeting_id, char *out, size_t outlen)
+{
+    struct store_meeting m;
+    char *label;
+
+    snprintf(out, outlen, "meeting %lld", (long long)meeting_id);
+    if (store_meeting_get(st, meeting_id, &m) != 0)
+        return;
+    label = store_meeting_label_dup(&m);
+    if (m.date)
+        snprintf(out, outlen, "%s %s (%s)", m.group, label, m.date);
+    else
+        snprintf(out, outlen, "%s %s (undated)", m.group, label);
+    free(label);
+    store_meeting_release(&m);
+}
+
+static int64_t find_duplicate(struct store *st, const char *sha, int64_t *record_id, int *kind)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT meeting_id, id, kind FROM records WHERE sha256 = ?");
+    int64_t id = 0;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, sha, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        id = sqlite3_column_int64(s, 0);
+        *record_id = sqlite3_column_int64(s, 1);
+        *kind = sqlite3_column_int(s, 2);
+    }
+    store_stmt_done(s);
+    return id;
+}
+
+static int64_t step_id(sqlite3_stmt *s)
+{
+    int64_t id = 0;
+
+    if (s && sqlite3_step(s) == SQLITE_ROW)
+        id = sqlite3_column_int64(s, 0);
+    store_stmt_done(s);
+    return id;
+}
+
+/* The meeting a record belongs to: same group and number, else same
+ * group and date (when the numbers do not disagree), else same number and
+ * date under another spelling of the group. 0 when none. */
+static int64_t match_meeting(struct store *st, const struct record *r, const char *gkey)
+{
+    sqlite3_stmt *s;
+    int64_t id = 0;
+
+    if (r->number_value >= 0) {
+        s = store_stmt(st, "SELECT id FROM meetings WHERE grp_key = ? AND number_value = ?"
+                           " ORDER BY id LIMIT 1");
+        if (!s)
+            return -1;
+        sqlite3_bind_text(s, 1, gkey, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, r->number_value);
+        if ((id = step_id(s)) != 0)
+            return id;
+    } else if (r->number && *r->number) {
+        s = store_stmt(st, "SELECT id FROM meetings WHERE grp_key = ? AND number = ? COLLATE NOCASE"
+                           " ORDER BY id LIMIT 1");
+        if (!s)
+            return -1;
+        sqlite3_bind_text(s, 1, gkey, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, r->number, -1, SQLITE_STATIC);
+        if ((id = step_id(s)) != 0)
+            return id;
+    }
+    if (r->date) {
+        s = store_stmt(st, "SELECT id FROM meetings WHERE grp_key = ? AND date = ?"
+                           " AND (number_value IS NULL OR number_value < 0 OR ?3 < 0"
+                           "      OR number_value = ?3) ORDER BY id LIMIT 1");
+        if (!s)
+            return -1;
+        sqlite3_bind_text(s, 1, gkey, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, r->date, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 3, r->number_value);
+        if ((id = step_id(s)) != 0)
+            return id;
+        if (r->number_value >= 0) {
+            s = store_stmt(st, "SELECT id FROM meetings WHERE date = ? AND number_value = ?"
+                               " ORDER BY id LIMIT 1");
+            if (!s)
+                return -1;
+            sqlite3_bind_text(s, 1, r->date, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 2, r->number_value);
+            if ((id = step_id(s)) != 0)
+                return id;
+        }
+    }
+    return 0;
+}
+
+static int64_t upsert_meeting(struct store *st, const struct record *r, const char *room,
+                              int64_t posted, int *is_new)
+{
+    char *gkey = people_key_dup(r->group ? r->group : "");
+    sqlite3_stmt *s;
+    int64_t id;
+
+    *is_new = 0;
+    id = match_meeting(st, r, gkey);
+    if (id < 0)
+        goto done;
+    if (id > 0) {
+        /* Fill what the earlier record lacked; never overwrite. */
+        s = store_stmt(st, "UPDATE meetings SET number = COALESCE(number, ?2),"
+                           " number_value = CASE WHEN number_value IS NULL OR number_value < 0"
+                           "   THEN ?3 ELSE number_value END,"
+                           " title = COALESCE(title, ?4), date = COALESCE(date, ?5),"
+                           " time_utc = COALESCE(time_utc, ?6),"
+                           " end_time_utc = COALESCE(end_time_utc, ?7),"
+                           " room = COALESCE(room, ?8) WHERE id = ?1");
+    } else {
+        *is_new = 1;
+        s = store_stmt(st, "INSERT INTO meetings(id, number, number_value, title, date, time_utc,"
+                           " end_time_utc, room, grp, grp_key, posted)"
+                           " VALUES(NULL, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)");
+    }
+    if (!s) {
+        id = -1;
+        goto done;
+    }
+    if (id > 0)
+        sqlite3_bind_int64(s, 1, id);
+    store_bind_text(s, 2, r->number);
+    if (r->number_value >= 0)
+        sqlite3_bind_int64(s, 3, r->number_value);
+    else
+        sqlite3_bind_null(s, 3);
+    store_bind_text(s, 4, r->title);
+    store_bind_text(s, 5, r->date);
+    store_bind_text(s, 6, r->time_utc);
+    store_bind_text(s, 7, r->end_time_utc);
+    store_bind_text(s, 8, room);
+    if (!id) {
+        store_bind_text(s, 9, r->group ? r->group : "meeting");
+        store_bind_text(s, 10, gkey);
+        sqlite3_bind_int64(s, 11, posted);
+    }
+    if (sqlite3_step(s) != SQLITE_DONE)
+        id = store_fail(st, "cannot store meeting");
+    else if (!id)
+        id = sqlite3_last_insert_rowid(st->db);
+    store_stmt_done(s);
+done:
+    free(gkey);
+    return id;
+}
+
+static int64_t insert_record(struct store *st, const struct record *r, int64_t meeting_id,
+                             const char *name, int64_t posted)
+{
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO records(meeting_id, kind, sha256, name, title,"
+                                     " posted, text) VALUES(?, ?, ?, ?, ?, ?, ?)");
+    int64_t id = -1;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    sqlite3_bind_int(s, 2, (int)r->kind);
+    sqlite3_bind_text(s, 3, r->sha256, -1, SQLITE_STATIC);
+    store_bind_text(s, 4, name);
+    store_bind_text(s, 5, r->title);
+    sqlite3_bind_int64(s, 6, posted);
+    sqlite3_bind_text(s, 7, "", 0, SQLITE_STATIC);     /* not kept: see schema_v2 */
+    if (sqlite3_step(s) == SQLITE_DONE)
+        id = sqlite3_last_insert_rowid(st->db);
+    else
+        store_fail(st, "cannot store record");
+    store_stmt_done(s);
+    return id;
+}
+
+struct ingest {
+    struct store *st;
+    const struct record *r;
+    int64_t meeting_id;
+    int64_t record_id;
+    int64_t *speaker_person;     /* per record speaker */
+};
+
+static int store_speakers(struct ingest *in)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *sp = store_stmt(in->st, "INSERT INTO speakers(record_id, meeting_id, person_id,"
+                                          " turns, words) VALUES(?, ?, ?, ?, ?)");
+    sqlite3_stmt *lb = store_stmt(in->st, "INSERT OR IGNORE INTO labels(person_id, record_id, label,"
+                                          " label_key, seq) VALUES(?, ?, ?, ?, ?)");
+    int i, j, rc = -1;
+
+    if (!sp || !lb)
+        goto out;
+    for (i = 0; i < r->n_speakers; i++) {
+        const struct record_speaker *spk = &r->speakers[i];
+        int64_t pid = people_intern(in->st, spk->name ? spk->name : "", NULL);
+
+        if (pid <= 0)
+            goto out;
+        in->speaker_person[i] = pid;
+        sqlite3_reset(sp);
+        sqlite3_bind_int64(sp, 1, in->record_id);
+        sqlite3_bind_int64(sp, 2, in->meeting_id);
+        sqlite3_bind_int64(sp, 3, pid);
+        sqlite3_bind_int(sp, 4, spk->turns);
+        sqlite3_bind_int(sp, 5, spk->words);
+        if (sqlite3_step(sp) != SQLITE_DONE)
+            goto fail;
+        for (j = 0; j < spk->n_labels; j++) {
+            char *key = people_key_dup(spk->labels[j]);
+
+            sqlite3_reset(lb);
+            sqlite3_bind_int64(lb, 1, pid);
+            sqlite3_bind_int64(lb, 2, in->record_id);
+            sqlite3_bind_text(lb, 3, spk->labels[j], -1, SQLITE_STATIC);
+            sqlite3_bind_text(lb, 4, key, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_int(lb, 5, j);
+            free(key);
+            if (sqlite3_step(lb) != SQLITE_DONE)
+                goto fail;
+        }
+    }
+    rc = 0;
+    goto out;
+fail:
+    store_fail(in->st, "cannot store speakers");
+out:
+    store_stmt_done(sp);
+    store_stmt_done(lb);
+    return rc;
+}
+
+static int store_turns(struct ingest *in)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO turns(meeting_id, record_id, seq, person_id,"
+                                         " label, section, text, offset, words)"
+                                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    int i, rc = -1;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < r->n_turns; i++) {
+        const struct record_turn *t = &r->turns[i];
+        int64_t tid;
+
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, in->meeting_id);
+        sqlite3_bind_int64(s, 2, in->record_id);
+        sqlite3_bind_int(s, 3, i);
+        if (t->speaker >= 0 && t->speaker < r->n_speakers)
+            sqlite3_bind_int64(s, 4, in->speaker_person[t->speaker]);
+        else
+            sqlite3_bind_null(s, 4);
+        store_bind_text(s, 5, t->label);
+        store_bind_text(s, 6, t->section);
+        sqlite3_bind_text(s, 7, t->text ? t->text : "", -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 8, (int64_t)t->offset);
+        sqlite3_bind_int(s, 9, t->words);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(in->st, "cannot store turn");
+            goto out;
+        }
+        tid = sqlite3_last_insert_rowid(in->st->db);
+        if (search_index(in->st, tid, t->text ? t->text : "") < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    store_stmt_done(s);
+    return rc;
+}
+
+static int store_people_lists(struct ingest *in)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *pa = store_stmt(in->st, "INSERT INTO participants(record_id, meeting_id, person_id,"
+                                          " seq, affiliation, role) VALUES(?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt *ap = store_stmt(in->st, "INSERT INTO apologies(record_id, meeting_id, person_id, seq)"
+                                          " VALUES(?, ?, ?, ?)");
+    int i, rc = -1;
+
+    if (!pa || !ap)
+        goto out;
+    for (i = 0; i < r->n_participants; i++) {
+        const struct record_person *p = &r->participants[i];
+        int64_t pid;
+
+        if (!p->name || !*p->name)
+            continue;
+        pid = people_intern(in->st, p->name, p->affiliation);
+        if (pid <= 0)
+            goto out;
+        sqlite3_reset(pa);
+        sqlite3_bind_int64(pa, 1, in->record_id);
+        sqlite3_bind_int64(pa, 2, in->meeting_id);
+        sqlite3_bind_int64(pa, 3, pid);
+        sqlite3_bind_int(pa, 4, i);
+        store_bind_text(pa, 5, p->affiliation);
+        store_bind_text(pa, 6, p->role);
+        if (sqlite3_step(pa) != SQLITE_DONE)
+            goto fail;
+    }
+    for (i = 0; i < r->n_apologies; i++) {
+        int64_t pid;
+
+        if (!r->apologies[i] || !*r->apologies[i])
+            continue;
+        pid = people_intern(in->st, r->apologies[i], NULL);
+        if (pid <= 0)
+            goto out;
+        sqlite3_reset(ap);
+        sqlite3_bind_int64(ap, 1, in->record_id);
+        sqlite3_bind_int64(ap, 2, in->meeting_id);
+        sqlite3_bind_int64(ap, 3, pid);
+        sqlite3_bind_int(ap, 4, i);
+        if (sqlite3_step(ap) != SQLITE_DONE)
+            goto fail;
+    }
+    rc = 0;
+    goto out;
+fail:
+    store_fail(in->st, "cannot store participants");
+out:
+    store_stmt_done(pa);
+    store_stmt_done(ap);
+    return rc;
+}
+
+static int store_item_list(struct ingest *in, sqlite3_stmt *s, int kind,
+                           const struct record_item *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        int64_t pid = 0;
+
+        if (!v[i].text)
+            continue;
+        if (v[i].speaker && *v[i].speaker && (pid = people_intern(in->st, v[i].speaker, NULL)) <= 0)
+            return -1;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, in->meeting_id);
+        sqlite3_bind_int64(s, 2, in->record_id);
+        sqlite3_bind_int(s, 3, kind);
+        sqlite3_bind_int(s, 4, i);
+        sqlite3_bind_text(s, 5, v[i].text, -1, SQLITE_STATIC);
+        store_bind_text(s, 6, v[i].quote);
+        store_bind_text(s, 7, v[i].speaker);
+        if (pid > 0)
+            sqlite3_bind_int64(s, 8, pid);
+        else
+            sqlite3_bind_null(s, 8);
+        sqlite3_bind_int64(s, 9, (int64_t)v[i].offset);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return store_fail(in->st, "cannot store item");
+    }
+    return 0;
+}
+
+static int store_items_all(struct ingest *in)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
+                                         " quote, speaker, person_id, offset)"
+                                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    int rc = -1;
+
+    if (!s)
+        return -1;
+    if (store_item_list(in, s, STORE_AGENDA, r->agenda, r->n_agenda) < 0 ||
+        store_item_list(in, s, STORE_DECISION, r->decisions, r->n_decisions) < 0 ||
+        store_item_list(in, s, STORE_POINT, r->points, r->n_points) < 0)
+        goto out;
+    if (r->next) {
+        store_stmt_done(s);
+        s = store_stmt(in->st, "INSERT INTO next_meeting(meeting_id, record_id, when_text, date,"
+                               " quote, offset) VALUES(?, ?, ?, ?, ?, ?)");
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, in->meeting_id);
+        sqlite3_bind_int64(s, 2, in->record_id);
+        store_bind_text(s, 3, r->next->when);
+        store_bind_text(s, 4, r->next->date);
+        store_bind_text(s, 5, r->next->quote);
+        sqlite3_bind_int64(s, 6, (int64_t)r->next->offset);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(in->st, "cannot store next meeting");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    store_stmt_done(s);
+    return rc;
+}
+
+static int store_actions_all(struct ingest *in, int64_t posted)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
+                                         " due_date, status, status_by, status_at, quote, speaker,"
+                                         " speaker_id, offset, concerns_dcs, explicit, confidence,"
+                                         " created)"
+                                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    int i, rc = -1;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < r->n_actions; i++) {
+        const struct record_action *a = &r->actions[i];
+        char code[16];
+        int64_t aid, spk = 0;
+
+        if (!a->text)
+            continue;
+        if (actions_next_code(in->st, code) < 0)
+            goto out;
+        if (a->speaker && *a->speaker && (spk = people_intern(in->st, a->speaker, NULL)) <= 0)
+            goto out;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_int64(s, 2, in->meeting_id);
+        sqlite3_bind_int64(s, 3, in->record_id);
+        sqlite3_bind_text(s, 4, a->text, -1, SQLITE_STATIC);
+        store_bind_text(s, 5, a->due);
+        store_bind_text(s, 6, a->due_date);
+        sqlite3_bind_text(s, 7, a->done ? "done" : "open", -1, SQLITE_STATIC);
+        if (a->done) {
+            sqlite3_bind_text(s, 8, "the record", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 9, posted);
+        } else {
+            sqlite3_bind_null(s, 8);
+            sqlite3_bind_null(s, 9);
+        }
+        store_bind_text(s, 10, a->quote);
+        store_bind_text(s, 11, a->speaker);
+        if (spk > 0)
+            sqlite3_bind_int64(s, 12, spk);
+        else
+            sqlite3_bind_null(s, 12);
+        sqlite3_bind_int64(s, 13, (int64_t)a->offset);
+        sqlite3_bind_int(s, 14, a->concerns_dcs ? 1 : 0);
+        sqlite3_bind_int(s, 15, a->is_explicit ? 1 : 0);
+        sqlite3_bind_double(s, 16, a->confidence);
+        sqlite3_bind_int64(s, 17, posted);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(in->st, "cannot store action");
+            goto out;
+        }
+        aid = sqlite3_last_insert_rowid(in->st->db);
+        if (actions_insert_owners(in->st, aid, (const char *const *)a->owners, a->n_owners) < 0)
+            goto out;
+        if (actions_log(in->st, aid, posted, NULL, "created", "from the record") < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    store_stmt_done(s);
+    return rc;
+}
+
+static int store_glossary(struct ingest *in)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT OR IGNORE INTO glossary(acronym, expansion,"
+                                         " acronym_key, expansion_key) VALUES(?, ?, ?, ?)");
+    int i, rc = -1;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < r->n_glossary; i++) {
+        const struct record_gloss *g = &r->glossary[i];
+        char *ak, *ek;
+
+        if (!g->acronym || !g->expansion || !*g->acronym || !*g->expansion)
+            continue;
+        ak = people_key_dup(g->acronym);
+        ek = people_key_dup(g->expansion);
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, g->acronym, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, g->expansion, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, ak, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 4, ek, -1, SQLITE_TRANSIENT);
+        free(ak);
+        free(ek);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(in->st, "cannot store glossary");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    store_stmt_done(s);
+    return rc;
+}
+
+static int count_people(struct store *st, int64_t record_id)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(DISTINCT p.canon_id) FROM persons p WHERE p.id IN"
+                                     " (SELECT person_id FROM speakers WHERE record_id = ?1"
+                                     "  UNION SELECT person_id FROM participants WHERE record_id = ?1)");
+    int n = 0;
+
+    if (!s)
+        return 0;
+    sqlite3_bind_int64(s, 1, record_id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return n;
+}
+
+int store_add_record(struct store *st, const struct record *rec,
+                     const char *name, const char *room, int64_t posted,
+                     struct store_ingest_result *res, char *err, size_t errlen)
+{
+    struct store_ingest_result dummy;
+    struct ingest in;
+    int64_t dup, dup_record = 0;
+    int dup_kind = 0, is_new = 0, i;
+
+    if (!res)
+        res = &dummy;
+    memset(res, 0, sizeof(*res));
+    memset(&in, 0, sizeof(in));
+    res->kind = rec->kind;
+
+    dup = find_duplicate(st, rec->sha256, &dup_record, &dup_kind);
+    if (dup < 0) {
+        store_seterr(err, errlen, "database error: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    if (dup > 0) {
+        res->meeting_id = dup;
+        res->record_id = dup_record;
+        res->kind = dup_kind;
+        describe_meeting(st, dup, res->meeting, sizeof(res->meeting));
+        return STORE_DUPLICATE;
+    }
+
+    if (store_begin(st) < 0) {
+        store_seterr(err, errlen, "database busy or read-only: %s", sqlite3_errmsg(st->db));
+        return -1;
+    }
+    in.st = st;
+    in.r = rec;
+    in.speaker_person = xcalloc((size_t)rec->n_speakers + 1, sizeof(int64_t));
+    in.meeting_id = upsert_meeting(st, rec, room, posted, &is_new);
+    if (in.meeting_id <= 0)
+        goto fail;
+    in.record_id = insert_record(st, rec, in.meeting_id, name, posted);
+    if (in.record_id <= 0)
+        goto fail;
+    if (store_speakers(&in) < 0 || store_turns(&in) < 0 || store_people_lists(&in) < 0 ||
+        store_items_all(&in) < 0 || store_actions_all(&in, posted) < 0 ||
+        store_glossary(&in) < 0 || people_resolve(st) < 0)
+        goto fail;
+    if (store_commit(st) < 0)
+        goto fail;
+
+    res->meeting_id = in.meeting_id;
+    res->record_id = in.record_id;
+    res->new_meeting = is_new;
+    res->turns = rec->n_turns;
+    res->people = count_people(st, in.record_id);
+    res->actions = 0;
+    for (i = 0; i < rec->n_actions; i++)
+        res->actions += rec->actions[i].text != NULL;
+    res->decisions = rec->n_decisions;
+    describe_meeting(st, in.meeting_id, res->meeting, sizeof(res->meeting));
+    free(in.speaker_person);
+    return 0;
+fail:
+    store_seterr(err, errlen, "cannot store the record: %s", sqlite3_errmsg(st->db));
+    store_rollback(st);
+    free(in.speaker_person);
+    return -1;
+}
+
+int store_ingest(struct store *st, const char *data, size_t len,
+                 size_t max_bytes, const char *name, const char *room,
+                 int64_t posted, struct store_ingest_result *res,
+                 char *err, size_t errlen)
+{
+    struct record *rec = NULL;
+    char why[256] = "";
+    int rc;
+
+    if (record_parse(data, len, max_bytes ? max_bytes : RECORD_MAX_BYTES_DEFAULT,
+                     &rec, why, sizeof(why)) < 0) {
+        store_seterr(err, errlen, "%s", why[0] ? why : "not a meeting record");
+        return -1;
+    }
+    rc = store_add_record(st, rec, name, room, posted, res, err, errlen);
+    record_free(rec);
+    return rc;
+}
