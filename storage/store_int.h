@@ -1,6 +1,7 @@
 /* storage/store_int.h -- private to the store's own files (store.c,
- * schema.c, search.c, query.c, actions.c, people.c): the handle and the
- * small SQL helpers they share. Callers outside storage/ use store.h. */
+ * ingest.c, schema.c, search.c, query.c, actions.c, people.c, roles.c,
+ * attrib.c): the handle and the small SQL helpers they share. Callers
+ * outside storage/ use store.h. */
 #ifndef SCRIBE_STORE_INT_H
 #define SCRIBE_STORE_INT_H
 
