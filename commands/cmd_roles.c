@@ -52,13 +52,11 @@ static void roles_one(struct cmd_q *q, int64_t mid)
         if (i)
             rt_text(q, "; ");
         rt_text(q, v[i].name);
-        rt_printf(q, " (%s", v[i].role);
-        if (v[i].source == STORE_ROLE_LISTED)
-            rt_text(q, ", in the participant list)");
-        else if (v[i].source == STORE_ROLE_OPENED)
-            rt_text(q, "? opened the meeting; no record names the chair)");
+        if (v[i].source == STORE_ROLE_OPENED)
+            rt_text(q, " (opened the meeting and gave the floor; no record names a chair)");
         else
-            rt_text(q, ")");
+            rt_printf(q, " (%s%s)", v[i].role,
+                      v[i].source == STORE_ROLE_LISTED ? ", in the participant list" : "");
         if (v[i].source == STORE_ROLE_SAID && v[i].quote) {
             char *s = cmd_short_dup(v[i].quote, 160);
 
