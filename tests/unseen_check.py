@@ -24,7 +24,7 @@ import tempfile
 
 sys.dont_write_bytecode = True
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-import acceptance as A  # noqa: E402  (shared helpers: matching, scribe runner, ratchet)
+import acceptance_lib as A  # noqa: E402  (shared helpers: matching, scribe runner, ratchet)
 
 ROOT = A.ROOT
 LEVELS_FILE = os.path.join(ROOT, "tests", "unseen-levels.json")
