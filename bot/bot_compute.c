@@ -147,7 +147,24 @@ static void compute(struct job *jb)
     ctx_init(&ctx, jb);
     cmd_reply_init(&r);
     if (jb->j.kind == BOTSTATE_ANSWER) {
+        /* The command and its saved reply are one transaction: a command
+         * that changes data ("action Ana: ...") is never applied twice by
+         * a restart between the two. Without the lock (a record being
+         * written), answer anyway. */
+        int tx = store_begin(b->st) == 0;
+
         commands_answer(&ctx, jb->j.text ? jb->j.text : "", &r);
+        text = buf_detach(&r.text);
+        html = r.html.len ? buf_detach(&r.html) : NULL;
+        job_set_reply(jb, text, html, outcome);
+        if (tx && store_commit(b->st) < 0) {
+            store_rollback(b->st);
+            log_warn("cannot commit the answer to '%s'", jb->j.event_id);
+        }
+        log_debug("event '%s': command took %llu us", jb->j.event_id,
+                  (unsigned long long)((uv_hrtime() - t0) / 1000));
+        cmd_reply_release(&r);
+        return;
     } else if (jb->too_big) {
         buf_printf(&r.text, "That file is too big for me: the limit is %zu bytes.",
                    b->cfg->max_record_bytes);

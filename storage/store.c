@@ -212,24 +212,34 @@ static int step_cached(struct store *st, const char *sql)
     return rc;
 }
 
+/* Transactions nest: the outermost is BEGIN IMMEDIATE ... COMMIT, inner
+ * ones are savepoints, so a caller can make a command and what it records
+ * about the command (the bot's reply) one atomic change. */
 int store_begin(struct store *st)
 {
-    if (step_cached(st, "BEGIN IMMEDIATE") < 0)
+    if (step_cached(st, st->in_tx ? "SAVEPOINT store_nested" : "BEGIN IMMEDIATE") < 0)
         return -1;
-    st->in_tx = 1;
+    st->in_tx++;
     return 0;
 }
 
 int store_commit(struct store *st)
 {
-    if (step_cached(st, "COMMIT") < 0)
+    if (step_cached(st, st->in_tx > 1 ? "RELEASE store_nested" : "COMMIT") < 0)
         return -1;
-    st->in_tx = 0;
+    st->in_tx--;
     return 0;
 }
 
 int store_rollback(struct store *st)
 {
+    int rc;
+
+    if (st->in_tx > 1) {
+        rc = store_exec(st, "ROLLBACK TO store_nested; RELEASE store_nested");
+        st->in_tx--;
+        return rc;
+    }
     st->in_tx = 0;
     return store_exec(st, "ROLLBACK");
 }

@@ -16,7 +16,7 @@
 
 struct store {
     sqlite3 *db;
-    int in_tx;
+    int in_tx;                  /* depth of store_begin() (savepoints inside) */
     /* Statements kept prepared across calls, keyed by the address of
      * their SQL text (always a string literal); see store_stmt(). */
     struct {

@@ -352,6 +352,20 @@ static void test_actions_lifecycle(void **state)
     assert_int_equal(store_action_add(st, 0, owners, 1, "Measure the river", "@lee:example.org",
                                       1700000300, code), 0);
     assert_string_equal(code, "A6");
+    /* Transactions nest: an action added inside an outer transaction that
+     * is rolled back is gone; committed inside one that commits, it stays. */
+    assert_int_equal(store_begin(st), 0);
+    assert_int_equal(store_action_add(st, 0, owners, 1, "Undone soon", "@lee:example.org",
+                                      1700000400, code), 0);
+    assert_int_equal(store_rollback(st), 0);
+    assert_int_equal(store_action_get(st, code, &a), STORE_NOTFOUND);
+    assert_int_equal(store_begin(st), 0);
+    assert_int_equal(store_action_add(st, 0, owners, 1, "Kept", "@lee:example.org",
+                                      1700000400, code), 0);
+    assert_int_equal(store_commit(st), 0);
+    assert_int_equal(store_action_get(st, code, &a), 0);
+    assert_string_equal(a.text, "Kept");
+    store_action_release(&a);
     /* The forgotten meeting's turns left the index too. */
     {
         struct store_hit *hh = NULL;
