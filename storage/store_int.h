@@ -1,5 +1,5 @@
 /* storage/store_int.h -- private to the store's own files (store.c,
- * ingest.c, schema.c, search.c, query.c, actions.c, people.c, roles.c,
+ * ingest.c, schema.c, search.c, topic.c, raised.c, query.c, actions.c, people.c, roles.c,
  * attrib.c): the handle and the small SQL helpers they share. Callers
  * outside storage/ use store.h. */
 #ifndef SCRIBE_STORE_INT_H
@@ -74,7 +74,7 @@ int64_t attrib_credited(struct store *st, int64_t meeting_id, const char *text, 
  * gave the floor to ("Sivan put their hand up, please"). */
 int64_t attrib_floor(struct store *st, int64_t turn_id, char **name);
 
-/* search.c: an FTS5 expression for turns that carry any of the topic's
+/* topic.c: an FTS5 expression for turns that carry any of the topic's
  * words (NULL for an empty topic); free with free(). */
 char *search_topic_any_dup(const struct store_topic *t);
 

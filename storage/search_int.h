@@ -1,0 +1,91 @@
+/* storage/search_int.h -- what search.c, topic.c and raised.c share:
+ * the parsed topic, the candidate-turn set filled from the FTS5 index,
+ * per-meeting term weights, and the hit columns. Private to storage/. */
+#ifndef SCRIBE_SEARCH_INT_H
+#define SCRIBE_SEARCH_INT_H
+
+#include "store_int.h"
+
+#include <ctype.h>
+
+#define TOPIC_MAX_TERMS   12
+#define TOPIC_MAX_INPUT   600
+#define TOPIC_MAX_WORD    48
+
+/* A term is what a turn must carry: a word, or any of its alternatives
+ * (the expansion of an acronym, or the acronym of an expanded phrase). */
+struct term {
+    char *word;
+    struct buf match;           /* FTS5 expression: "w" OR "alt phrase" ... */
+};
+
+struct store_topic {
+    struct term terms[TOPIC_MAX_TERMS];
+    int n_terms;
+    struct buf words;           /* kept words, for messages */
+    struct buf phrase;          /* FTS5 expression for the whole phrase, or empty */
+    struct buf bigrams[TOPIC_MAX_TERMS];  /* adjacent pairs (i, i+1) */
+    int has_bigram[TOPIC_MAX_TERMS];
+};
+
+static inline int search_word_byte(unsigned char c)
+{
+    return isalnum(c) || c >= 0x80;
+}
+
+/* Open-addressing map from turn id to the terms it carries. */
+struct cand {
+    int64_t turn_id;
+    int64_t meeting_id;
+    unsigned terms;             /* bit i: carries term i */
+    unsigned bigrams;           /* bit i: carries bigram (i, i+1) */
+    int phrase;
+    int attributed;             /* a transcript turn with a known speaker */
+    double score;
+};
+
+struct candset {
+    struct cand *v;
+    size_t cap, n;
+};
+
+enum { SEARCH_MARK_TERM, SEARCH_MARK_BIGRAM, SEARCH_MARK_PHRASE };
+
+struct mscore {
+    int64_t meeting_id;
+    int turns;                  /* turns in the meeting */
+    int df[TOPIC_MAX_TERMS];
+    int bdf[TOPIC_MAX_TERMS];   /* turns carrying bigram (i, i+1) */
+    double w[TOPIC_MAX_TERMS];
+    double bw[TOPIC_MAX_TERMS];
+    double total;               /* sum of the weights of all terms */
+    double present;             /* sum of the weights of terms the meeting has */
+    int n_present;
+    double best;                /* best turn score */
+    double best_attr;           /* best score of a turn with a speaker */
+};
+
+#define HIT_COLUMNS \
+    "t.id, t.meeting_id, t.record_id, r.kind, t.seq, c.id, c.name, t.section, t.text, t.offset"
+#define HIT_FROM \
+    " FROM turns t JOIN records r ON r.id = t.record_id" \
+    " LEFT JOIN persons p ON p.id = t.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+
+/* search.c: the candidate for turn id (added when new). */
+struct cand *search_cand_get(struct candset *cs, int64_t id, int64_t meeting_id);
+/* search.c: mark the turns matching expr (rowids lo..hi; 0, 0: all). */
+int search_mark(struct store *st, struct candset *cs, const char *expr, int64_t meeting_id,
+                int64_t lo, int64_t hi, int what, int idx);
+/* search.c: mark every term, bigram and the phrase of t. */
+int search_collect(struct store *st, const struct store_topic *t, int64_t meeting_id,
+                   struct candset *cs);
+void search_hit_release(struct store_hit *h);
+/* search.c: fold text for search into b; map[i] is the source offset. */
+void search_fold_into(struct buf *b, const char *s, size_t n, size_t *map);
+/* search.c: offset of the first word starting with term's stem, or -1. */
+long search_find_word(const char *f, size_t flen, const char *term, size_t from);
+double search_turn_score(const struct store_topic *t, const struct mscore *m,
+                         const struct cand *c);
+double search_coverage(const struct mscore *m, double score);
+
+#endif
