@@ -15,6 +15,7 @@
 
 #include <sqlite3.h>
 
+#include "../bot/console.h"
 #include "../commands/commands.h"
 #include "../storage/store.h"
 #include "../tests/fixture_records.h"
@@ -40,21 +41,14 @@ static struct store *pristine;  /* loaded once, never asked */
 static struct store *work;      /* what the commands run on */
 static sqlite3_int64 work_changes;
 
-static char *slurp(const char *path, size_t *len)
+/* A whole fixture file, or NULL. */
+static char *fixture_read(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf b;
-    char chunk[8192];
-    size_t n;
+    char *data, err[256];
 
-    if (!f)
+    if (console_read_file(path, (size_t)64 << 20, &data, len, err, sizeof(err)) < 0)
         return NULL;
-    buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_add(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_detach(&b);
+    return data;
 }
 
 /* Ingest the .txt files of examples/ when run from the repository (make fuzz is). */
@@ -77,7 +71,7 @@ static void load_examples(struct store *st)
         if (n < 5 || strcmp(e->d_name + n - 4, ".txt") || !strcmp(e->d_name, "README.txt"))
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        data = slurp(path, &len);
+        data = fixture_read(path, &len);
         if (data && store_ingest(st, data, len, RECORD_MAX_BYTES_DEFAULT, e->d_name, NULL,
                                  1700000000, NULL, err, sizeof(err)) < 0)
             fprintf(stderr, "fuzz_command: %s not ingested: %s\n", path, err);

@@ -17,6 +17,7 @@
 #include <sqlite3.h>
 
 #include "fixture_records.h"
+#include "../bot/console.h"
 #include "../bot/bot.h"
 #include "../bot/matrix.h"
 #include "../commands/commands.h"
@@ -28,21 +29,14 @@
 
 /* ---- helpers ---------------------------------------------------------- */
 
-static char *slurp(const char *path, size_t *len)
+/* A whole fixture file, or NULL. */
+static char *fixture_read(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf b;
-    char chunk[8192];
-    size_t n;
+    char *data, err[256];
 
-    if (!f)
+    if (console_read_file(path, (size_t)64 << 20, &data, len, err, sizeof(err)) < 0)
         return NULL;
-    buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_add(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_detach(&b);
+    return data;
 }
 
 static struct store *fixture_store(void)
@@ -259,7 +253,7 @@ static void replay_dir(const char *target)
         if (e->d_name[0] == '.')
             continue;
         snprintf(path, sizeof(path), "%s/%s", dir, e->d_name);
-        data = slurp(path, &len);
+        data = fixture_read(path, &len);
         assert_non_null(data);
         print_message("replay %s\n", path);
         if (!strcmp(target, "record")) {

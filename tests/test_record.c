@@ -13,26 +13,20 @@
 #include <string.h>
 #include <strings.h>
 
+#include "../bot/console.h"
 #include "../storage/record.h"
 #include "../storage/util.h"
 
 #define FIXTURES "tests/data/records"
 
-static char *slurp(const char *path, size_t *len)
+/* A whole fixture file, or NULL. */
+static char *fixture_read(const char *path, size_t *len)
 {
-    FILE *f = fopen(path, "rb");
-    struct buf b;
-    char chunk[8192];
-    size_t n;
+    char *data, err[256];
 
-    if (!f)
+    if (console_read_file(path, (size_t)64 << 20, &data, len, err, sizeof(err)) < 0)
         return NULL;
-    buf_init(&b);
-    while ((n = fread(chunk, 1, sizeof(chunk), f)) > 0)
-        buf_add(&b, chunk, n);
-    fclose(f);
-    *len = b.len;
-    return buf_detach(&b);
+    return data;
 }
 
 static const char *jstr(const cJSON *o, const char *k)
@@ -64,12 +58,12 @@ static int check_fixture(const char *base)
     const cJSON *it;
 
     snprintf(path, sizeof(path), FIXTURES "/%s.expected", base);
-    exp_text = slurp(path, &elen);
+    exp_text = fixture_read(path, &elen);
     assert_non_null(exp_text);
     exp = cJSON_ParseWithLength(exp_text, elen);
     assert_non_null(exp);
     snprintf(path, sizeof(path), FIXTURES "/%s", jstr(exp, "file"));
-    data = slurp(path, &len);
+    data = fixture_read(path, &len);
     assert_non_null(data);
     rc = record_parse(data, len, 0, &r, err, sizeof(err));
     if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(exp, "reject"))) {
