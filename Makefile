@@ -49,8 +49,12 @@ all: build/scribe
 
 deps: build/pkg.mk
 
+# The bot's own symbol that keeps GnuTLS from initialising (bot/http.c)
+# must be visible to the libraries.
+BOT_LDFLAGS = -Wl,--export-dynamic-symbol=_gnutls_global_init_skip
+
 build/scribe: $(LIB_OBJ) build/obj/bot/main.o
-	$(CC) $(OPT) -o $@ $^ $(LIBS_ALL)
+	$(CC) $(OPT) $(BOT_LDFLAGS) -o $@ $^ $(LIBS_ALL)
 
 build/obj/%.o: %.c build/pkg.mk
 	@mkdir -p $(dir $@)
