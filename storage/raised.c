@@ -99,11 +99,32 @@ static int cmp_hit_order(const void *a, const void *b)
     return x->seq - y->seq;
 }
 
+#define DERIVED_WEIGHT 0.25     /* a word that only shares the asked word's stem */
+
+/* The score of a read turn, the words it carries only in a derived form
+ * ("activities" for "which DCs are active") counting a quarter: the
+ * stemmer folds them into the asked word, but they say something else. */
+static double form_score(const struct store_topic *t, const struct mscore *m,
+                         const struct cand *c, const char *text)
+{
+    unsigned d = topic_derived_only(t, c->terms, text);
+    double sc = c->score;
+    int i;
+
+    for (i = 0; d && i < t->n_terms; i++) {
+        if (d & (1u << i))
+            sc -= (1 - DERIVED_WEIGHT) * m->w[i];
+        if (i + 1 < t->n_terms && (c->bigrams & (1u << i)) && (d & (3u << i)))
+            sc -= (1 - DERIVED_WEIGHT) * 0.5 * m->bw[i];
+    }
+    return sc;
+}
+
 static int raise_meeting(struct store *st, const struct store_topic *t, struct candset *cs,
                          struct mscore *m, struct store_raised *r)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM " WHERE t.id = ?");
-    double first_need, other_need;
+    double first_need, other_need, best = 0, best_attr = 0;
     struct store_hit credited, *hv = NULL;
     char *credited_by = NULL;
     struct buf nb;
@@ -172,15 +193,29 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
             hv = xrealloc(hv, sizeof(*hv) * (size_t)cap);
         }
         store_hit_read(s, &hv[nh]);
-        hv[nh].score = c->score;
+        hv[nh].score = form_score(t, m, c, hv[nh].text);
+        if (hv[nh].score > best)
+            best = hv[nh].score;
+        if (c->attributed && hv[nh].score > best_attr)
+            best_attr = hv[nh].score;
         nh++;
     }
     store_stmt_done(s);
+    /* The bars again, on the scores with forms counted: every turn that
+     * could be the best was read (only those under the old bar for others
+     * were not). */
+    first_need = (best_attr > 0 ? best_attr : best) * 0.75;
+    other_need = (best_attr > 0 ? best_attr : best) * 0.45;
     if (nh > 1)
         qsort(hv, (size_t)nh, sizeof(*hv), cmp_hit_order);
     for (x = 0; x < nh; x++) {
         struct store_hit h = hv[x];
         double sc = h.score;
+
+        if (sc < other_need) {
+            search_hit_release(&h);
+            continue;
+        }
 
         if (h.record_kind == 1 && !h.person_id && !r->has_first && sc >= first_need) {
             /* An unattributed turn right after the chair gave someone the

@@ -84,6 +84,12 @@ void search_hit_release(struct store_hit *h);
 void search_fold_into(struct buf *b, const char *s, size_t n, size_t *map);
 /* search.c: offset of the first word starting with term's stem, or -1. */
 long search_find_word(const char *f, size_t flen, const char *term, size_t from);
+/* topic.c: of the terms in `terms` (bits), those `text` carries only in
+ * a derived form that the stemmer folds into the word ("activities" for
+ * "active"): never as the word itself or an inflection of it. A term is
+ * counted derived only when such a form is seen, so text the check cannot
+ * read (accents) keeps its match. */
+unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const char *text);
 double search_turn_score(const struct store_topic *t, const struct mscore *m,
                          const struct cand *c);
 double search_coverage(const struct mscore *m, double score);

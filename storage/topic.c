@@ -12,7 +12,7 @@
 
 static const char *const stop_words[] = {
     "a", "about", "above", "after", "again", "all", "also", "am", "an", "and", "any",
-    "are", "as", "ask", "asked", "at", "be", "been", "being", "brought", "but", "by",
+    "are", "as", "ask", "asked", "at", "be", "been", "before", "being", "brought", "but", "by",
     "can", "could", "did", "do", "does", "during", "e", "eg", "etc", "for", "from",
     "g", "had", "has", "have", "he", "her", "here", "his", "how", "i", "idea", "if",
     "in", "into", "is", "it", "its", "just", "me", "mentioned", "might", "more", "most",
@@ -351,3 +351,116 @@ struct store_topic *store_topic_new(struct store *st, const char *text)
     return t;
 }
 
+
+/* ---- forms ------------------------------------------------------------ */
+
+/* A word without one inflection: "concerns", "concerned", "concerning" ->
+ * "concern"; "activities" -> "activit", "active" -> "activ". Derivations
+ * the stemmer also folds together ("activities" and "active" are both
+ * "activ" to it) keep their difference. Writes into out (n bytes). */
+static void word_base(const char *w, size_t len, char *out, size_t n)
+{
+    static const char *const ends[] = { "ies", "ied", "ing", "ly", "es", "ed", "s", "d" };
+    size_t i;
+
+    if (len >= n)
+        len = n - 1;
+    memcpy(out, w, len);
+    out[len] = '\0';
+    for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+        size_t el = strlen(ends[i]);
+
+        if (len < el + 3 || strcmp(out + len - el, ends[i]))
+            continue;
+        if (!strcmp(ends[i], "s") && out[len - 2] == 's')
+            continue;           /* "process" keeps its s */
+        len -= el;
+        if (ends[i][0] == 'i' && ends[i][1] == 'e')
+            out[len++] = 'y';
+        out[len] = '\0';
+        break;
+    }
+    if (len > 3 && (out[len - 1] == 'e' || out[len - 1] == 'y'))
+        out[--len] = '\0';
+}
+
+#define FORM_PREFIX 4           /* letters a derived form shares with the word */
+
+/* The single-word forms a term may take, based: its word, spelling and
+ * derived variants and one-word glossary alternatives. 0 when any
+ * alternative is a phrase (a phrase match says nothing of forms). */
+static int term_bases(const struct term *tm, char bases[][TOPIC_MAX_WORD + 8], int max)
+{
+    const char *p = tm->match.data;
+    int n = 0;
+
+    while (p && *p) {
+        char w[TOPIC_MAX_WORD + 8];
+        size_t len = 0;
+
+        p = strchr(p, '"');
+        if (!p)
+            break;
+        if (n == max)
+            return 0;           /* more forms than we keep: cannot tell */
+        for (p++; *p && !(*p == '"' && p[1] != '"'); p++) {
+            if (*p == '"')
+                p++;
+            if (*p == ' ')
+                return 0;
+            if (len + 1 < sizeof(w))
+                w[len++] = (char)tolower((unsigned char)*p);
+        }
+        if (*p)
+            p++;
+        word_base(w, len, bases[n], sizeof(bases[n]));
+        n++;
+    }
+    return n;
+}
+
+unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const char *text)
+{
+    char bases[TOPIC_MAX_TERMS][4][TOPIC_MAX_WORD + 8];
+    int nb[TOPIC_MAX_TERMS];
+    unsigned asked = 0, derived = 0, check = 0;
+    const char *p = text;
+    int i, k;
+
+    for (i = 0; i < t->n_terms; i++) {
+        nb[i] = 0;
+        if (!(terms & (1u << i)))
+            continue;
+        nb[i] = term_bases(&t->terms[i], bases[i], 4);
+        /* Short words and acronyms have no derivations to tell apart. */
+        if (nb[i] > 0 && strlen(bases[i][0]) >= FORM_PREFIX + 1)
+            check |= 1u << i;
+    }
+    while (check && *p) {
+        char w[TOPIC_MAX_WORD + 8], b[TOPIC_MAX_WORD + 8];
+        size_t len = 0;
+
+        while (*p && !search_word_byte((unsigned char)*p))
+            p++;
+        while (*p && search_word_byte((unsigned char)*p)) {
+            if (len + 1 < sizeof(w))
+                w[len++] = (char)tolower((unsigned char)*p);
+            p++;
+        }
+        if (len < FORM_PREFIX)
+            continue;
+        w[len] = '\0';
+        word_base(w, len, b, sizeof(b));
+        for (i = 0; i < t->n_terms; i++) {
+            if (!(check & (1u << i)))
+                continue;
+            for (k = 0; k < nb[i]; k++) {
+                if (!strcmp(b, bases[i][k]))
+                    asked |= 1u << i;
+                else if (!strncmp(b, bases[i][k], FORM_PREFIX))
+                    derived |= 1u << i;
+            }
+        }
+    }
+    return derived & ~asked & check;
+}
