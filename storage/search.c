@@ -34,16 +34,32 @@ static int fold_cp(uint32_t cp)
 }
 
 /* Fold s[0..n) into b; when map is not NULL, map[i] is the offset in s of
- * folded byte i (map has room for n + 1 entries). */
+ * folded byte i (map has room for n + 1 entries). Runs of ASCII, which
+ * fold to themselves, are copied whole. */
 void search_fold_into(struct buf *b, const char *s, size_t n, size_t *map)
 {
     size_t i = 0;
 
     while (i < n) {
         uint32_t cp;
-        int len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
-        int f;
+        int len, f;
 
+        if ((unsigned char)s[i] < 0x80) {
+            size_t j = i + 1;
+
+            while (j < n && (unsigned char)s[j] < 0x80)
+                j++;
+            if (map) {
+                size_t k;
+
+                for (k = i; k < j; k++)
+                    map[b->len + (k - i)] = k;
+            }
+            buf_add(b, s + i, j - i);
+            i = j;
+            continue;
+        }
+        len = utf8_decode((const unsigned char *)s + i, n - i, &cp);
         if (len <= 0) {
             if (map)
                 map[b->len] = i;
@@ -82,10 +98,22 @@ char *store_fold_dup(const char *s, size_t n)
 
 /* ---- index ------------------------------------------------------------ */
 
+/* 1 when s[0..n) is plain ASCII, which folds to itself. */
+static int all_ascii(const char *s, size_t n)
+{
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        if ((unsigned char)s[i] >= 0x80)
+            return 0;
+    return 1;
+}
+
 int search_index(struct store *st, int64_t turn_id, const char *text)
 {
     sqlite3_stmt *s = store_stmt(st, "INSERT INTO turns_fts(rowid, text) VALUES(?, ?)");
-    char *folded = store_fold_dup(text, strlen(text));
+    size_t n = strlen(text);
+    char *folded = all_ascii(text, n) ? NULL : store_fold_dup(text, n);
     int rc = 0;
 
     if (!s) {
@@ -93,7 +121,7 @@ int search_index(struct store *st, int64_t turn_id, const char *text)
         return -1;
     }
     sqlite3_bind_int64(s, 1, turn_id);
-    sqlite3_bind_text(s, 2, folded, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, folded ? folded : text, -1, SQLITE_STATIC);
     if (sqlite3_step(s) != SQLITE_DONE)
         rc = store_fail(st, "cannot index turn");
     store_stmt_done(s);
