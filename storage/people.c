@@ -65,33 +65,54 @@ int64_t people_intern(struct store *st, const char *name, const char *affiliatio
         key = xstrdup("(unknown)");
         name = "(unknown)";
     }
+    if (affiliation && !*affiliation)
+        affiliation = NULL;
+    /* Most names of a record are known already (speakers name the same
+     * people in every meeting): look first, write only what is new. */
+    s = store_stmt(st, "SELECT id, affiliation IS NULL FROM persons WHERE name_key = ?");
+    if (!s)
+        goto out_key;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        int fill = affiliation && sqlite3_column_int(s, 1);
+
+        id = sqlite3_column_int64(s, 0);
+        store_stmt_done(s);
+        s = NULL;
+        if (fill) {
+            s = store_stmt(st, "UPDATE persons SET affiliation = ? WHERE id = ?");
+            if (!s) {
+                id = -1;
+                goto out_key;
+            }
+            sqlite3_bind_text(s, 1, affiliation, -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 2, id);
+            if (sqlite3_step(s) != SQLITE_DONE)
+                id = store_fail(st, "cannot store person");
+            store_stmt_done(s);
+        }
+        goto out_key;
+    }
+    store_stmt_done(s);
     first = xstrdup(key);
     if ((sp = strchr(first, ' ')))
         *sp = '\0';
     s = store_stmt(st, "INSERT INTO persons(name, name_key, first_key, single, affiliation)"
-                       " VALUES(?, ?, ?, ?, ?) ON CONFLICT(name_key) DO UPDATE SET"
-                       " affiliation = COALESCE(affiliation, excluded.affiliation)");
-    if (!s)
-        goto out;
-    sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
-    sqlite3_bind_text(s, 3, first, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 4, is_single_name(name) && !strchr(key, ' '));
-    store_bind_text(s, 5, affiliation && *affiliation ? affiliation : NULL);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        store_fail(st, "cannot store person");
-        goto out;
+                       " VALUES(?, ?, ?, ?, ?)");
+    if (s) {
+        sqlite3_bind_text(s, 1, name, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, key, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, first, -1, SQLITE_STATIC);
+        sqlite3_bind_int(s, 4, is_single_name(name) && !strchr(key, ' '));
+        store_bind_text(s, 5, affiliation);
+        if (sqlite3_step(s) == SQLITE_DONE)
+            id = sqlite3_last_insert_rowid(st->db);
+        else
+            store_fail(st, "cannot store person");
+        store_stmt_done(s);
     }
-    store_stmt_done(s);
-    s = store_stmt(st, "SELECT id FROM persons WHERE name_key = ?");
-    if (!s)
-        goto out;
-    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        id = sqlite3_column_int64(s, 0);
-out:
-    store_stmt_done(s);
     free(first);
+out_key:
     free(key);
     return id;
 }
@@ -99,13 +120,26 @@ out:
 int people_resolve(struct store *st)
 {
     /* Everybody is themselves, except a lone first name that exactly one
-     * fuller name starts with. Cheap enough to redo after every record,
-     * which is what makes the result independent of ingest order. */
-    return store_exec(st,
+     * fuller name starts with. Persons are only ever added, so only the
+     * new ones (canon_id still NULL) and the lone first names a new
+     * person's first name matches can change: the result is the same as
+     * resolving everybody, whatever the order of ingest, without reading
+     * every person after every record. */
+    sqlite3_stmt *s = store_stmt(st,
         "UPDATE persons SET canon_id = CASE WHEN single = 0 THEN id ELSE"
         " COALESCE((SELECT MIN(q.id) FROM persons q WHERE q.first_key = persons.name_key"
         "           AND q.name_key <> persons.name_key HAVING COUNT(*) = 1), id) END"
-        " WHERE canon_id IS NULL OR single = 1");
+        " WHERE id IN (SELECT id FROM persons WHERE canon_id IS NULL"
+        "  UNION SELECT p.id FROM persons p WHERE p.single = 1 AND p.name_key IN"
+        "   (SELECT first_key FROM persons WHERE canon_id IS NULL))");
+    int rc = 0;
+
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) != SQLITE_DONE)
+        rc = store_fail(st, "cannot resolve persons");
+    store_stmt_done(s);
+    return rc;
 }
 
 static int canonical_name(struct store *st, int64_t id, char **name)
