@@ -212,22 +212,67 @@ static int edit_distance(const char *a, const char *b)
     return prev[lb];
 }
 
+/* ASCII lower case of c, other bytes as they are: the folding of
+ * reader_strncasecmp_ascii(). */
+static char low_ascii(char c)
+{
+    return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c;
+}
+
+/* reader_find_word_ci(text + from, len - from, needle) on `low`, the
+ * text in ASCII lower case, for a lower-case needle: memmem instead of a
+ * case-folding compare at every byte (display names search the whole
+ * record once per speaker). Returns the offset in the text or -1. */
+static long find_word_low(const char *low, size_t len, size_t from, const char *needle, size_t m)
+{
+    size_t at = from;
+
+    while (at < len) {
+        const char *p = memmem(low + at, len - at, needle, m);
+        size_t k, e;
+
+        if (!p)
+            return -1;
+        k = (size_t)(p - low);
+        e = k + m;
+        if ((k == from || !isalnum((unsigned char)low[k - 1])) &&
+            (e >= len || !isalnum((unsigned char)low[e])))
+            return (long)k;
+        at = k + 1;
+    }
+    return -1;
+}
+
 /* Best display name for a key: a mixed-case spelling from the running
- * text when there is one ("Wout de Natris"), else title case. */
-static char *display_name(const struct record *r, const char *raw)
+ * text when there is one ("Wout de Natris"), else title case. `*low` is
+ * the record in ASCII lower case, made on first use (free with free()). */
+static char *display_name(const struct record *r, const char *raw, char **low)
 {
     size_t n = strlen(raw), from = 0;
 
-    if (reader_is_upper_word(raw, n) && key_words(raw) >= 2) {
+    if (n && reader_is_upper_word(raw, n) && key_words(raw) >= 2) {
+        char *needle = xstrdup(raw);
+
+        for (size_t i = 0; i < n; i++)
+            needle[i] = low_ascii(needle[i]);
+        if (!*low) {
+            *low = xmalloc(r->len + 1);
+            for (size_t i = 0; i < r->len; i++)
+                (*low)[i] = low_ascii(r->text[i]);
+            (*low)[r->len] = '\0';
+        }
         while (from < r->len) {
-            long k = reader_find_word_ci(r->text + from, r->len - from, raw);
+            long k = find_word_low(*low, r->len, from, needle, n);
             if (k < 0)
                 break;
-            size_t at = from + (size_t)k;
-            if (!reader_is_upper_word(r->text + at, n) && isupper((unsigned char)r->text[at]))
+            size_t at = (size_t)k;
+            if (!reader_is_upper_word(r->text + at, n) && isupper((unsigned char)r->text[at])) {
+                free(needle);
                 return xstrndup(r->text + at, n);
+            }
             from = at + n;
         }
+        free(needle);
     }
     return record_name_dup(raw);
 }
@@ -235,6 +280,7 @@ static char *display_name(const struct record *r, const char *raw)
 static void build_speakers(struct record *r, struct lab *labs, int nl)
 {
     int *parent = xcalloc((size_t)nl, sizeof(int));
+    char *low = NULL;
 
     for (int i = 0; i < nl; i++)
         parent[i] = i;
@@ -330,8 +376,9 @@ static void build_speakers(struct record *r, struct lab *labs, int nl)
             sp->labels[at] = xstrdup(labs[i].raw);
             sp->n_labels++;
         }
-        sp->name = display_name(r, labs[longest].raw);
+        sp->name = display_name(r, labs[longest].raw, &low);
     }
+    free(low);
     free(parent);
 }
 
