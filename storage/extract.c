@@ -100,6 +100,17 @@ struct ctx {
     int dc_group;           /* the group is about Dynamic Coalitions */
     char *low;              /* r->text in ASCII lower case, same offsets */
     signed char marker_head[64]; /* markers[m]'s first word in marker_heads */
+    /* Every occurrence in `low` of the phrases searched in every
+     * sentence (see phrases_index()): phrase i at occ[i].pos[0..n),
+     * ascending. The first of each family: */
+    struct occ {
+        const char *phrase;
+        size_t len;
+        size_t *pos;
+        int n;
+    } *occ;
+    int n_occ;
+    int ix_marker, ix_decision, ix_next, ix_if, ix_meeting, ix_acceptable;
 };
 
 /* The first words of the action markers below: a sentence that has none
@@ -109,25 +120,47 @@ static const char *const marker_heads[] = {
     "i", "let", "we", "they", "suggest", "propose", "you", "could", "can", "would", "will", NULL
 };
 
-/* reader_find_ci() / reader_find_word_ci() on t[s..e) for a lower-case
- * needle, through the lower-cased copy of the text: memchr and memcmp
- * instead of a case-folding compare at every byte. Offsets are relative
- * to s. */
-static long low_find(const struct ctx *c, size_t s, size_t e, const char *needle)
+/* Index of the first occurrence of `o` at or after s. */
+static int occ_first(const struct occ *o, size_t s)
 {
-    size_t m = strlen(needle);
-    const char *p, *last;
+    int lo = 0, hi = o->n;
 
-    if (m == 0 || e < s || m > e - s)
-        return -1;
-    /* Sentences are short: memchr on the first byte beats memmem's setup. */
-    last = c->low + e - m;
-    for (p = c->low + s; p <= last; p++) {
-        p = memchr(p, needle[0], (size_t)(last - p) + 1);
-        if (!p)
-            return -1;
-        if (!memcmp(p + 1, needle + 1, m - 1))
-            return (long)(p - (c->low + s));
+    while (lo < hi) {
+        int mid = lo + (hi - lo) / 2;
+
+        if (o->pos[mid] < s)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* The first occurrence of phrase `ix` that lies wholly in t[s..e),
+ * relative to s, or -1: what a search of the sentence for it finds. */
+static long occ_find(const struct ctx *c, int ix, size_t s, size_t e)
+{
+    const struct occ *o = &c->occ[ix];
+    int i = occ_first(o, s);
+
+    if (i < o->n && o->pos[i] + o->len <= e)
+        return (long)(o->pos[i] - s);
+    return -1;
+}
+
+/* Like occ_find, the phrase standing as words of t[s..e) (the ends of
+ * the range count as word boundaries). */
+static long occ_find_word(const struct ctx *c, int ix, size_t s, size_t e)
+{
+    const struct occ *o = &c->occ[ix];
+    int i;
+
+    for (i = occ_first(o, s); i < o->n && o->pos[i] + o->len <= e; i++) {
+        size_t at = o->pos[i], end = at + o->len;
+
+        if ((at == s || !isalnum((unsigned char)c->low[at - 1])) &&
+            (end >= e || !isalnum((unsigned char)c->low[end])))
+            return (long)(at - s);
     }
     return -1;
 }
@@ -151,26 +184,6 @@ static unsigned heads_in(const struct ctx *c, size_t s, size_t e)
         i = j;
     }
     return mask;
-}
-
-static long low_find_word(const struct ctx *c, size_t s, size_t e, const char *needle)
-{
-    size_t m = strlen(needle), from = s;
-
-    while (from < e) {
-        long k = low_find(c, from, e, needle);
-        size_t at, end;
-
-        if (k < 0)
-            return -1;
-        at = from + (size_t)k;
-        end = at + m;
-        if ((at == s || !isalnum((unsigned char)c->low[at - 1])) &&
-            (end >= e || !isalnum((unsigned char)c->low[end])))
-            return (long)(at - s);
-        from = at + 1;
-    }
-    return -1;
 }
 
 /* Match a known speaker or participant name (full or first name) at
@@ -703,8 +716,8 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
     struct record_action *a;
 
     /* Conditional or hypothetical sentences are not commitments. */
-    if (!next_steps && (low_find_word(c, st->s, st->e, "if") >= 0 &&
-                        low_find_word(c, st->s, st->e, "if") < 12))
+    if (!next_steps && (occ_find_word(c, c->ix_if, st->s, st->e) >= 0 &&
+                        occ_find_word(c, c->ix_if, st->s, st->e) < 12))
         return;
 
     /* First and second person, in spoken turns. */
@@ -712,7 +725,7 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
     for (int m = 0; markers[m].phrase && tn->speaker >= 0; m++) {
         if (c->marker_head[m] >= 0 && !(heads & (1u << c->marker_head[m])))
             continue;
-        long k = low_find_word(c, st->s, st->e, markers[m].phrase);
+        long k = occ_find_word(c, c->ix_marker + m, st->s, st->e);
         size_t v, vl;
         if (k < 0)
             continue;
@@ -978,9 +991,9 @@ static void find_next(struct ctx *c)
         int score = 0;
         char *when = NULL, date[11] = "";
         for (int m = 0; next_marks[m] && !score; m++)
-            if (low_find(c, st->s, st->e, next_marks[m]) >= 0)
+            if (occ_find(c, c->ix_next + m, st->s, st->e) >= 0)
                 score = 2;
-        if (!score && low_find(c, st->s, st->e, "meeting") >= 0 &&
+        if (!score && occ_find(c, c->ix_meeting, st->s, st->e) >= 0 &&
             date_phrase(c, t + st->s, st->e - st->s, &when, date) == 0)
             score = 2;
         if (!score) {
@@ -1108,6 +1121,75 @@ static void spoken_apologies(struct ctx *c)
     }
 }
 
+/* ------------------------------------------------------------------ */
+/* The phrases searched in every sentence, found in one pass           */
+
+static int occ_add(struct ctx *c, const char *phrase)
+{
+    struct occ *o = READER_PUSH(c->occ, c->n_occ);
+
+    o->phrase = phrase;
+    o->len = strlen(phrase);
+    o->pos = NULL;
+    o->n = 0;
+    return c->n_occ - 1;
+}
+
+static int occ_add_list(struct ctx *c, const char *const *list)
+{
+    int first = c->n_occ;
+
+    for (int i = 0; list[i]; i++)
+        occ_add(c, list[i]);
+    return first;
+}
+
+#define OCC_BUCKETS 4096
+
+static unsigned occ_hash(const char *p)
+{
+    return ((unsigned char)p[0] * 31u + (unsigned char)p[1]) & (OCC_BUCKETS - 1);
+}
+
+/* Every occurrence of every phrase (all at least two bytes, lower case)
+ * in the lower-cased text, in one pass keyed on the first two bytes:
+ * sentence by sentence, fifty-odd phrases were each searched anew in
+ * every sentence of the record. */
+static void phrases_index(struct ctx *c)
+{
+    const char *low = c->low;
+    size_t len = c->r->len;
+    int *head = xmalloc(sizeof(int) * OCC_BUCKETS);
+    int *next = xmalloc(sizeof(int) * (size_t)c->n_occ);
+
+    for (int b = 0; b < OCC_BUCKETS; b++)
+        head[b] = -1;
+    /* Chained in reverse so each bucket lists its phrases in order. */
+    for (int i = c->n_occ - 1; i >= 0; i--) {
+        unsigned h = occ_hash(c->occ[i].phrase);
+
+        next[i] = head[h];
+        head[h] = i;
+    }
+    for (size_t at = 0; at + 1 < len; at++) {
+        for (int i = head[occ_hash(low + at)]; i >= 0; i = next[i]) {
+            struct occ *o = &c->occ[i];
+
+            if (at + o->len <= len && !memcmp(low + at, o->phrase, o->len))
+                *READER_PUSH(o->pos, o->n) = at;
+        }
+    }
+    free(next);
+    free(head);
+}
+
+static void phrases_release(struct ctx *c)
+{
+    for (int i = 0; i < c->n_occ; i++)
+        free(c->occ[i].pos);
+    free(c->occ);
+}
+
 void extract_facts(struct record *r)
 {
     struct ctx c = { 0 };
@@ -1127,6 +1209,15 @@ void extract_facts(struct record *r)
             if (strlen(marker_heads[k]) == hl && !memcmp(markers[m].phrase, marker_heads[k], hl))
                 c.marker_head[m] = (signed char)k;
     }
+    c.ix_marker = c.n_occ;
+    for (int m = 0; markers[m].phrase; m++)
+        occ_add(&c, markers[m].phrase);
+    c.ix_decision = occ_add_list(&c, decision_marks);
+    c.ix_next = occ_add_list(&c, next_marks);
+    c.ix_if = occ_add(&c, "if");
+    c.ix_meeting = occ_add(&c, "meeting");
+    c.ix_acceptable = occ_add(&c, "acceptable");
+    phrases_index(&c);
     c.group_acr = reader_group_acronym(r->group);
     c.dc_group = reader_find_word_ci(r->group, strlen(r->group), "dc") >= 0 ||
                  reader_find_ci(r->group, strlen(r->group), "coalition") >= 0;
@@ -1135,10 +1226,10 @@ void extract_facts(struct record *r)
     for (int k = 0; k < c.n_sents; k++) {
         const struct sent *st = &c.sents[k];
         actions_in_sentence(&c, st);
-        if (t[st->e - 1] == '?' && low_find(&c, st->s, st->e, "acceptable") < 0)
+        if (t[st->e - 1] == '?' && occ_find(&c, c.ix_acceptable, st->s, st->e) < 0)
             continue;
         for (int m = 0; decision_marks[m]; m++)
-            if (low_find(&c, st->s, st->e, decision_marks[m]) >= 0) {
+            if (occ_find(&c, c.ix_decision + m, st->s, st->e) >= 0) {
                 add_decision(&c, st);
                 break;
             }
@@ -1148,5 +1239,6 @@ void extract_facts(struct record *r)
     spoken_apologies(&c);
     free(c.sents);
     free(c.group_acr);
+    phrases_release(&c);
     free(c.low);
 }
