@@ -465,60 +465,106 @@ out_buf:
     return rc;
 }
 
+static int64_t action_id_of(struct store *st, const char *code)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM actions WHERE code = ?");
+
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    return step_id(s);
+}
+
 static int store_actions_all(struct ingest *in, int64_t posted)
 {
     const struct record *r = in->r;
+    /* All the record's actions in one statement, as its items (see
+     * store_items_all): actions carry triggers (the open count, their
+     * full-text index), so a statement per action flushed the index
+     * once per action. Codes and people are taken first, in the order a
+     * row at a time took them, so every id comes out the same. */
     sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
                                          " due_date, status, status_by, status_at, quote, speaker,"
                                          " speaker_id, offset, concerns_dcs, explicit, confidence,"
                                          " created)"
-                                         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    int i, rc = -1;
+                                         " SELECT json_extract(j.value, '$[0]'), ?1, ?2,"
+                                         " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
+                                         " json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'),"
+                                         " json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'),"
+                                         " json_extract(j.value, '$[7]'), json_extract(j.value, '$[8]'),"
+                                         " json_extract(j.value, '$[9]'), json_extract(j.value, '$[10]'),"
+                                         " json_extract(j.value, '$[11]'), json_extract(j.value, '$[12]'),"
+                                         " json_extract(j.value, '$[13]'), ?3"
+                                         " FROM json_each(?4) j ORDER BY j.key");
+    char (*codes)[16] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
+    struct buf rows;
+    int i, k, rc = -1;
 
+    buf_init(&rows);
+    buf_putc(&rows, '[');
     if (!s)
-        return -1;
+        goto out;
     for (i = 0; i < r->n_actions; i++) {
         const struct record_action *a = &r->actions[i];
-        char code[16];
-        int64_t aid, spk = 0;
+        int64_t spk = 0;
 
         if (!a->text)
             continue;
-        if (actions_next_code(in->st, code) < 0)
+        if (actions_next_code(in->st, codes[i]) < 0)
             goto out;
         if (a->speaker && *a->speaker && (spk = people_intern(in->st, a->speaker, NULL)) <= 0)
             goto out;
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, code, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_int64(s, 2, in->meeting_id);
-        sqlite3_bind_int64(s, 3, in->record_id);
-        sqlite3_bind_text(s, 4, a->text, -1, SQLITE_STATIC);
-        store_bind_text(s, 5, a->due);
-        store_bind_text(s, 6, a->due_date);
-        sqlite3_bind_text(s, 7, a->done ? "done" : "open", -1, SQLITE_STATIC);
-        if (a->done) {
-            sqlite3_bind_text(s, 8, "the record", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(s, 9, posted);
-        } else {
-            sqlite3_bind_null(s, 8);
-            sqlite3_bind_null(s, 9);
-        }
-        store_bind_text(s, 10, a->quote);
-        store_bind_text(s, 11, a->speaker);
-        if (spk > 0)
-            sqlite3_bind_int64(s, 12, spk);
+        for (k = 0; k < a->n_owners; k++)
+            if (a->owners[k] && *a->owners[k] && people_intern(in->st, a->owners[k], NULL) <= 0)
+                goto out;
+        if (rows.len > 1)
+            buf_putc(&rows, ',');
+        buf_putc(&rows, '[');
+        json_str(&rows, codes[i]);
+        buf_putc(&rows, ',');
+        json_str(&rows, a->text);
+        buf_putc(&rows, ',');
+        json_str(&rows, a->due);
+        buf_putc(&rows, ',');
+        json_str(&rows, a->due_date);
+        buf_puts(&rows, a->done ? ",\"done\",\"the record\"," : ",\"open\",null,");
+        if (a->done)
+            buf_printf(&rows, "%lld,", (long long)posted);
         else
-            sqlite3_bind_null(s, 12);
-        sqlite3_bind_int64(s, 13, (int64_t)a->offset);
-        sqlite3_bind_int(s, 14, a->concerns_dcs ? 1 : 0);
-        sqlite3_bind_int(s, 15, a->is_explicit ? 1 : 0);
-        sqlite3_bind_double(s, 16, a->confidence);
-        sqlite3_bind_int64(s, 17, posted);
+            buf_puts(&rows, "null,");
+        json_str(&rows, a->quote);
+        buf_putc(&rows, ',');
+        json_str(&rows, a->speaker);
+        if (spk > 0)
+            buf_printf(&rows, ",%lld", (long long)spk);
+        else
+            buf_puts(&rows, ",null");
+        buf_printf(&rows, ",%llu,%d,%d,%.17g]", (unsigned long long)a->offset,
+                   a->concerns_dcs ? 1 : 0, a->is_explicit ? 1 : 0, a->confidence);
+    }
+    if (rows.len > 1) {
+        buf_putc(&rows, ']');
+        sqlite3_bind_int64(s, 1, in->meeting_id);
+        sqlite3_bind_int64(s, 2, in->record_id);
+        sqlite3_bind_int64(s, 3, posted);
+        sqlite3_bind_text(s, 4, rows.data, (int)rows.len, SQLITE_STATIC);
         if (sqlite3_step(s) != SQLITE_DONE) {
-            store_fail(in->st, "cannot store action");
+            store_fail(in->st, "cannot store actions");
             goto out;
         }
-        aid = sqlite3_last_insert_rowid(in->st->db);
+    }
+    store_stmt_done(s);
+    s = NULL;
+    for (i = 0; i < r->n_actions; i++) {
+        const struct record_action *a = &r->actions[i];
+        int64_t aid;
+
+        if (!a->text)
+            continue;
+        if ((aid = action_id_of(in->st, codes[i])) <= 0) {
+            store_fail(in->st, "cannot find stored action");
+            goto out;
+        }
         if (actions_insert_owners(in->st, aid, (const char *const *)a->owners, a->n_owners) < 0)
             goto out;
         if (actions_log(in->st, aid, posted, NULL, "created", "from the record") < 0)
@@ -527,6 +573,8 @@ static int store_actions_all(struct ingest *in, int64_t posted)
     rc = 0;
 out:
     store_stmt_done(s);
+    buf_release(&rows);
+    free(codes);
     return rc;
 }
 
