@@ -111,6 +111,9 @@ struct ctx {
     } *occ;
     int n_occ;
     int ix_marker, ix_decision, ix_next, ix_if, ix_meeting, ix_acceptable;
+    int ix_doodle_poll, ix_doodle;
+    unsigned char head_len[16];  /* strlen(marker_heads[k]) */
+    unsigned char body_first[256]; /* 1: some body phrase starts with this byte */
 };
 
 /* The first words of the action markers below: a sentence that has none
@@ -119,6 +122,7 @@ struct ctx {
 static const char *const marker_heads[] = {
     "i", "let", "we", "they", "suggest", "propose", "you", "could", "can", "would", "will", NULL
 };
+_Static_assert(sizeof(marker_heads) / sizeof(marker_heads[0]) <= 16, "struct ctx head_len too small");
 
 /* Index of the first occurrence of `o` at or after s. */
 static int occ_first(const struct occ *o, size_t s)
@@ -179,7 +183,7 @@ static unsigned heads_in(const struct ctx *c, size_t s, size_t e)
         for (j = i; j < e && isalnum((unsigned char)c->low[j]); j++)
             ;
         for (int k = 0; marker_heads[k] && j > i; k++)
-            if (strlen(marker_heads[k]) == j - i && !memcmp(c->low + i, marker_heads[k], j - i))
+            if (c->head_len[k] == j - i && !memcmp(c->low + i, marker_heads[k], j - i))
                 mask |= 1u << k;
         i = j;
     }
@@ -215,15 +219,17 @@ static size_t name_at(const struct ctx *c, const char *t, size_t at, size_t end,
     return best;
 }
 
+/* `t` is the record's text (c->low is it in lower case): the phrases
+ * are compared, case-folded, on c->low. */
 static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t end, size_t *len)
 {
-    int c0 = tolower((unsigned char)t[at]);
+    int c0 = (unsigned char)c->low[at];
 
-    for (int i = 0; bodies[i].phrase; i++) {
+    for (int i = 0; c->body_first[c0] && bodies[i].phrase; i++) {
         if ((unsigned char)bodies[i].phrase[0] != c0)
             continue;
         size_t l = strlen(bodies[i].phrase);
-        if (at + l <= end && !reader_strncasecmp_ascii(t + at, bodies[i].phrase, l) &&
+        if (at + l <= end && !memcmp(c->low + at, bodies[i].phrase, l) &&
             (at + l >= end || !isalnum((unsigned char)t[at + l])) &&
             (at == 0 || !isalnum((unsigned char)t[at - 1]))) {
             /* "MAG" must be in capitals to count as the body. */
@@ -650,7 +656,8 @@ static size_t unknown_name_at(const char *t, size_t at, size_t end, char *out, s
             stop = 1;
         }
         for (int k = 0; not_person[k]; k++)
-            if (strlen(not_person[k]) == j - i && !strncmp(t + i, not_person[k], j - i))
+            if (not_person[k][0] == t[i] && strlen(not_person[k]) == j - i &&
+                !strncmp(t + i, not_person[k], j - i))
                 return 0;
         words++;
         last = j;
@@ -803,9 +810,9 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
 
     /* "Let's have a Doodle poll": the speaker proposes it for the group. */
     {
-        long k = reader_find_ci(t + st->s, st->e - st->s, "doodle poll");
+        long k = occ_find(c, c->ix_doodle_poll, st->s, st->e);
         if (k < 0)
-            k = reader_find_ci(t + st->s, st->e - st->s, "doodle");
+            k = occ_find(c, c->ix_doodle, st->s, st->e);
         if (k >= 0 && tn->speaker >= 0 && t[st->e - 1] == '?') {
             const char *who = affirmer(c, st);
             if (who && (a = new_action(c, st, st->s, 1, 0.7)))
@@ -1217,6 +1224,12 @@ void extract_facts(struct record *r)
     c.ix_if = occ_add(&c, "if");
     c.ix_meeting = occ_add(&c, "meeting");
     c.ix_acceptable = occ_add(&c, "acceptable");
+    c.ix_doodle_poll = occ_add(&c, "doodle poll");
+    c.ix_doodle = occ_add(&c, "doodle");
+    for (int k = 0; marker_heads[k]; k++)
+        c.head_len[k] = (unsigned char)strlen(marker_heads[k]);
+    for (int i = 0; bodies[i].phrase; i++)
+        c.body_first[(unsigned char)bodies[i].phrase[0]] = 1;
     phrases_index(&c);
     c.group_acr = reader_group_acronym(r->group);
     c.dc_group = reader_find_word_ci(r->group, strlen(r->group), "dc") >= 0 ||
