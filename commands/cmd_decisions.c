@@ -31,12 +31,12 @@ static int decisions_match(struct cmd_q *q)
 static void related(struct cmd_q *q, const char *topic, int64_t mid)
 {
     struct store *st = q->ctx->st;
-    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, topic };
+    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, topic, 6 };
     struct store_action *a = NULL;
     struct store_item *p = NULL;
-    int na = 0, np = 0, i, k;
+    int na = 0, np = 0, more, i, k;
 
-    if (store_items(st, STORE_POINT, mid, topic, &p, &np) == 0 && np > 0) {
+    if (store_items_on_topic(st, STORE_POINT, mid, topic, 3, &p, &np, &more) == 0 && np > 0) {
         rt_text(q, "Key points on it:");
         rt_nl(q);
         rt_list_begin(q);
@@ -88,7 +88,7 @@ static int decisions_run(struct cmd_q *q)
     char *args = xstrdup(q->args), *spec, *topic;
     struct store_item *v = NULL;
     int64_t mid = 0, last = -1;
-    int n = 0, i, rc = 0;
+    int n = 0, more = 0, i, rc = 0;
 
     spec = cmd_split_meeting(args);
     topic = cmd_trim(args);
@@ -102,7 +102,10 @@ static int decisions_run(struct cmd_q *q)
             goto out;
         }
     }
-    if (store_items(st, STORE_DECISION, mid, *topic ? topic : NULL, &v, &n) < 0) {
+    /* On a topic, the first ones only: a common word is in thousands. */
+    if ((*topic ? store_items_on_topic(st, STORE_DECISION, mid, topic, DECISIONS_SHOWN,
+                                       &v, &n, &more) :
+                  store_items(st, STORE_DECISION, mid, NULL, &v, &n)) < 0) {
         rc = cmd_store_error(q);
         goto out;
     }
@@ -167,10 +170,14 @@ static int decisions_run(struct cmd_q *q)
         free(s);
     }
     rt_list_end(q);
-    if (n > DECISIONS_SHOWN) {
-        rt_printf(q, "\u2026and %d more: decisions #<meeting>", n - DECISIONS_SHOWN);
+    if (n > DECISIONS_SHOWN)
+        more = n - DECISIONS_SHOWN;
+    if (more > 0)
+        rt_printf(q, "\u2026and %d more: decisions #<meeting>", more);
+    else if (more < 0)
+        rt_text(q, "\u2026and more: decisions #<meeting>");
+    if (more)
         rt_nl(q);
-    }
     if (*topic)
         related(q, topic, mid);
 out:

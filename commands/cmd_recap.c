@@ -176,7 +176,7 @@ static void recap_items(struct cmd_q *q, int64_t mid, int kind, const char *head
 static void recap_actions(struct cmd_q *q, int64_t mid, const char *label)
 {
     struct store *st = q->ctx->st;
-    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, NULL };
+    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, NULL, 0 };
     struct store_action *v = NULL;
     int n = 0, i, k, open = 0, earlier;
 

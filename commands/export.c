@@ -80,7 +80,7 @@ cJSON *export_meeting_json(struct store *st, int64_t mid)
     struct store_participant *par = NULL;
     struct store_action *act = NULL;
     struct store_next *nx = NULL;
-    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, NULL };
+    struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, NULL, 0 };
     char **apo = NULL;
     int nrec = 0, nspk = 0, npar = 0, napo = 0, nact = 0, nnx = 0, i, k;
     cJSON *o, *arr;

@@ -6,6 +6,7 @@
 #include "store_int.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -201,29 +202,24 @@ static const char actions_by_owner[] =
     "SELECT " ACTION_COLUMNS ACTION_FROM
     " WHERE a.id IN (SELECT o.action_id FROM action_owners o WHERE lower(o.name) = lower(?4)) AND"
     ACTION_FILTER;
+/* On a topic: only the actions whose text or quote carries one of its
+ * words' stems (index actions_fts); query_on_topic() decides. */
+static const char actions_on_topic[] =
+    "SELECT " ACTION_COLUMNS ACTION_FROM
+    " WHERE a.id IN (SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?6) AND"
+    ACTION_FILTER;
 static const char actions_any[] = "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE" ACTION_FILTER;
+static const char actions_no_meeting[] =
+    "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.meeting_id IS NULL AND" ACTION_FILTER;
 
-int store_actions(struct store *st, const struct store_action_filter *f,
-                  struct store_action **out, int *n)
+/* Append the actions s yields on topic t (all when NULL) to *out, up to
+ * `limit` (0: no limit); 1 when it stopped at the limit. */
+static int actions_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
+                        struct store_action **out, int *n)
 {
-    sqlite3_stmt *s = store_stmt(st, f && f->meeting_id ? actions_by_meeting :
-                                     f && f->person_id ? actions_by_person :
-                                     f && f->owner ? actions_by_owner : actions_any);
-    struct store_topic *t = NULL;
-    int i;
-
-    *out = NULL;
-    *n = 0;
-    if (!s)
-        return -1;
-    sqlite3_bind_int(s, 1, f ? f->status : STORE_ACT_ALL);
-    sqlite3_bind_int64(s, 2, f ? f->meeting_id : 0);
-    sqlite3_bind_int64(s, 3, f ? f->person_id : 0);
-    store_bind_text(s, 4, f ? f->owner : NULL);
-    sqlite3_bind_int(s, 5, f ? f->dcs : 0);
-    if (f && f->topic)
-        t = store_topic_new(st, f->topic);
     while (sqlite3_step(s) == SQLITE_ROW) {
+        if (limit && *n >= limit)
+            return 1;
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
         action_read(s, &(*out)[*n]);
         if (t && !store_topic_empty(t) && !query_on_topic((*out)[*n].text, t) &&
@@ -233,12 +229,113 @@ int store_actions(struct store *st, const struct store_action_filter *f,
         }
         (*n)++;
     }
-    store_stmt_done(s);
-    store_topic_free(t);
-    for (i = 0; i < *n; i++)
-        if (action_owners(st, &(*out)[i]) < 0)
-            return -1;
     return 0;
+}
+
+/* A topic's words so common (over `cap` actions carry one) that reading
+ * them all costs more than walking the meetings newest first, each one's
+ * actions through index actions_meeting, until the first `limit`. */
+static int actions_common(struct store *st, const char *prefixes, int cap)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM (SELECT 1 FROM actions_fts"
+                                     " WHERE actions_fts MATCH ?1 LIMIT ?2)");
+    int c = 0;
+
+    if (!s)
+        return 0;
+    sqlite3_bind_text(s, 1, prefixes, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, cap);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        c = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return c >= cap;
+}
+
+static int actions_walk(struct store *st, const struct store_action_filter *f,
+                        const struct store_topic *t, struct store_action **out, int *n)
+{
+    sqlite3_stmt *m = store_stmt(st, "SELECT m.id FROM meetings m ORDER BY"
+                                     " COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC");
+    int full = 0, rc = 0;
+
+    if (!m)
+        return -1;
+    while (!full && sqlite3_step(m) == SQLITE_ROW) {
+        sqlite3_stmt *s = store_stmt(st, actions_by_meeting);
+
+        if (!s) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_int(s, 1, f->status);
+        sqlite3_bind_int64(s, 2, sqlite3_column_int64(m, 0));
+        sqlite3_bind_int64(s, 3, 0);
+        sqlite3_bind_null(s, 4);
+        sqlite3_bind_int(s, 5, f->dcs);
+        full = actions_read(s, t, f->limit, out, n);
+        store_stmt_done(s);
+    }
+    store_stmt_done(m);
+    if (!full && rc == 0 && *n < f->limit) {
+        /* Then those of no meeting (added in chat), last as in the query. */
+        sqlite3_stmt *s = store_stmt(st, actions_no_meeting);
+
+        if (!s)
+            return -1;
+        sqlite3_bind_int(s, 1, f->status);
+        sqlite3_bind_int(s, 5, f->dcs);
+        actions_read(s, t, f->limit, out, n);
+        store_stmt_done(s);
+    }
+    return rc;
+}
+
+int store_actions(struct store *st, const struct store_action_filter *f,
+                  struct store_action **out, int *n)
+{
+    struct store_topic *t = f && f->topic ? store_topic_new(st, f->topic) : NULL;
+    char *prefixes = query_topic_expr_dup(st, QUERY_ACTIONS, t);
+    const char *sql = f && f->meeting_id ? actions_by_meeting :
+                      f && f->person_id ? actions_by_person :
+                      f && f->owner ? actions_by_owner :
+                      prefixes ? actions_on_topic : actions_any;
+    sqlite3_stmt *s = NULL;
+    int i, rc = 0;
+
+    *out = NULL;
+    *n = 0;
+    if (sql == actions_on_topic && !*prefixes)
+        goto out;               /* no action carries the words */
+    if (sql == actions_on_topic && f->limit > 0) {
+        /* As for items on a topic (query.c): 25 x sqrt(meetings). */
+        int cap = 25 * (int)sqrt((double)store_meeting_count(st));
+
+        if (actions_common(st, prefixes, cap < 200 ? 200 : cap)) {
+            rc = actions_walk(st, f, t, out, n);
+            goto owners;
+        }
+    }
+    if (!(s = store_stmt(st, sql))) {
+        rc = -1;
+        goto out;
+    }
+    sqlite3_bind_int(s, 1, f ? f->status : STORE_ACT_ALL);
+    sqlite3_bind_int64(s, 2, f ? f->meeting_id : 0);
+    sqlite3_bind_int64(s, 3, f ? f->person_id : 0);
+    store_bind_text(s, 4, f ? f->owner : NULL);
+    sqlite3_bind_int(s, 5, f ? f->dcs : 0);
+    if (sql == actions_on_topic)
+        sqlite3_bind_text(s, 6, prefixes, -1, SQLITE_STATIC);
+    actions_read(s, t, f ? f->limit : 0, out, n);
+    store_stmt_done(s);
+owners:
+    for (i = 0; rc == 0 && i < *n; i++)
+        if (action_owners(st, &(*out)[i]) < 0)
+            rc = -1;
+out:
+    free(prefixes);
+    store_topic_free(t);
+    return rc;
 }
 
 int store_actions_open_elsewhere(struct store *st, int64_t meeting_id)

@@ -5,6 +5,7 @@
 #include "store_int.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -362,71 +363,215 @@ void store_items_free(struct store_item *v, int n)
     free(v);
 }
 
+/* The part of a topic word that query_on_topic() looks for at the start
+ * of a word: the whole word up to 5 letters, else all but its last two
+ * (at least 5), so "budgets" finds "budget" and "budgeting". */
+static size_t stem_len(size_t tl)
+{
+    return tl <= 5 ? tl : (tl - 2 < 5 ? 5 : tl - 2);
+}
+
+/* 1 when every topic word is plain (lower-case) letters and digits. */
+static int words_plain(const char *w)
+{
+    for (; *w; w++)
+        if (*w != ' ' && (!isalnum((unsigned char)*w) || isupper((unsigned char)*w)))
+            return 0;
+    return 1;
+}
+
 /* 1 when `text` carries at least half of the topic's words (by stem). */
 int query_on_topic(const char *text, const struct store_topic *t)
 {
-    char *copy = xstrdup(store_topic_words(t)), *w, *save = NULL;
-    char *folded = store_fold_dup(text, strlen(text));
+    const char *words = store_topic_words(t), *w;
     int hits = 0, n = 0;
-    char *p;
 
-    for (p = folded; *p; p++)
-        *p = (char)tolower((unsigned char)*p);
-    for (w = strtok_r(copy, " ", &save); w; w = strtok_r(NULL, " ", &save)) {
-        size_t tl = strlen(w), pl = tl <= 5 ? tl : (tl - 2 < 5 ? 5 : tl - 2);
+    if (!words_plain(words)) {
+        /* Words with other bytes are compared with the folded text. */
+        char *copy = xstrdup(words), *cw, *save = NULL;
+        char *folded = store_fold_dup(text, strlen(text));
+        char *p;
 
-        n++;
         for (p = folded; *p; p++)
-            if ((p == folded || !isalnum((unsigned char)p[-1])) && !strncmp(p, w, pl)) {
+            *p = (char)tolower((unsigned char)*p);
+        for (cw = strtok_r(copy, " ", &save); cw; cw = strtok_r(NULL, " ", &save)) {
+            size_t pl = stem_len(strlen(cw));
+
+            n++;
+            for (p = folded; *p; p++)
+                if ((p == folded || !isalnum((unsigned char)p[-1])) && !strncmp(p, cw, pl)) {
+                    hits++;
+                    break;
+                }
+        }
+        free(copy);
+        free(folded);
+        return n > 0 && hits * 2 >= n;
+    }
+    /* Plain words: folding only turns other characters into spaces and
+     * punctuation, which neither match a letter nor start a word, so the
+     * text is read as it is, without a copy. */
+    for (w = words; *w;) {
+        size_t tl = strcspn(w, " "), pl = stem_len(tl), k;
+        const char *p;
+
+        if (!tl) {
+            w++;
+            continue;
+        }
+        n++;
+        for (p = text; *p; p++) {
+            if (p != text && isalnum((unsigned char)p[-1]))
+                continue;
+            for (k = 0; k < pl && p[k] && tolower((unsigned char)p[k]) == w[k]; k++)
+                ;
+            if (k == pl) {
                 hits++;
                 break;
             }
+        }
+        w += tl;
     }
-    free(copy);
-    free(folded);
     return n > 0 && hits * 2 >= n;
 }
 
-int store_items(struct store *st, int kind, int64_t meeting_id,
-                const char *topic, struct store_item **out, int *n)
+/* The words of index `vocab` (QUERY_ITEMS, QUERY_ACTIONS) that start
+ * with stem[0..len), as an FTS5 OR into b; the stem as a prefix query
+ * when there are over 64 of them. 0 when there is none. */
+static int stem_terms(struct store *st, int vocab, const char *stem, size_t len, struct buf *b)
 {
-    struct store_topic *t = topic ? store_topic_new(st, topic) : NULL;
-    char *any = search_topic_any_dup(t);
-    /* With a topic, only the meetings whose text carries one of its words
-     * (the full-text index answers that), so the items of thousands of
-     * other meetings are never read. */
-    sqlite3_stmt *s = any ? store_prep(st,
-        "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
-        " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
-        " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
-        " WHERE i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2) AND i.meeting_id IN"
-        "  (SELECT t.meeting_id FROM turns_fts f JOIN turns t ON t.id = f.rowid"
-        "   WHERE turns_fts MATCH ?3)"
-        " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC,"
-        "  r.kind, i.record_id, i.seq") : meeting_id ? store_stmt(st,
-        /* One meeting's (a recap): read through index items_meeting. */
-        "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
-        " FROM items i JOIN records r ON r.id = i.record_id"
-        " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
-        " WHERE i.meeting_id = ?2 AND i.kind = ?1 ORDER BY r.kind, i.record_id, i.seq") : store_prep(st,
-        "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
-        " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
-        " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
-        " WHERE i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)"
-        " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC,"
-        "  r.kind, i.record_id, i.seq");
+    sqlite3_stmt *s = store_stmt(st, vocab == QUERY_ACTIONS ?
+        "SELECT term FROM actions_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65" :
+        "SELECT term FROM items_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65");
+    size_t start = b->len;
+    int n = 0;
 
-    *out = NULL;
-    *n = 0;
-    if (!s) {
-        free(any);
-        store_topic_free(t);
+    if (!s)
         return -1;
+    sqlite3_bind_text(s, 1, stem, (int)len, SQLITE_TRANSIENT);
+    buf_putc(b, '(');
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *term = (const char *)sqlite3_column_text(s, 0);
+
+        if (++n > 64) {
+            b->len = start;
+            buf_puts(b, "(\"");
+            buf_add(b, stem, len);
+            buf_puts(b, "\"*");
+            break;
+        }
+        if (n > 1)
+            buf_puts(b, " OR ");
+        search_quote(b, term ? term : "");
     }
-    sqlite3_bind_int(s, 1, kind);
-    sqlite3_bind_int64(s, 2, meeting_id);
-    if (any)
-        sqlite3_bind_text(s, 3, any, -1, SQLITE_STATIC);
+    store_stmt_done(s);
+    buf_putc(b, ')');
+    if (!n)
+        b->len = start;
+    return n > 0;
+}
+
+/* At least half of the words, as FTS5 needs it: any ceil(n/2) of them
+ * together, (a AND b) OR (a AND c) OR ...; past 20 such sets, any one
+ * word (then query_on_topic() alone narrows it down). */
+#define PREFIX_SETS_MAX 20
+
+char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic *t)
+{
+    const char *w = store_topic_words(t);
+    struct buf word[16], b;
+    unsigned mask, sets = 0, have = 0;
+    int n = 0, need, i;
+
+    if (store_topic_empty(t) || !*w || !words_plain(w))
+        return NULL;
+    while (*w) {
+        size_t tl = strcspn(w, " ");
+
+        if (tl) {
+            if (n == 16) {
+                for (i = 0; i < n; i++)
+                    buf_release(&word[i]);
+                return NULL;
+            }
+            buf_init(&word[n]);
+            if (stem_terms(st, vocab, w, stem_len(tl), &word[n]) > 0)
+                have |= 1u << n;
+            n++;
+        }
+        w += tl;
+        while (*w == ' ')
+            w++;
+    }
+    need = (n + 1) / 2;
+    for (mask = 1; mask < 1u << n; mask++)
+        if (__builtin_popcount(mask) == need)
+            sets++;
+    if (sets > PREFIX_SETS_MAX)
+        need = 1;
+    buf_init(&b);
+    for (mask = 1; mask < 1u << n; mask++) {
+        int first = 1;
+
+        /* A set with a word the index does not have matches nothing. */
+        if (__builtin_popcount(mask) != need || (mask & ~have))
+            continue;
+        if (b.len)
+            buf_puts(&b, " OR ");
+        buf_putc(&b, '(');
+        for (i = 0; i < n; i++) {
+            if (!(mask & (1u << i)))
+                continue;
+            if (!first)
+                buf_puts(&b, " AND ");
+            first = 0;
+            buf_add(&b, word[i].data, word[i].len);
+        }
+        buf_putc(&b, ')');
+    }
+    for (i = 0; i < n; i++)
+        buf_release(&word[i]);
+    if (!b.len)
+        buf_puts(&b, "");       /* nothing can match: an empty string */
+    return buf_detach(&b);
+}
+
+#define ITEM_COLUMNS \
+    "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
+#define ITEM_NEWEST \
+    " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC," \
+    "  r.kind, i.record_id, i.seq"
+
+/* With a topic: only the items whose text or quote carries one of its
+ * words' stems (index items_fts answers that), so the items of thousands
+ * of other meetings are never read; query_on_topic() then keeps those
+ * with at least half of the words. */
+static const char items_on_topic[] =
+    ITEM_COLUMNS
+    " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
+    " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+    " WHERE i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?3)"
+    " AND i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)" ITEM_NEWEST;
+/* One meeting's (a recap): read through index items_meeting. */
+static const char items_of_meeting[] =
+    ITEM_COLUMNS
+    " FROM items i JOIN records r ON r.id = i.record_id"
+    " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+    " WHERE i.meeting_id = ?2 AND i.kind = ?1 ORDER BY r.kind, i.record_id, i.seq";
+/* Every meeting's; with a topic whose words the index cannot look up
+ * (not plain letters and digits), each item is tested in C. */
+static const char items_all[] =
+    ITEM_COLUMNS
+    " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
+    " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+    " WHERE i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)" ITEM_NEWEST;
+
+/* Append the rows of s on topic t (every row when t is NULL) to *out,
+ * until there are `limit` of them (0: no limit); the rows past the limit
+ * are counted in *more. */
+static void items_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
+                       struct store_item **out, int *n, int *more)
+{
     while (sqlite3_step(s) == SQLITE_ROW) {
         struct store_item *it;
         const char *text = (const char *)sqlite3_column_text(s, 2);
@@ -435,6 +580,10 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
         if (t && !store_topic_empty(t) && !query_on_topic(text ? text : "", t) &&
             !query_on_topic(quote ? quote : "", t))
             continue;
+        if (limit && *n >= limit) {
+            (*more)++;
+            continue;
+        }
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
         it = &(*out)[(*n)++];
         it->meeting_id = sqlite3_column_int64(s, 0);
@@ -446,13 +595,114 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
         if (!it->text)
             it->text = xstrdup("");
     }
-    if (!any && meeting_id)
-        store_stmt_done(s);
-    else
-        sqlite3_finalize(s);
-    free(any);
-    store_topic_free(t);
+}
+
+static int items_query(struct store *st, int kind, int64_t meeting_id,
+                       const struct store_topic *t, const char *prefixes, int limit,
+                       struct store_item **out, int *n, int *more)
+{
+    sqlite3_stmt *s = store_stmt(st, prefixes ? items_on_topic :
+                                     meeting_id ? items_of_meeting : items_all);
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int(s, 1, kind);
+    sqlite3_bind_int64(s, 2, meeting_id);
+    if (prefixes)
+        sqlite3_bind_text(s, 3, prefixes, -1, SQLITE_STATIC);
+    if (!prefixes || *prefixes)
+        items_read(s, t, limit, out, n, more);
+    store_stmt_done(s);
     return 0;
+}
+
+int store_items(struct store *st, int kind, int64_t meeting_id,
+                const char *topic, struct store_item **out, int *n)
+{
+    struct store_topic *t = topic ? store_topic_new(st, topic) : NULL;
+    char *expr = query_topic_expr_dup(st, QUERY_ITEMS, t);
+    int more = 0, rc;
+
+    *out = NULL;
+    *n = 0;
+    rc = items_query(st, kind, meeting_id, t, expr, 0, out, n, &more);
+    free(expr);
+    store_topic_free(t);
+    return rc;
+}
+
+/* How many rows (at most `cap`) the index items_fts has for expr. */
+static int fts_count(struct store *st, const char *expr, int cap)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM (SELECT 1 FROM items_fts"
+                                     " WHERE items_fts MATCH ?1 LIMIT ?2)");
+    int c = -1;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, cap);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        c = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return c;
+}
+
+/* Words common in the store: walk the meetings newest first, each one's
+ * items through index items_meeting, until past the limit. */
+static int items_walk(struct store *st, int kind, const struct store_topic *t, int limit,
+                      struct store_item **out, int *n, int *more)
+{
+    sqlite3_stmt *m = store_stmt(st, "SELECT m.id FROM meetings m ORDER BY"
+                                     " COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC");
+    sqlite3_stmt *s = NULL;
+    int rc = 0;
+
+    if (!m)
+        return -1;
+    while (!*more && sqlite3_step(m) == SQLITE_ROW) {
+        if (!(s = store_stmt(st, items_of_meeting))) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_int(s, 1, kind);
+        sqlite3_bind_int64(s, 2, sqlite3_column_int64(m, 0));
+        items_read(s, t, limit, out, n, more);
+        store_stmt_done(s);
+    }
+    store_stmt_done(m);
+    if (*more)
+        *more = -1;             /* more, uncounted */
+    return rc;
+}
+
+int store_items_on_topic(struct store *st, int kind, int64_t meeting_id, const char *topic,
+                         int limit, struct store_item **out, int *n, int *more)
+{
+    struct store_topic *t = store_topic_new(st, topic);
+    char *prefixes = query_topic_expr_dup(st, QUERY_ITEMS, t);
+    int rc, cap;
+
+    *out = NULL;
+    *n = 0;
+    *more = 0;
+    if (limit <= 0)
+        limit = 1;
+    /* Reading every item that carries a word costs a row each; walking
+     * the meetings newest first costs a row per item of the kind until
+     * `limit` are found. The walk wins when the words are common: over
+     * about sqrt(limit x items) index rows (25 x sqrt(meetings) with ~50
+     * items a meeting); then the rows past the limit are not counted. */
+    cap = 25 * (int)sqrt((double)store_meeting_count(st));
+    if (cap < 200)
+        cap = 200;
+    if (!prefixes || !*prefixes || meeting_id || fts_count(st, prefixes, cap) < cap)
+        rc = items_query(st, kind, meeting_id, t, prefixes, limit, out, n, more);
+    else
+        rc = items_walk(st, kind, t, limit, out, n, more);
+    free(prefixes);
+    store_topic_free(t);
+    return rc;
 }
 
 /* ---- next meeting ----------------------------------------------------- */

@@ -195,10 +195,48 @@ static const char schema_v3[] =
     "  WHERE name = 'open_actions'; END;"
     "CREATE INDEX persons_canon ON persons(canon_id);";
 
+/* Version 6: full-text indexes over the items (agenda, decisions, key
+ * points) and the actions, by their text and quote, so "what was decided
+ * about X" and the actions on X read only the rows that carry one of X's
+ * words instead of filtering every item and action in C. Unstemmed and
+ * without positions (detail=none): they answer prefix queries, "budg"*,
+ * the way query_on_topic() matches a word. External content, kept by
+ * triggers, so every writer of items and actions keeps them current;
+ * existing stores are indexed here ('rebuild'). */
+static const char schema_v6[] =
+    "CREATE VIRTUAL TABLE items_fts USING fts5(text, quote, content='items', content_rowid='id',"
+    "  detail='none', tokenize='unicode61 remove_diacritics 0');"
+    "CREATE TRIGGER items_fts_insert AFTER INSERT ON items BEGIN"
+    "  INSERT INTO items_fts(rowid, text, quote) VALUES(NEW.id, NEW.text, NEW.quote); END;"
+    "CREATE TRIGGER items_fts_delete AFTER DELETE ON items BEGIN"
+    "  INSERT INTO items_fts(items_fts, rowid, text, quote) VALUES('delete', OLD.id, OLD.text, OLD.quote);"
+    "  END;"
+    "CREATE TRIGGER items_fts_update AFTER UPDATE OF text, quote ON items BEGIN"
+    "  INSERT INTO items_fts(items_fts, rowid, text, quote) VALUES('delete', OLD.id, OLD.text, OLD.quote);"
+    "  INSERT INTO items_fts(rowid, text, quote) VALUES(NEW.id, NEW.text, NEW.quote); END;"
+    "INSERT INTO items_fts(items_fts) VALUES('rebuild');"
+    "CREATE VIRTUAL TABLE actions_fts USING fts5(text, quote, content='actions', content_rowid='id',"
+    "  detail='none', tokenize='unicode61 remove_diacritics 0');"
+    "CREATE TRIGGER actions_fts_insert AFTER INSERT ON actions BEGIN"
+    "  INSERT INTO actions_fts(rowid, text, quote) VALUES(NEW.id, NEW.text, NEW.quote); END;"
+    "CREATE TRIGGER actions_fts_delete AFTER DELETE ON actions BEGIN"
+    "  INSERT INTO actions_fts(actions_fts, rowid, text, quote)"
+    "  VALUES('delete', OLD.id, OLD.text, OLD.quote); END;"
+    "CREATE TRIGGER actions_fts_update AFTER UPDATE OF text, quote ON actions BEGIN"
+    "  INSERT INTO actions_fts(actions_fts, rowid, text, quote)"
+    "  VALUES('delete', OLD.id, OLD.text, OLD.quote);"
+    "  INSERT INTO actions_fts(rowid, text, quote) VALUES(NEW.id, NEW.text, NEW.quote); END;"
+    "INSERT INTO actions_fts(actions_fts) VALUES('rebuild');"
+    /* Their words: a stem is looked up as the words it starts, since
+     * FTS5 reads every posting of a prefix query before the first row. */
+    "CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, row);"
+    "CREATE VIRTUAL TABLE actions_vocab USING fts5vocab(actions_fts, row);";
+
 static const struct migration migrations[] = {
     { 1, schema_v1 },
     { 2, schema_v2 },
     { 3, schema_v3 },
+    { 6, schema_v6 },
 };
 
 int schema_has_fts5(sqlite3 *db)

@@ -197,6 +197,12 @@ struct store_item {
  * only items whose text or quote carries the topic's words. */
 int store_items(struct store *st, int kind, int64_t meeting_id,
                 const char *topic, struct store_item **out, int *n);
+/* The first `limit` items of one kind on a topic, in the order of
+ * store_items(); *more is how many more there are, or -1 when there are
+ * more that were not counted (a topic so common that counting them would
+ * read the store). 0 or -1. */
+int store_items_on_topic(struct store *st, int kind, int64_t meeting_id, const char *topic,
+                         int limit, struct store_item **out, int *n, int *more);
 void store_items_free(struct store_item *v, int n);
 
 struct store_next {
@@ -246,6 +252,7 @@ struct store_action_filter {
     const char *owner;          /* NULL, or an owner name/body as typed */
     int dcs;                    /* 1: owned by or concerning the Dynamic Coalitions */
     const char *topic;          /* NULL, or only actions whose text or quote carries it */
+    int limit;                  /* 0: all; else the first `limit` (on a topic) */
 };
 /* Actions matching the filter, newest meeting first, then id order. */
 int store_actions(struct store *st, const struct store_action_filter *f,

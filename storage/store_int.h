@@ -27,7 +27,7 @@ struct store {
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
-#define SCHEMA_VERSION 3
+#define SCHEMA_VERSION 6
 int schema_migrate(struct store *st, char *err, size_t errlen);
 /* 1 when this SQLite has FTS5. */
 int schema_has_fts5(sqlite3 *db);
@@ -94,6 +94,13 @@ int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
 
 /* query.c: 1 when text carries at least half of the topic's words. */
 int query_on_topic(const char *text, const struct store_topic *t);
+/* query.c: an FTS5 expression for items_fts (QUERY_ITEMS) or actions_fts
+ * (QUERY_ACTIONS) that matches every row whose text or quote
+ * query_on_topic() accepts (each word's stem: the words of the index it
+ * starts); "" when no row can match; NULL when the topic is empty or has
+ * a word that is not plain letters and digits. Free with free(). */
+enum { QUERY_ITEMS, QUERY_ACTIONS };
+char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic *t);
 
 /* query.c / actions.c shared row readers */
 void store_hit_read(sqlite3_stmt *s, struct store_hit *h);

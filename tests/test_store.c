@@ -305,7 +305,7 @@ static void test_excerpt(void **state)
 static void test_actions_lifecycle(void **state)
 {
     struct store *st = loaded();
-    struct store_action_filter f = { STORE_ACT_OPEN, 0, 0, NULL, 0, NULL };
+    struct store_action_filter f = { STORE_ACT_OPEN, 0, 0, NULL, 0, NULL, 0 };
     struct store_action *v = NULL, a;
     struct store_history *h = NULL;
     const char *owners[] = { "Lee Park" };
@@ -458,6 +458,63 @@ static void test_deferred_decision(void **state)
     store_close(st);
 }
 
+/* Decisions on a topic: the newest first, the first few only, and a
+ * store made before the decisions' index was added finds them too. */
+static void test_decisions_on_topic(void **state)
+{
+    struct store *st = NULL;
+    struct store_item *v = NULL;
+    char err[256] = "", db[] = "/tmp/scribe-test-topic-XXXXXX";
+    int n = 0, more = 0, i, fd;
+
+    (void)state;
+    fd = mkstemp(db);
+    assert_true(fd >= 0);
+    close(fd);
+    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
+    for (i = 1; i <= 5; i++) {
+        char summary[512];
+
+        snprintf(summary, sizeof(summary), "River Basin Forum\n"
+                                  "Meeting #%d | %d March 2025\n"
+                                  "\n"
+                                  "Key points raised\n"
+                                  "\n"
+                                  "- A way forward on the gauge archive number %d would need to be "
+                                  "agreed on in another meeting, where more members are present.\n",
+                                  30 + i, i, i);
+        assert_int_equal(store_ingest(st, summary, strlen(summary), RECORD_MAX_BYTES_DEFAULT,
+                                      NULL, NULL, 1700000000, NULL, err, sizeof(err)), 0);
+    }
+    assert_int_equal(store_items_on_topic(st, STORE_DECISION, 0, "gauge archives", 2,
+                                          &v, &n, &more), 0);
+    assert_int_equal(n, 2);
+    assert_int_equal(more, 3);
+    assert_non_null(strstr(v[0].text, "number 5"));
+    assert_non_null(strstr(v[1].text, "number 4"));
+    store_items_free(v, n);
+    assert_int_equal(store_items_on_topic(st, STORE_DECISION, 0, "zebra crossing", 2,
+                                          &v, &n, &more), 0);
+    assert_int_equal(n, 0);
+    assert_int_equal(more, 0);
+    store_items_free(v, n);
+    /* The store as an older scribe left it: no index over the items. */
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "DROP TABLE items_vocab; DROP TABLE actions_vocab;"
+                                  "DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_delete;"
+                                  "DROP TRIGGER items_fts_update; DROP TRIGGER actions_fts_insert;"
+                                  "DROP TRIGGER actions_fts_delete; DROP TRIGGER actions_fts_update;"
+                                  "DROP TABLE items_fts; DROP TABLE actions_fts;"
+                                  "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
+    store_close(st);
+    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
+    assert_int_equal(store_items(st, STORE_DECISION, 0, "gauge archive", &v, &n), 0);
+    assert_int_equal(n, 5);
+    store_items_free(v, n);
+    store_close(st);
+    unlink(db);
+}
+
 static void test_user_links(void **state)
 {
     struct store *st = loaded();
@@ -492,6 +549,7 @@ int main(void)
         cmocka_unit_test(test_meeting_find),
         cmocka_unit_test(test_items_and_next),
         cmocka_unit_test(test_deferred_decision),
+        cmocka_unit_test(test_decisions_on_topic),
         cmocka_unit_test(test_user_links),
     };
 
