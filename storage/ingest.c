@@ -475,6 +475,31 @@ static int64_t action_id_of(struct store *st, const char *code)
     return step_id(s);
 }
 
+/* The next action codes for the record's actions, in order, taken from
+ * the counter in one step: what actions_next_code() gives one at a time. */
+static int take_codes(struct store *st, const struct record *r, char (*codes)[24])
+{
+    sqlite3_stmt *s;
+    int64_t last;
+    int i, n = 0;
+
+    for (i = 0; i < r->n_actions; i++)
+        n += r->actions[i].text != NULL;
+    if (n == 0)
+        return 0;
+    s = store_stmt(st, "UPDATE counters SET value = value + ? WHERE name = 'action' RETURNING value");
+    if (!s)
+        return -1;
+    sqlite3_bind_int(s, 1, n);
+    last = step_id(s);
+    if (last < n)
+        return store_fail(st, "cannot take action codes");
+    for (i = 0; i < r->n_actions; i++)
+        if (r->actions[i].text)
+            snprintf(codes[i], 24, "A%lld", (long long)(last - --n));
+    return 0;
+}
+
 static int store_actions_all(struct ingest *in, int64_t posted)
 {
     const struct record *r = in->r;
@@ -496,7 +521,7 @@ static int store_actions_all(struct ingest *in, int64_t posted)
                                          " json_extract(j.value, '$[11]'), json_extract(j.value, '$[12]'),"
                                          " json_extract(j.value, '$[13]'), ?3"
                                          " FROM json_each(?4) j ORDER BY j.key");
-    char (*codes)[16] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
+    char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
     struct buf rows;
     int i, k, rc = -1;
 
@@ -504,14 +529,14 @@ static int store_actions_all(struct ingest *in, int64_t posted)
     buf_putc(&rows, '[');
     if (!s)
         goto out;
+    if (take_codes(in->st, r, codes) < 0)
+        goto out;
     for (i = 0; i < r->n_actions; i++) {
         const struct record_action *a = &r->actions[i];
         int64_t spk = 0;
 
         if (!a->text)
             continue;
-        if (actions_next_code(in->st, codes[i]) < 0)
-            goto out;
         if (a->speaker && *a->speaker && (spk = people_intern(in->st, a->speaker, NULL)) <= 0)
             goto out;
         for (k = 0; k < a->n_owners; k++)
