@@ -269,6 +269,7 @@ static void ingest_work_done(uv_work_t *req, int status)
         jb->pc++;
     }
     ingest_work_free(w);
+    bot_rest_soon(b);
     if (b->stopping) {
         bot_check_drained(b);
         return;

@@ -33,6 +33,8 @@ struct store;
 #define CHUNK_TARGET            16000   /* bytes of body per event */
 #define CONTENT_MAX             60000   /* serialized content, below the 64 KiB PDU limit */
 #define HANDLED_KEEP_MS         (7LL * 24 * 3600 * 1000)
+#define REST_MS                 1000    /* idle this long: checkpoint, malloc_trim */
+#define WAL_CAP_PAGES           4000    /* ~16 MB of log: checkpoint even when busy */
 
 struct room {
     char *room_id;
@@ -94,6 +96,7 @@ struct bot {
     uv_signal_t sigint, sigterm;
     uv_timer_t retry;           /* start-up steps and sync back-off */
     uv_timer_t grace;           /* shutdown deadline */
+    uv_timer_t rest;            /* no work for REST_MS: memory back to the system */
     enum phase phase;
     int retry_attempt;
     int stopping;
@@ -121,6 +124,10 @@ void bot_stop(struct bot *b, int code);
 void bot_finish(struct bot *b);
 void bot_phase_run(struct bot *b);
 void bot_auth_lost(struct bot *b);
+/* Work just ended (the job queue emptied, a record was read, the first
+ * sync was stored): once nothing else happens for REST_MS, free memory is
+ * handed back to the system, off every reply's path. */
+void bot_rest_soon(struct bot *b);
 
 /* ---- bot_rooms.c: what scribe knows of each room ---- */
 struct room *bot_room_find(struct bot *b, const char *room_id);

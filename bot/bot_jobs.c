@@ -138,6 +138,8 @@ static void job_done(struct job *jb)
         log_warn("cannot delete finished job for event '%s'", jb->j.event_id);
     job_unlink(b, jb);
     bot_job_close(jb);
+    if (!b->jobs)
+        bot_rest_soon(b);
     if (b->stopping)
         bot_check_drained(b);
     else
@@ -425,6 +427,7 @@ static void send_chunk(struct job *jb)
     struct mx_notice n = { 0 };
     const char *mention = jb->j.sender;
     char txn[1024], *content;
+    int rc;
 
     n.body = c->text;
     n.body_len = strlen(c->text);
@@ -445,9 +448,11 @@ static void send_chunk(struct job *jb)
         return;
     }
     mx_txn_id(txn, sizeof(txn), jb->j.event_id, c->tag);
+    rc = matrix_send(b->mx, jb->j.room_id, "m.room.message", txn, content, on_job_str, jb);
+    /* Measured once the request is with libcurl (which writes it on the
+     * loop's next turn, from its timer). */
     log_latency(jb);
-    job_started(jb, matrix_send(b->mx, jb->j.room_id, "m.room.message", txn, content,
-                                on_job_str, jb));
+    job_started(jb, rc);
     free(content);
 }
 

@@ -452,8 +452,10 @@ static void on_sync(const struct mx_err *e, struct mx_sync *s, void *arg)
     }
     if (b->retry_attempt)
         log_info("sync is back");
-    if (b->initial)
+    if (b->initial) {
         log_info("initial sync done: answering from now on");
+        bot_rest_soon(b);
+    }
     b->retry_attempt = 0;
     b->first_sync = 0;
     b->initial = 0;
