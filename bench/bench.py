@@ -5,10 +5,13 @@ QUICK=1 run writes build/bench/results-quick.json instead, so the
 committed figures always come from a full run).
 
 In-process figures come from build/bench/bench (bench/bench.c); this
-script adds what needs whole processes: the bot's memory at rest and its
-question-to-reply time against the test homeserver (tests/homeserver.py,
-driven with tests/e2e/hs.py), peak memory while ingesting a 1 MB record,
-and `scribe ask` against the sqlite3 shell. Standard library only."""
+script adds what needs whole processes: the bot's memory at rest (with
+its resident set per mapping) and its question-to-reply time against the
+test homeserver (tests/homeserver.py, driven with tests/e2e/hs.py), as the
+bot measures it in-process (p50/p99 overall and per kind of question, and
+the bot's own part: the reply time less the command's), peak memory while
+ingesting a 1 MB record, and `scribe ask` against the sqlite3 shell.
+Standard library only."""
 
 import json
 import os
@@ -138,11 +141,67 @@ def proc_memory(pid):
             "anon_kb": out.get("RssAnon", 0), "file_kb": out.get("RssFile", 0)}
 
 
-def bot_bench(db, questions, corpus_questions):
-    """scribe run against the test homeserver on `db`: memory at rest
-    (plain, and with GNUTLS_NO_IMPLICIT_INIT=1), then `questions` questions
-    one after another; the bot logs the time from the parsed sync holding
-    each question to its reply request."""
+def proc_mappings(pid, top=12):
+    """RSS (KiB) per mapped file (a library's code and data together),
+    [heap], [stack] and anonymous memory, largest first: what the resident
+    set is made of."""
+    per, name = {}, None
+    try:
+        with open("/proc/%d/smaps" % pid) as f:
+            for ln in f:
+                if re.match(r"^[0-9a-f]+-[0-9a-f]+ ", ln):
+                    parts = ln.split()
+                    name = os.path.basename(parts[5]) if len(parts) > 5 else "[anon]"
+                elif ln.startswith("Rss:"):
+                    per[name] = per.get(name, 0) + int(ln.split()[1])
+    except OSError:
+        return {}
+    ranked = sorted(per.items(), key=lambda kv: -kv[1])
+    res = dict(ranked[:top])
+    res["(others)"] = sum(v for _, v in ranked[top:])
+    return res
+
+
+def pcts(values):
+    """n, p50, p99 and max (ms) of latencies in ms."""
+    v = sorted(values)
+    if not v:
+        return None
+    return {"n": len(v), "p50_ms": round(v[len(v) // 2], 3),
+            "p99_ms": round(v[min(len(v) - 1, int(len(v) * 0.99))], 3), "max_ms": round(v[-1], 3)}
+
+
+def bot_latencies(log_text, kinds):
+    """The bot's own figures per event (debug log): 'reply issued N us
+    after its sync was parsed' (the question-to-reply time) and 'command
+    took N us' (the answer's computation, inside it). `kinds` maps event
+    ids to a kind of question."""
+    reply, command = {}, {}
+    for eid, us in re.findall(r"event '([^']+)': reply issued (\d+) us after its sync was parsed",
+                              log_text):
+        reply.setdefault(eid, int(us) / 1000.0)
+    for eid, us in re.findall(r"event '([^']+)': command took (\d+) us", log_text):
+        command.setdefault(eid, int(us) / 1000.0)
+    out = {"all": pcts([reply[e] for e in kinds if e in reply and kinds[e] != "help"])}
+    overhead = [reply[e] - command[e] for e in kinds if e in reply and e in command]
+    out["bot_overhead"] = pcts(overhead)
+    by_kind, own = {}, {}
+    for e, k in kinds.items():
+        if e in reply:
+            by_kind.setdefault(k, []).append(reply[e])
+            if e in command:
+                own.setdefault(k, []).append(reply[e] - command[e])
+    out["by_kind"] = {k: pcts(v) for k, v in sorted(by_kind.items())}
+    out["overhead_by_kind"] = {k: pcts(v) for k, v in sorted(own.items())}
+    return out
+
+
+def bot_bench(db, questions, corpus_questions, helps):
+    """scribe run against the test homeserver on `db`: memory at rest,
+    then `questions` questions one after another (each (kind, text)), then
+    `helps` trivial ones ("help": the bot's own path with next to no
+    command); the bot logs, per question, the time from the parsed sync
+    holding it to its reply request, and the command's own time."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
     os.environ["SCRIBE_BIN"] = SCRIBE
     import hs  # noqa: E402
@@ -155,28 +214,26 @@ def bot_bench(db, questions, corpus_questions):
         room = bot.room_with(alice)
         time.sleep(2.0)
         res["rest"] = proc_memory(bot.proc.pid)
+        res["rest_mappings_kb"] = proc_mappings(bot.proc.pid)
         # One question at a time, each waiting for its answer, so that the
         # figure is the bot's own path (sync parsed -> command -> reply
         # request) and not the queue of a room's earlier replies.
-        for i in range(questions):
-            eid = alice.say(room, "!" + corpus_questions[i % len(corpus_questions)])
+        kinds = {}
+        for i in range(questions + helps):
+            kind, text = corpus_questions[i % len(corpus_questions)] if i < questions \
+                else ("help", "help")
+            eid = alice.say(room, "!" + text)
+            kinds[eid] = kind
             hs.wait_for(lambda: bot.replies_to(room, eid), 60, 0.01, "the answer")
-        time.sleep(0.5)
-        lat = [int(m) / 1000.0 for m in
-               re.findall(r"reply issued (\d+) us after its sync was parsed", bot.log_text())]
-        res["after"] = proc_memory(bot.proc.pid)
-        bot.term()
-        # The same at rest with GnuTLS's implicit initialisation switched off.
-        bot.extra_env["GNUTLS_NO_IMPLICIT_INIT"] = "1"
-        bot.start()
         time.sleep(2.0)
-        res["rest_gnutls_no_implicit_init"] = proc_memory(bot.proc.pid)
+        res["after"] = proc_memory(bot.proc.pid)
+        lat = bot_latencies(bot.log_text(), kinds)
         bot.term()
-        lat.sort()
-        if lat:
-            res["replies"] = {"n": len(lat), "p50_ms": round(lat[len(lat) // 2], 3),
-                              "p99_ms": round(lat[min(len(lat) - 1, int(len(lat) * 0.99))], 3),
-                              "max_ms": round(lat[-1], 3)}
+        if lat["all"]:
+            res["replies"] = lat["all"]
+        res["replies_by_kind"] = lat["by_kind"]
+        res["bot_overhead"] = lat["bot_overhead"]
+        res["bot_overhead_by_kind"] = lat["overhead_by_kind"]
         res["libraries"] = libraries(SCRIBE)
     finally:
         t.cleanup()
@@ -205,6 +262,7 @@ def main():
     cfg = {"ingest_meetings": 10 if quick else 100, "ingest_rounds": 3 if quick else 5,
            "sizes": [100] if quick else [100, 1000, 10000], "questions": 100 if quick else 300,
            "drift_answers": 1000 if quick else 10000, "bot_questions": 60 if quick else 300,
+           "bot_helps": 30 if quick else 100,
            "ask_runs": 5 if quick else 21}
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
@@ -237,13 +295,13 @@ def main():
     con.close()
     qs = []
     for i in range(40):
-        qs += ["who raised %s?" % topics[i % len(topics)].lower(),
-               "open actions for %s" % people[i % len(people)],
-               "recap %s" % dates[i % len(dates)],
-               "what was decided about %s?" % topics[(i + 3) % len(topics)].lower(),
-               "search %s" % topics[(i + 7) % len(topics)].lower()]
+        qs += [("who_raised", "who raised %s?" % topics[i % len(topics)].lower()),
+               ("open_actions", "open actions for %s" % people[i % len(people)]),
+               ("recap", "recap %s" % dates[i % len(dates)]),
+               ("decisions", "what was decided about %s?" % topics[(i + 3) % len(topics)].lower()),
+               ("search", "search %s" % topics[(i + 7) % len(topics)].lower())]
     try:
-        bot = bot_bench(botdb, cfg["bot_questions"], qs)
+        bot = bot_bench(botdb, cfg["bot_questions"], qs, cfg["bot_helps"])
         bot["meetings"] = cfg["ingest_meetings"]
     except Exception as e:  # noqa: BLE001 -- report, do not lose the other figures
         log("bot benchmark failed: %s" % e)
@@ -304,13 +362,27 @@ def print_table(r):
         b = bot["replies"]
         print("\nBot question-to-reply (parsed sync -> reply request, %d answers, %d meetings):"
               " p50 %.3f ms, p99 %.3f ms" % (b["n"], bot.get("meetings", 0), b["p50_ms"], b["p99_ms"]))
+        own = bot.get("bot_overhead_by_kind", {})
+        for k, v in bot.get("replies_by_kind", {}).items():
+            if v:
+                o = own.get(k) or {}
+                print("  %-14s n %3d  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms   bot's own p50 %.3f p99 %.3f" % (
+                    k, v["n"], v["p50_ms"], v["p99_ms"], v["max_ms"], o.get("p50_ms", 0), o.get("p99_ms", 0)))
+        o = bot.get("bot_overhead")
+        if o:
+            print("  bot's own part (reply time less the command's): p50 %.3f ms, p99 %.3f ms" % (
+                o["p50_ms"], o["p99_ms"]))
     if bot.get("rest"):
-        for key, label in (("rest", "at rest"), ("after", "after the questions"),
-                           ("rest_gnutls_no_implicit_init", "at rest, GNUTLS_NO_IMPLICIT_INIT=1")):
+        for key, label in (("rest", "at rest"), ("after", "after the questions")):
             mem = bot.get(key)
             if mem:
-                print("Bot memory %-36s RSS %6.2f MB, private %5.2f MB, PSS %5.2f MB" % (
-                    label + ":", mem["rss_kb"] / 1024, mem["private_kb"] / 1024, mem["pss_kb"] / 1024))
+                print("Bot memory %-22s RSS %6.2f MB, private %5.2f MB, anon %5.2f MB, PSS %5.2f MB" % (
+                    label + ":", mem["rss_kb"] / 1024, mem["private_kb"] / 1024,
+                    mem["anon_kb"] / 1024, mem["pss_kb"] / 1024))
+        maps = bot.get("rest_mappings_kb")
+        if maps:
+            print("  at rest, RSS by mapping (KiB): " + ", ".join(
+                "%s %d" % (k, v) for k, v in maps.items()))
     d = r["answers"].get("drift", {})
     if d:
         print("Drift over %d answers (%d meetings): RSS %+d KiB, heap %+d KiB" % (
