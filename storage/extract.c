@@ -113,6 +113,8 @@ struct ctx {
     int ix_marker, ix_decision, ix_next, ix_if, ix_meeting, ix_acceptable;
     int ix_doodle_poll, ix_doodle;
     unsigned char head_len[16];  /* strlen(marker_heads[k]) */
+    unsigned short heads_of_len[8]; /* bit k: marker_heads[k] has that length */
+    unsigned char gloss_first[256]; /* 1: some learnt acronym starts with this byte */
     unsigned char body_first[256]; /* 1: some body phrase starts with this byte */
 };
 
@@ -182,9 +184,14 @@ static unsigned heads_in(const struct ctx *c, size_t s, size_t e)
             i++;
         for (j = i; j < e && isalnum((unsigned char)c->low[j]); j++)
             ;
-        for (int k = 0; marker_heads[k] && j > i; k++)
-            if (c->head_len[k] == j - i && !memcmp(c->low + i, marker_heads[k], j - i))
-                mask |= 1u << k;
+        if (j - i < 8) {
+            for (unsigned b = c->heads_of_len[j - i]; b; b &= b - 1) {
+                int k = __builtin_ctz(b);
+
+                if (c->low[i] == marker_heads[k][0] && !memcmp(c->low + i, marker_heads[k], j - i))
+                    mask |= 1u << k;
+            }
+        }
         i = j;
     }
     return mask;
@@ -226,7 +233,8 @@ static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t
     int c0 = (unsigned char)c->low[at];
 
     for (int i = 0; c->body_first[c0] && bodies[i].phrase; i++) {
-        if ((unsigned char)bodies[i].phrase[0] != c0)
+        /* c->low has a NUL after the text: [at + 1] is always there. */
+        if ((unsigned char)bodies[i].phrase[0] != c0 || c->low[at + 1] != bodies[i].phrase[1])
             continue;
         size_t l = strlen(bodies[i].phrase);
         if (at + l <= end && !memcmp(c->low + at, bodies[i].phrase, l) &&
@@ -239,7 +247,7 @@ static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t
             return bodies[i].owner ? bodies[i].owner : c->group_acr;
         }
     }
-    for (int i = 0; i < c->r->n_glossary; i++) {
+    for (int i = 0; c->gloss_first[(unsigned char)t[at]] && i < c->r->n_glossary; i++) {
         const char *a = c->r->glossary[i].acronym;
         if (a[0] != t[at])
             continue;
@@ -1226,8 +1234,13 @@ void extract_facts(struct record *r)
     c.ix_acceptable = occ_add(&c, "acceptable");
     c.ix_doodle_poll = occ_add(&c, "doodle poll");
     c.ix_doodle = occ_add(&c, "doodle");
-    for (int k = 0; marker_heads[k]; k++)
+    for (int k = 0; marker_heads[k]; k++) {
         c.head_len[k] = (unsigned char)strlen(marker_heads[k]);
+        if (c.head_len[k] < 8)
+            c.heads_of_len[c.head_len[k]] |= (unsigned short)(1u << k);
+    }
+    for (int i = 0; i < r->n_glossary; i++)
+        c.gloss_first[(unsigned char)r->glossary[i].acronym[0]] = 1;
     for (int i = 0; bodies[i].phrase; i++)
         c.body_first[(unsigned char)bodies[i].phrase[0]] = 1;
     phrases_index(&c);
