@@ -115,6 +115,9 @@ struct ctx {
     unsigned char head_len[16];  /* strlen(marker_heads[k]) */
     unsigned short heads_of_len[8]; /* bit k: marker_heads[k] has that length */
     unsigned char gloss_first[256]; /* 1: some learnt acronym starts with this byte */
+    unsigned char third_strong[32]; /* strong_marker(third_markers[m]) */
+    unsigned char third_agreed[32]; /* third_markers[m] says "agreed" */
+    int ix_absent_q, ix_absent;
     unsigned char body_first[256]; /* 1: some body phrase starts with this byte */
 };
 
@@ -410,6 +413,7 @@ static const char *third_markers[] = {
     " said that he would ", " said that she would ", " will also ", " are to ",
     " is to ", " should ", " would need to ", NULL
 };
+_Static_assert(sizeof(third_markers) / sizeof(third_markers[0]) <= 32, "struct ctx third_* too small");
 
 /* ------------------------------------------------------------------ */
 /* Building facts                                                      */
@@ -848,11 +852,10 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
         if (!l)
             continue;
         for (int m = 0; third_markers[m]; m++) {
-            if (unknown && !strong_marker(third_markers[m]))
+            if (unknown && !c->third_strong[m])
                 continue;
             /* "Members agreed to keep ..." is a decision, not an action. */
-            if (!unknown && !name_at(c, t, i, st->e, &(const char *){ NULL }) &&
-                strstr(third_markers[m], "agreed"))
+            if (!unknown && c->third_agreed[m] && !name_at(c, t, i, st->e, &(const char *){ NULL }))
                 continue;
             size_t ml = strlen(third_markers[m]), v, vl;
             if (i + l + ml > st->e || reader_strncasecmp_ascii(t + i + l, third_markers[m], ml))
@@ -1100,21 +1103,21 @@ static void spoken_apologies(struct ctx *c)
         const struct sent *st = &c->sents[k];
         int hit = 0;
         for (int m = 0; absent_questions[m] && !hit; m++)
-            hit = reader_find_ci(t + st->s, st->e - st->s, absent_questions[m]) >= 0;
+            hit = occ_find(c, c->ix_absent_q + m, st->s, st->e) >= 0;
         if (hit) {
             if (k + 1 < c->n_sents && c->sents[k + 1].turn != st->turn)
                 names_in(r, c->sents[k + 1].s, c->sents[k + 1].e);
             continue;
         }
         for (int m = 0; absent_marks[m] && !hit; m++)
-            hit = reader_find_ci(t + st->s, st->e - st->s, absent_marks[m]) >= 0;
+            hit = occ_find(c, c->ix_absent + m, st->s, st->e) >= 0;
         if (hit) {
             /* Only the clause around the marker: "Ingrid sent her apologies,
              * and Rufus may join late" names Ingrid alone. A list after
              * "apologies from" runs to the next clause that is not a name. */
             long mk = -1;
             for (int m = 0; absent_marks[m] && mk < 0; m++)
-                mk = reader_find_ci(t + st->s, st->e - st->s, absent_marks[m]);
+                mk = occ_find(c, c->ix_absent + m, st->s, st->e);
             size_t at = st->s + (size_t)mk, cs = at, ce = at;
             while (cs > st->s && !strchr(",;:.", t[cs - 1]))
                 cs--;
@@ -1234,6 +1237,12 @@ void extract_facts(struct record *r)
     c.ix_acceptable = occ_add(&c, "acceptable");
     c.ix_doodle_poll = occ_add(&c, "doodle poll");
     c.ix_doodle = occ_add(&c, "doodle");
+    c.ix_absent_q = occ_add_list(&c, absent_questions);
+    c.ix_absent = occ_add_list(&c, absent_marks);
+    for (int m = 0; third_markers[m]; m++) {
+        c.third_strong[m] = (unsigned char)strong_marker(third_markers[m]);
+        c.third_agreed[m] = strstr(third_markers[m], "agreed") != NULL;
+    }
     for (int k = 0; marker_heads[k]; k++) {
         c.head_len[k] = (unsigned char)strlen(marker_heads[k]);
         if (c.head_len[k] < 8)
