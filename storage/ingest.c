@@ -343,38 +343,9 @@ out:
     return rc;
 }
 
-/* A JSON string (or null) for json_each(): quotes, backslashes and
- * control characters escaped, UTF-8 as it is. */
-static void json_str(struct buf *b, const char *v)
-{
-    const char *p, *run;
-
-    if (!v) {
-        buf_puts(b, "null");
-        return;
-    }
-    buf_putc(b, '"');
-    for (p = run = v; *p; p++) {
-        unsigned char c = (unsigned char)*p;
-
-        if (c >= 0x20 && c != '"' && c != '\\')
-            continue;
-        buf_add(b, run, (size_t)(p - run));
-        if (c == '"' || c == '\\') {
-            buf_putc(b, '\\');
-            buf_putc(b, (char)c);
-        } else {
-            buf_printf(b, "\\u%04x", c);
-        }
-        run = p + 1;
-    }
-    buf_add(b, run, (size_t)(p - run));
-    buf_putc(b, '"');
-}
-
-/* One list's rows as JSON arrays [kind, seq, text, quote, speaker,
- * person, offset] appended to `rows`; the speakers interned in order. */
-static int item_rows(struct ingest *in, struct buf *rows, int kind,
+/* One list's items staged in temp.ingest_items; the speakers interned
+ * in order. */
+static int item_rows(struct ingest *in, sqlite3_stmt *s, int kind,
                      const struct record_item *v, int n)
 {
     int i;
@@ -386,19 +357,19 @@ static int item_rows(struct ingest *in, struct buf *rows, int kind,
             continue;
         if (v[i].speaker && *v[i].speaker && (pid = people_intern(in->st, v[i].speaker, NULL)) <= 0)
             return -1;
-        if (rows->len > 1)
-            buf_putc(rows, ',');
-        buf_putc(rows, '[');
-        buf_printf(rows, "%d,%d,", kind, i);
-        json_str(rows, v[i].text);
-        buf_putc(rows, ',');
-        json_str(rows, v[i].quote);
-        buf_putc(rows, ',');
-        json_str(rows, v[i].speaker);
+        sqlite3_reset(s);
+        sqlite3_bind_int(s, 1, kind);
+        sqlite3_bind_int(s, 2, i);
+        sqlite3_bind_text(s, 3, v[i].text, -1, SQLITE_STATIC);
+        store_bind_text(s, 4, v[i].quote);
+        store_bind_text(s, 5, v[i].speaker);
         if (pid > 0)
-            buf_printf(rows, ",%lld,%llu]", (long long)pid, (unsigned long long)v[i].offset);
+            sqlite3_bind_int64(s, 6, pid);
         else
-            buf_printf(rows, ",null,%llu]", (unsigned long long)v[i].offset);
+            sqlite3_bind_null(s, 6);
+        sqlite3_bind_int64(s, 7, (int64_t)v[i].offset);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return store_fail(in->st, "cannot stage item");
     }
     return 0;
 }
@@ -406,46 +377,49 @@ static int item_rows(struct ingest *in, struct buf *rows, int kind,
 static int store_items_all(struct ingest *in)
 {
     const struct record *r = in->r;
+    sqlite3_stmt *s;
+    int rc = -1;
+
     /* Every item of the record in one statement. When items carry a
      * trigger into an FTS5 table (their full-text index), every INSERT
      * opens a statement savepoint, and FTS5 writes its pending rows out
      * at each one: a statement per item made an index segment per item
-     * (a quarter of the ingest's instructions). One statement, one
-     * segment per record. */
-    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
-                                         " quote, speaker, person_id, offset)"
-                                         " SELECT ?1, ?2, json_extract(j.value, '$[0]'),"
-                                         " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
-                                         " json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'),"
-                                         " json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]')"
-                                         " FROM json_each(?3) j ORDER BY j.key");
-    struct buf rows;
-    int rc = -1;
-
+     * (a quarter of the ingest's instructions). The items are staged in
+     * a temporary table (no trigger, no savepoint), then copied in one
+     * statement: one segment per record. */
+    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_items(kind, seq, text, quote,"
+                           " speaker, person_id, offset)") < 0)
+        return -1;
+    s = store_stmt(in->st, "INSERT INTO temp.ingest_items VALUES(?, ?, ?, ?, ?, ?, ?)");
     if (!s)
         return -1;
-    buf_init(&rows);
-    buf_putc(&rows, '[');
-    if (item_rows(in, &rows, STORE_AGENDA, r->agenda, r->n_agenda) < 0 ||
-        item_rows(in, &rows, STORE_DECISION, r->decisions, r->n_decisions) < 0 ||
-        item_rows(in, &rows, STORE_POINT, r->points, r->n_points) < 0)
+    if (item_rows(in, s, STORE_AGENDA, r->agenda, r->n_agenda) < 0 ||
+        item_rows(in, s, STORE_DECISION, r->decisions, r->n_decisions) < 0 ||
+        item_rows(in, s, STORE_POINT, r->points, r->n_points) < 0)
         goto out;
-    if (rows.len > 1) {
-        buf_putc(&rows, ']');
-        sqlite3_bind_int64(s, 1, in->meeting_id);
-        sqlite3_bind_int64(s, 2, in->record_id);
-        sqlite3_bind_text(s, 3, rows.data, (int)rows.len, SQLITE_STATIC);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            store_fail(in->st, "cannot store items");
-            goto out;
-        }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
+                           " quote, speaker, person_id, offset)"
+                           " SELECT ?, ?, kind, seq, text, quote, speaker, person_id, offset"
+                           " FROM temp.ingest_items ORDER BY rowid");
+    if (!s)
+        goto out;
+    sqlite3_bind_int64(s, 1, in->meeting_id);
+    sqlite3_bind_int64(s, 2, in->record_id);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(in->st, "cannot store items");
+        goto out;
     }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "DELETE FROM temp.ingest_items");
+    if (!s || sqlite3_step(s) != SQLITE_DONE)
+        goto out;
     if (r->next) {
         store_stmt_done(s);
         s = store_stmt(in->st, "INSERT INTO next_meeting(meeting_id, record_id, when_text, date,"
                                " quote, offset) VALUES(?, ?, ?, ?, ?, ?)");
         if (!s)
-            goto out_buf;
+            return -1;
         sqlite3_bind_int64(s, 1, in->meeting_id);
         sqlite3_bind_int64(s, 2, in->record_id);
         store_bind_text(s, 3, r->next->when);
@@ -460,8 +434,6 @@ static int store_items_all(struct ingest *in)
     rc = 0;
 out:
     store_stmt_done(s);
-out_buf:
-    buf_release(&rows);
     return rc;
 }
 
@@ -503,33 +475,24 @@ static int take_codes(struct store *st, const struct record *r, char (*codes)[24
 static int store_actions_all(struct ingest *in, int64_t posted)
 {
     const struct record *r = in->r;
-    /* All the record's actions in one statement, as its items (see
-     * store_items_all): actions carry triggers (the open count, their
-     * full-text index), so a statement per action flushed the index
-     * once per action. Codes and people are taken first, in the order a
-     * row at a time took them, so every id comes out the same. */
-    sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
-                                         " due_date, status, status_by, status_at, quote, speaker,"
-                                         " speaker_id, offset, concerns_dcs, explicit, confidence,"
-                                         " created)"
-                                         " SELECT json_extract(j.value, '$[0]'), ?1, ?2,"
-                                         " json_extract(j.value, '$[1]'), json_extract(j.value, '$[2]'),"
-                                         " json_extract(j.value, '$[3]'), json_extract(j.value, '$[4]'),"
-                                         " json_extract(j.value, '$[5]'), json_extract(j.value, '$[6]'),"
-                                         " json_extract(j.value, '$[7]'), json_extract(j.value, '$[8]'),"
-                                         " json_extract(j.value, '$[9]'), json_extract(j.value, '$[10]'),"
-                                         " json_extract(j.value, '$[11]'), json_extract(j.value, '$[12]'),"
-                                         " json_extract(j.value, '$[13]'), ?3"
-                                         " FROM json_each(?4) j ORDER BY j.key");
+    /* All the record's actions in one statement, staged like its items
+     * (see store_items_all): actions carry triggers (the open count,
+     * their full-text index), so a statement per action flushed the
+     * index once per action. Codes and people are taken first, in the
+     * order a row at a time took them, so every id comes out the same. */
+    sqlite3_stmt *s;
     char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
-    struct buf rows;
     int i, k, rc = -1;
 
-    buf_init(&rows);
-    buf_putc(&rows, '[');
-    if (!s)
-        goto out;
-    if (take_codes(in->st, r, codes) < 0)
+    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_actions(code, text, due,"
+                           " due_date, status, status_by, status_at, quote, speaker, speaker_id,"
+                           " offset, concerns_dcs, explicit, confidence)") < 0) {
+        free(codes);
+        return -1;
+    }
+    s = store_stmt(in->st, "INSERT INTO temp.ingest_actions"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s || take_codes(in->st, r, codes) < 0)
         goto out;
     for (i = 0; i < r->n_actions; i++) {
         const struct record_action *a = &r->actions[i];
@@ -542,42 +505,54 @@ static int store_actions_all(struct ingest *in, int64_t posted)
         for (k = 0; k < a->n_owners; k++)
             if (a->owners[k] && *a->owners[k] && people_intern(in->st, a->owners[k], NULL) <= 0)
                 goto out;
-        if (rows.len > 1)
-            buf_putc(&rows, ',');
-        buf_putc(&rows, '[');
-        json_str(&rows, codes[i]);
-        buf_putc(&rows, ',');
-        json_str(&rows, a->text);
-        buf_putc(&rows, ',');
-        json_str(&rows, a->due);
-        buf_putc(&rows, ',');
-        json_str(&rows, a->due_date);
-        buf_puts(&rows, a->done ? ",\"done\",\"the record\"," : ",\"open\",null,");
-        if (a->done)
-            buf_printf(&rows, "%lld,", (long long)posted);
-        else
-            buf_puts(&rows, "null,");
-        json_str(&rows, a->quote);
-        buf_putc(&rows, ',');
-        json_str(&rows, a->speaker);
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, codes[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, a->text, -1, SQLITE_STATIC);
+        store_bind_text(s, 3, a->due);
+        store_bind_text(s, 4, a->due_date);
+        sqlite3_bind_text(s, 5, a->done ? "done" : "open", -1, SQLITE_STATIC);
+        if (a->done) {
+            sqlite3_bind_text(s, 6, "the record", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 7, posted);
+        } else {
+            sqlite3_bind_null(s, 6);
+            sqlite3_bind_null(s, 7);
+        }
+        store_bind_text(s, 8, a->quote);
+        store_bind_text(s, 9, a->speaker);
         if (spk > 0)
-            buf_printf(&rows, ",%lld", (long long)spk);
+            sqlite3_bind_int64(s, 10, spk);
         else
-            buf_puts(&rows, ",null");
-        buf_printf(&rows, ",%llu,%d,%d,%.17g]", (unsigned long long)a->offset,
-                   a->concerns_dcs ? 1 : 0, a->is_explicit ? 1 : 0, a->confidence);
-    }
-    if (rows.len > 1) {
-        buf_putc(&rows, ']');
-        sqlite3_bind_int64(s, 1, in->meeting_id);
-        sqlite3_bind_int64(s, 2, in->record_id);
-        sqlite3_bind_int64(s, 3, posted);
-        sqlite3_bind_text(s, 4, rows.data, (int)rows.len, SQLITE_STATIC);
+            sqlite3_bind_null(s, 10);
+        sqlite3_bind_int64(s, 11, (int64_t)a->offset);
+        sqlite3_bind_int(s, 12, a->concerns_dcs ? 1 : 0);
+        sqlite3_bind_int(s, 13, a->is_explicit ? 1 : 0);
+        sqlite3_bind_double(s, 14, a->confidence);
         if (sqlite3_step(s) != SQLITE_DONE) {
-            store_fail(in->st, "cannot store actions");
+            store_fail(in->st, "cannot stage action");
             goto out;
         }
     }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
+                           " due_date, status, status_by, status_at, quote, speaker,"
+                           " speaker_id, offset, concerns_dcs, explicit, confidence, created)"
+                           " SELECT code, ?1, ?2, text, due, due_date, status, status_by, status_at,"
+                           " quote, speaker, speaker_id, offset, concerns_dcs, explicit, confidence, ?3"
+                           " FROM temp.ingest_actions ORDER BY rowid");
+    if (!s)
+        goto out;
+    sqlite3_bind_int64(s, 1, in->meeting_id);
+    sqlite3_bind_int64(s, 2, in->record_id);
+    sqlite3_bind_int64(s, 3, posted);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(in->st, "cannot store actions");
+        goto out;
+    }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "DELETE FROM temp.ingest_actions");
+    if (!s || sqlite3_step(s) != SQLITE_DONE)
+        goto out;
     store_stmt_done(s);
     s = NULL;
     for (i = 0; i < r->n_actions; i++) {
@@ -598,7 +573,6 @@ static int store_actions_all(struct ingest *in, int64_t posted)
     rc = 0;
 out:
     store_stmt_done(s);
-    buf_release(&rows);
     free(codes);
     return rc;
 }
