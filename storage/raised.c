@@ -1,7 +1,9 @@
 /* storage/raised.c -- "who raised X": per meeting, the turn that raised
  * the topic first, who else spoke on it, and the summary point; newest
- * meetings first. Candidates come from search.c, attribution from
- * attrib.c. Also the meetings a topic came up in. */
+ * meetings first, found by reading the index newest turn first and
+ * stopping once the meetings shown are known. Candidate sets come from
+ * search.c, attribution from attrib.c. Also the meetings a topic came up
+ * in. */
 #include "search_int.h"
 
 #include <math.h>
@@ -196,7 +198,8 @@ static int raise_meeting(struct store *st, const struct store_topic *t, struct c
         hv[nh].score = form_score(t, m, c, hv[nh].text);
         if (hv[nh].score > best)
             best = hv[nh].score;
-        if (c->attributed && hv[nh].score > best_attr)
+        if (((hv[nh].record_kind == 1 && hv[nh].person_id) || (!c->unknown && c->attributed)) &&
+            hv[nh].score > best_attr)
             best_attr = hv[nh].score;
         nh++;
     }
@@ -390,80 +393,56 @@ out:
     return rc;
 }
 
-/* How many turns carry an FTS5 expression, counted up to `cap`. */
-static int expr_count(struct store *st, const char *expr, int cap)
+static int cmp_cand_score(const void *a, const void *b)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM (SELECT rowid FROM turns_fts"
-                                     " WHERE turns_fts MATCH ?1 LIMIT ?2)");
-    int n = 0;
+    const struct cand *x = *(const struct cand *const *)a, *y = *(const struct cand *const *)b;
+
+    return x->score < y->score ? 1 : x->score > y->score ? -1 : 0;
+}
+
+/* 1 when turn id is a transcript turn with a known speaker. */
+static int turn_attributed(struct store *st, int64_t id)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT t.person_id IS NOT NULL AND r.kind = 1"
+                                     " FROM turns t JOIN records r ON r.id = t.record_id"
+                                     " WHERE t.id = ?");
+    int v = 0;
 
     if (!s)
         return 0;
-    sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, cap);
+    sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int(s, 0);
+        v = sqlite3_column_int(s, 0);
     store_stmt_done(s);
-    return n;
+    return v;
 }
 
-/* The meetings that may have discussed the topic, newest first. With
- * two or more terms a meeting must carry over half of them, so it carries
- * at least one of the rarest (n - (n/2 + 1) + 1): only those are looked
- * up, and the commonest words of the topic (thousands of turns) never
- * are. */
-static int candidate_meetings(struct store *st, const struct store_topic *t, int rare,
-                              int64_t **out, int *n)
+/* Whether each candidate of the meeting has a speaker, in one pass over
+ * its turns (for meetings with many candidates). */
+static int attributed_scan(struct store *st, struct candset *cs, int64_t meeting_id)
 {
-    sqlite3_stmt *s;
-    int cnt[TOPIC_MAX_TERMS], used[TOPIC_MAX_TERMS] = { 0 };
-    int need = t->n_terms >= 2 ? t->n_terms - (t->n_terms / 2 + 1) + 1 : 1;
-    struct buf expr;
-    int i, k, rc, cap = 0;
+    sqlite3_stmt *s = store_stmt(st, "SELECT t.id, t.person_id IS NOT NULL AND r.kind = 1"
+                                     " FROM turns t JOIN records r ON r.id = t.record_id"
+                                     " WHERE t.meeting_id = ?");
+    int rc;
 
-    *out = NULL;
-    *n = 0;
-    for (i = 0; i < t->n_terms; i++)
-        cnt[i] = t->n_terms > need ? expr_count(st, t->terms[i].match.data, rare) : 0;
-    buf_init(&expr);
-    for (k = 0; k < need; k++) {
-        int best = -1;
-
-        for (i = 0; i < t->n_terms; i++)
-            if (!used[i] && (best < 0 || cnt[i] < cnt[best]))
-                best = i;
-        used[best] = 1;
-        if (expr.len)
-            buf_puts(&expr, " OR ");
-        buf_printf(&expr, "(%s)", t->terms[best].match.data);
-    }
-    /* When even those words are common, *n = -1: the caller walks the
-     * meetings newest first instead. */
-    if (expr_count(st, expr.data, rare) >= rare) {
-        buf_release(&expr);
-        *n = -1;
-        return 0;
-    }
-    s = store_stmt(st, "SELECT m.id FROM meetings m WHERE m.id IN"
-                       " (SELECT t.meeting_id FROM turns_fts f JOIN turns t ON t.id = f.rowid"
-                       "  WHERE turns_fts MATCH ?1)"
-                       " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC");
-    if (!s) {
-        buf_release(&expr);
+    if (!s)
         return -1;
-    }
-    sqlite3_bind_text(s, 1, expr.data, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 1, meeting_id);
     while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        if (*n == cap) {
-            cap = cap ? cap * 2 : 64;
-            *out = xrealloc(*out, sizeof(**out) * (size_t)cap);
-        }
-        (*out)[(*n)++] = sqlite3_column_int64(s, 0);
+        int64_t tid = sqlite3_column_int64(s, 0);
+        size_t j;
+
+        for (j = (size_t)((uint64_t)tid * 0x9E3779B97F4A7C15ull >> 7) & (cs->cap - 1);
+             cs->v[j].turn_id; j = (j + 1) & (cs->cap - 1))
+            if (cs->v[j].turn_id == tid) {
+                cs->v[j].attributed = sqlite3_column_int(s, 1);
+                cs->v[j].unknown = 0;
+                break;
+            }
     }
     store_stmt_done(s);
-    buf_release(&expr);
-    /* A malformed expression is our bug, but never the user's problem. */
-    return 0;
+    return rc == SQLITE_DONE ? 0 : store_fail(st, "cannot read turns");
 }
 
 /* Score one meeting's candidates and, when it discussed the topic, rank
@@ -473,9 +452,10 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
                      int turns, struct candset *csp, struct store_raised *r)
 {
     struct candset cs = *csp;
+    struct cand **ord = NULL;
     struct mscore ms;
     size_t k;
-    int i, rc = 0;
+    int i, g, nord = 0, cap = 0, nunknown = 0, rc = 0;
 
     memset(&ms, 0, sizeof(ms));
     ms.meeting_id = meeting_id;
@@ -517,21 +497,48 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
         c->score = search_turn_score(t, &ms, c);
         if (c->score > ms.best)
             ms.best = c->score;
-        if (!c->attributed && c->score > ms.best_attr) {
-            /* An unattributed turn that someone was given the floor for
-             * counts as theirs (raise_meeting names them). */
-            char *name = NULL;
-
-            c->attributed = attrib_floor(st, c->turn_id, &name) > 0;
-            free(name);
+        if (nord == cap) {
+            cap = cap ? cap * 2 : 64;
+            ord = xrealloc(ord, sizeof(*ord) * (size_t)cap);
         }
-        if (c->attributed && c->score > ms.best_attr)
-            ms.best_attr = c->score;
+        ord[nord++] = c;
+        nunknown += c->unknown;
     }
     /* Nor did one where the best turn carries under half of their
      * weight (one common word of several). */
     if (t->n_terms >= 2 && search_coverage(&ms, ms.best) < 0.5)
         goto out;
+    /* The best turn with a speaker: best first, a group of equal scores
+     * at a time, until one has a speaker, or an unattributed one that
+     * someone was given the floor for (raise_meeting names them). */
+    if (nord > 1)
+        qsort(ord, (size_t)nord, sizeof(*ord), cmp_cand_score);
+    if (nunknown > RAISE_BY_ID_MAX && attributed_scan(st, &cs, meeting_id) < 0) {
+        rc = -1;
+        goto out;
+    }
+    for (i = 0; i < nord && ord[i]->score > 0 && !ms.best_attr; i = g) {
+        int x;
+
+        for (g = i; g < nord && ord[g]->score == ord[i]->score; g++) {
+            struct cand *c = ord[g];
+
+            if (c->unknown) {
+                c->attributed = turn_attributed(st, c->turn_id);
+                c->unknown = 0;
+            }
+            if (c->attributed)
+                ms.best_attr = c->score;
+        }
+        for (x = i; x < g && !ms.best_attr; x++) {
+            char *name = NULL;
+
+            ord[x]->attributed = attrib_floor(st, ord[x]->turn_id, &name) > 0;
+            free(name);
+            if (ord[x]->attributed)
+                ms.best_attr = ord[x]->score;
+        }
+    }
     if (raise_meeting(st, t, &cs, &ms, r) < 0) {
         raised_release(r);
         rc = -1;
@@ -543,29 +550,8 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
     }
     rc = 1;
 out:
+    free(ord);
     return rc;
-}
-
-/* The next `max` meetings, newest first, from `offset`. */
-static int newest_meetings(struct store *st, int offset, int max, int64_t **out, int *n)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT m.id FROM meetings m"
-                                     " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC,"
-                                     " m.id DESC LIMIT ?1 OFFSET ?2");
-    int rc;
-
-    *out = NULL;
-    *n = 0;
-    if (!s)
-        return -1;
-    sqlite3_bind_int(s, 1, max);
-    sqlite3_bind_int(s, 2, offset);
-    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
-        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
-        (*out)[(*n)++] = sqlite3_column_int64(s, 0);
-    }
-    store_stmt_done(s);
-    return rc == SQLITE_DONE ? 0 : store_fail(st, "cannot list meetings");
 }
 
 /* Collect the candidates of meetings mv[0..n) into cs, with their turn
@@ -649,14 +635,450 @@ out:
     return rc;
 }
 
-#define RAISED_RARE 3000        /* turns: fewer, and a topic's meetings are found by its words */
+/* ---- the newest meetings on a topic ----------------------------------- */
+
+/* The index is read newest turn first, one statement per term, pair and
+ * phrase, each opened once per question (opening one costs about as much
+ * as reading a thousand of its entries). The terms the meetings must
+ * carry (discovery: the rarest of them) find the candidate meetings; the
+ * other streams are read down to the same depth, their entries kept only
+ * when they fall in a candidate meeting. A meeting is ranked once every
+ * stream is past its first turn, and the walk stops when the meetings
+ * ranked are the newest by date: none newer is left with turns below the
+ * depth reached. Records and turns are numbered in the order stored, so a
+ * record's turns are one range of ids, and a record stored later has
+ * higher turn ids than one stored before it. */
+
+#define STREAM_PROBE 32         /* entries read ahead to tell rare words from common */
+
+struct stream {
+    sqlite3_stmt *s;
+    const char *expr;
+    int what, idx;
+    int64_t *buf;               /* rowids read, newest first */
+    int nbuf, pos;
+    int done;                   /* no more rows after buf */
+    int discover;
+};
+
+struct wrange {                 /* one record's turn ids */
+    int64_t lo, hi, record_id;
+    int meeting;                /* index into walk.mv */
+};
+
+struct wmeet {
+    int64_t id;
+    char key[16];               /* date key of the meetings_newest order */
+    int turns;
+    int64_t lo;                 /* lowest turn id */
+    int64_t lo_record;          /* record of that turn */
+    int ranked;
+    int discussed;
+    struct store_raised r;
+};
+
+struct walk {
+    struct store *st;
+    const struct store_topic *t;
+    struct stream sv[2 * TOPIC_MAX_TERMS + 1];
+    int ns;
+    struct wrange *rv;          /* sorted by lo */
+    int nr;
+    struct wmeet *mv;
+    int nm;
+    struct candset cs;
+    int64_t common_at;          /* non-discovery entries read down to here */
+    /* Pairs and the phrase are looked up by range as the walk goes down:
+     * read whole, a pair of common words costs as much as both words. */
+    struct {
+        const char *expr;
+        int what, idx;
+    } px[TOPIC_MAX_TERMS];
+    int np;
+};
+
+static int64_t stream_peek(struct stream *x)
+{
+    if (x->pos < x->nbuf)
+        return x->buf[x->pos];
+    if (x->done)
+        return 0;
+    x->pos = x->nbuf = 0;
+    while (x->nbuf < STREAM_PROBE && sqlite3_step(x->s) == SQLITE_ROW)
+        x->buf[x->nbuf++] = sqlite3_column_int64(x->s, 0);
+    if (x->nbuf < STREAM_PROBE)
+        x->done = 1;
+    return x->nbuf ? x->buf[0] : 0;
+}
+
+static int stream_open(struct walk *w, const char *expr, int what, int idx)
+{
+    struct stream *x = &w->sv[w->ns];
+
+    memset(x, 0, sizeof(*x));
+    x->s = store_prep(w->st, "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1"
+                             " ORDER BY rowid DESC");
+    if (!x->s)
+        return -1;
+    sqlite3_bind_text(x->s, 1, expr, -1, SQLITE_STATIC);
+    x->expr = expr;
+    x->what = what;
+    x->idx = idx;
+    x->buf = xmalloc(sizeof(*x->buf) * STREAM_PROBE);
+    w->ns++;
+    /* A malformed expression (our bug) reads as no rows. */
+    stream_peek(x);
+    return 0;
+}
+
+static void stream_mark(struct cand *c, const struct stream *x)
+{
+    if (x->what == SEARCH_MARK_TERM)
+        c->terms |= 1u << x->idx;
+    else if (x->what == SEARCH_MARK_BIGRAM)
+        c->bigrams |= 1u << x->idx;
+    else
+        c->phrase = 1;
+}
+
+/* The range holding turn id, or NULL. */
+static struct wrange *walk_range(struct walk *w, int64_t id)
+{
+    int lo = 0, hi = w->nr;
+
+    while (lo < hi) {
+        int mid = (lo + hi) / 2;
+
+        if (w->rv[mid].hi < id)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < w->nr && w->rv[lo].lo <= id ? &w->rv[lo] : NULL;
+}
+
+/* Learn the meeting of turn id: its date key, records, turn ranges and
+ * turn count; the entries of non-discovery streams already read past its
+ * ranges are looked up again. The range holding id, or NULL. */
+static struct wrange *walk_meeting(struct walk *w, int64_t id)
+{
+    sqlite3_stmt *s = store_stmt(w->st, "SELECT t.meeting_id,"
+                                        " COALESCE(m.date, date(m.posted, 'unixepoch'))"
+                                        " FROM turns t JOIN meetings m ON m.id = t.meeting_id"
+                                        " WHERE t.id = ?");
+    struct wmeet *m;
+    int64_t mid;
+    int j, k, first;
+
+    if (!s)
+        return NULL;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_ROW) {
+        store_stmt_done(s);
+        return NULL;
+    }
+    mid = sqlite3_column_int64(s, 0);
+    w->mv = xrealloc(w->mv, sizeof(*w->mv) * (size_t)(w->nm + 1));
+    m = &w->mv[w->nm];
+    memset(m, 0, sizeof(*m));
+    m->id = mid;
+    snprintf(m->key, sizeof(m->key), "%s",
+             sqlite3_column_text(s, 1) ? (const char *)sqlite3_column_text(s, 1) : "");
+    store_stmt_done(s);
+    s = store_stmt(w->st, "SELECT record_id, min(id), max(id), count(*) FROM turns"
+                          " WHERE meeting_id = ? GROUP BY record_id");
+    if (!s)
+        return NULL;
+    sqlite3_bind_int64(s, 1, mid);
+    first = w->nr;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        struct wrange g = { sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
+                            sqlite3_column_int64(s, 0), w->nm };
+
+        m->turns += sqlite3_column_int(s, 3);
+        if (!m->lo || g.lo < m->lo) {
+            m->lo = g.lo;
+            m->lo_record = g.record_id;
+        }
+        w->rv = xrealloc(w->rv, sizeof(*w->rv) * (size_t)(w->nr + 1));
+        w->rv[w->nr++] = g;
+    }
+    store_stmt_done(s);
+    w->nm++;
+    /* Backfill, for a record stored long after the meeting's first (the
+     * pairs and the phrase are read for every meeting). */
+    for (k = first; k < w->nr; k++) {
+        struct wrange g = w->rv[k];
+
+        if (g.hi < w->common_at)
+            continue;
+        int64_t lo = g.lo > w->common_at ? g.lo : w->common_at;
+
+        for (j = 0; j < w->ns; j++)
+            if (!w->sv[j].discover &&
+                search_mark(w->st, &w->cs, w->sv[j].expr, mid, lo, g.hi, w->sv[j].what,
+                            w->sv[j].idx) < 0)
+                return NULL;
+
+    }
+    /* Keep the ranges sorted (few, and added a meeting at a time). */
+    for (k = first; k < w->nr; k++)
+        for (j = k; j > 0 && w->rv[j - 1].lo > w->rv[j].lo; j--) {
+            struct wrange tmp = w->rv[j];
+
+            w->rv[j] = w->rv[j - 1];
+            w->rv[j - 1] = tmp;
+        }
+    return walk_range(w, id);
+}
+
+/* Read the discovery streams down to turn id `to`, learning the meetings
+ * they meet; when want > 0, stop before the (want+1)th new meeting. 1
+ * when the streams are at their end. */
+static int walk_discover(struct walk *w, int64_t to, int want)
+{
+    int found = 0;
+
+    for (;;) {
+        struct stream *best = NULL;
+        struct wrange *g;
+        struct cand *c;
+        int64_t id = 0;
+        int j, end = 1;
+
+        for (j = 0; j < w->ns; j++) {
+            int64_t v;
+
+            if (!w->sv[j].discover || !(v = stream_peek(&w->sv[j])))
+                continue;
+            end = 0;
+            if (v >= to && v > id) {
+                id = v;
+                best = &w->sv[j];
+            }
+        }
+        if (!best)
+            return end;
+        g = walk_range(w, id);
+        if (!g) {
+            if (want > 0 && found == want)
+                return 0;
+            g = walk_meeting(w, id);
+            found++;
+        }
+        best->pos++;
+        if (!g)
+            continue;           /* a turn without a meeting: skip it */
+        c = search_cand_get(&w->cs, id, w->mv[g->meeting].id);
+        if (!c->terms && !c->bigrams && !c->phrase)
+            c->unknown = 1;
+        stream_mark(c, best);
+    }
+}
+
+/* Read the other streams down to `to`, and the pairs and the phrase
+ * from there up to where the last call stopped. */
+static int walk_common(struct walk *w, int64_t to)
+{
+    int j;
+
+    for (j = 0; j < w->np; j++)
+        if (search_mark(w->st, &w->cs, w->px[j].expr, 0, to, w->common_at == INT64_MAX ?
+                        INT64_MAX : w->common_at - 1, w->px[j].what, w->px[j].idx) < 0)
+            return -1;
+
+    for (j = 0; j < w->ns; j++) {
+        struct stream *x = &w->sv[j];
+        int64_t id;
+
+        if (x->discover)
+            continue;
+        while ((id = stream_peek(x)) && id >= to) {
+            struct wrange *g = walk_range(w, id);
+
+            x->pos++;
+            if (g) {
+                struct cand *c = search_cand_get(&w->cs, id, w->mv[g->meeting].id);
+
+                if (!c->terms && !c->bigrams && !c->phrase)
+                    c->unknown = 1;
+                stream_mark(c, x);
+            }
+        }
+    }
+    w->common_at = to;
+    return 0;
+}
+
+static int cmp_wmeet_newest(const void *a, const void *b)
+{
+    const struct wmeet *x = *(const struct wmeet *const *)a, *y = *(const struct wmeet *const *)b;
+    int c = strcmp(y->key, x->key);
+
+    if (c)
+        return c;
+    return x->id < y->id ? 1 : x->id > y->id ? -1 : 0;
+}
+
+/* 1 when a meeting dated `key` or later has a record stored before
+ * record_id, so turns the walk has not reached yet. */
+static int walk_older_records(struct walk *w, const char *key, int64_t record_id)
+{
+    sqlite3_stmt *s = store_stmt(w->st, "SELECT 1 FROM meetings m"
+                                        " WHERE COALESCE(m.date, date(m.posted, 'unixepoch')) >= ?1"
+                                        " AND EXISTS (SELECT 1 FROM records r"
+                                        "  WHERE r.meeting_id = m.id AND r.id < ?2) LIMIT 1");
+    int v = 1;
+
+    if (!s)
+        return 1;
+    sqlite3_bind_text(s, 1, key, -1, SQLITE_STATIC);
+    sqlite3_bind_int64(s, 2, record_id);
+    v = sqlite3_step(s) == SQLITE_ROW;
+    store_stmt_done(s);
+    return v;
+}
+
+static void walk_release(struct walk *w)
+{
+    int j;
+
+    for (j = 0; j < w->ns; j++) {
+        sqlite3_finalize(w->sv[j].s);
+        free(w->sv[j].buf);
+    }
+    for (j = 0; j < w->nm; j++)
+        if (w->mv[j].discussed)
+            raised_release(&w->mv[j].r);
+    free(w->mv);
+    free(w->rv);
+    free(w->cs.v);
+}
+
+/* The terms the walk discovers meetings by: with two or more terms a
+ * meeting must carry over half of them, so it carries at least one of
+ * any n - (n/2 + 1) + 1 of them; the rarest are taken, so the commonest
+ * words of the topic only fill in the meetings found. */
+static void walk_pick(struct walk *w)
+{
+    const struct store_topic *t = w->t;
+    int need = t->n_terms >= 2 ? t->n_terms - (t->n_terms / 2 + 1) + 1 : 1;
+    double sparse[TOPIC_MAX_TERMS];
+    int k, i, used[TOPIC_MAX_TERMS] = { 0 };
+
+    for (i = 0; i < t->n_terms; i++) {
+        struct stream *x = &w->sv[i];
+
+        /* The rowids the first entries span: wider is rarer. */
+        sparse[i] = x->done ? 1e18 - x->nbuf
+                            : (double)(x->buf[0] - x->buf[x->nbuf - 1] + 1);
+    }
+    for (k = 0; k < need; k++) {
+        int best = -1;
+
+        for (i = 0; i < t->n_terms; i++)
+            if (!used[i] && (best < 0 || sparse[i] > sparse[best]))
+                best = i;
+        used[best] = 1;
+        w->sv[best].discover = 1;
+    }
+}
+
+static int raise_walk(struct store *st, const struct store_topic *t, int limit,
+                      struct store_raised **out, int *n, int *more)
+{
+    struct walk w;
+    struct wmeet **order = NULL;
+    int i, k, rc = -1, discussed = 0;
+
+    memset(&w, 0, sizeof(w));
+    w.st = st;
+    w.t = t;
+    w.common_at = INT64_MAX;
+    for (i = 0; i < t->n_terms; i++)
+        if (stream_open(&w, t->terms[i].match.data, SEARCH_MARK_TERM, i) < 0)
+            goto out;
+    for (i = 0; i + 1 < t->n_terms; i++)
+        if (t->has_bigram[i]) {
+            w.px[w.np].expr = t->bigrams[i].data;
+            w.px[w.np].what = SEARCH_MARK_BIGRAM;
+            w.px[w.np++].idx = i;
+        }
+    if (t->phrase.len && w.np < TOPIC_MAX_TERMS) {
+        w.px[w.np].expr = t->phrase.data;
+        w.px[w.np].what = SEARCH_MARK_PHRASE;
+        w.px[w.np++].idx = 0;
+    }
+    walk_pick(&w);
+    for (;;) {
+        int64_t to = INT64_MAX, to_record = 0;
+        int end = walk_discover(&w, 1, limit > 0 && limit + 1 - discussed > 2 ?
+                                       limit + 1 - discussed : 2);
+
+        /* Down to the first turn of every meeting met. */
+        for (k = 0; k < w.nm; k++)
+            if (!w.mv[k].ranked && w.mv[k].lo < to) {
+                to = w.mv[k].lo;
+                to_record = w.mv[k].lo_record;
+            }
+        if (to == INT64_MAX)
+            break;
+        walk_discover(&w, to, 0);
+        if (walk_common(&w, to) < 0)
+            goto out;
+        for (k = 0; k < w.nm; k++) {
+            struct wmeet *m = &w.mv[k];
+            int r;
+
+            if (m->ranked || m->lo < to)
+                continue;
+            m->ranked = 1;
+            r = raise_one(st, t, m->id, m->turns, &w.cs, &m->r);
+            if (r < 0)
+                goto out;
+            m->discussed = r;
+            discussed += r;
+        }
+        if (end)
+            break;
+        if (limit > 0 && discussed > limit) {
+            /* Done when no meeting at least as new as the (limit+1)th
+             * discussed one has turns below the depth reached. */
+            order = xrealloc(order, sizeof(*order) * (size_t)discussed);
+            for (i = 0, k = 0; k < w.nm; k++)
+                if (w.mv[k].discussed)
+                    order[i++] = &w.mv[k];
+            qsort(order, (size_t)i, sizeof(*order), cmp_wmeet_newest);
+            if (!walk_older_records(&w, order[limit]->key, to_record))
+                break;
+        }
+    }
+    order = xrealloc(order, sizeof(*order) * (size_t)(discussed ? discussed : 1));
+    for (i = 0, k = 0; k < w.nm; k++)
+        if (w.mv[k].discussed)
+            order[i++] = &w.mv[k];
+    if (i > 1)
+        qsort(order, (size_t)i, sizeof(*order), cmp_wmeet_newest);
+    *n = limit > 0 && i > limit ? limit : i;
+    if (more)
+        *more = limit > 0 && i > limit;
+    *out = xcalloc((size_t)(*n ? *n : 1), sizeof(**out));
+    for (k = 0; k < *n; k++) {
+        (*out)[k] = order[k]->r;
+        order[k]->discussed = 0;
+    }
+    rc = 0;
+out:
+    free(order);
+    walk_release(&w);
+    return rc;
+}
 
 int store_raised_newest(struct store *st, const struct store_topic *t, int64_t meeting_id,
                         int limit, struct store_raised **out, int *n, int *more)
 {
     struct store_raised *v = NULL;
-    int64_t *mv = NULL;
-    int nmv = 0, cnt = 0, rc = -1, r = 0;
+    int cnt = 0, r;
 
     *out = NULL;
     *n = 0;
@@ -664,47 +1086,18 @@ int store_raised_newest(struct store *st, const struct store_topic *t, int64_t m
         *more = 0;
     if (store_topic_empty(t))
         return 0;
-    if (meeting_id) {
-        r = raise_batch(st, t, &meeting_id, 1, limit, &v, &cnt);
-    } else if (candidate_meetings(st, t, RAISED_RARE, &mv, &nmv) < 0) {
-        goto out;
-    } else if (nmv >= 0) {
-        /* Meetings that carry the topic's rarest words, newest first, a
-         * few at a time. */
-        int b = limit > 0 ? limit + 1 : 8;
-
-        for (int j = 0; r == 0 && j < nmv; j += b, b = 4)
-            r = raise_batch(st, t, mv + j, nmv - j < b ? nmv - j : b, limit, &v, &cnt);
-    } else {
-        /* Words so common that most meetings carry them: newest first,
-         * in growing batches, until enough discussed it. */
-        int offset = 0, b = 12, got;
-
-        do {
-            free(mv);
-            if (newest_meetings(st, offset, b, &mv, &got) < 0)
-                goto out;
-            r = got ? raise_batch(st, t, mv, got, limit, &v, &cnt) : 0;
-            offset += got;
-            b = b < 192 ? b * 2 : 384;
-        } while (r == 0 && got > 0);
-    }
+    if (!meeting_id)
+        return raise_walk(st, t, limit, out, n, more);
+    r = raise_batch(st, t, &meeting_id, 1, limit, &v, &cnt);
     if (r < 0) {
         store_raised_free(v, cnt);
-        v = NULL;
-        cnt = 0;
-        goto out;
+        return -1;
     }
     if (more && r > 0)
         *more = 1;
     *out = v;
     *n = cnt;
-    v = NULL;
-    rc = 0;
-out:
-    free(v);
-    free(mv);
-    return rc;
+    return 0;
 }
 
 int store_raised(struct store *st, const struct store_topic *t,

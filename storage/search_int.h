@@ -41,6 +41,8 @@ struct cand {
     unsigned bigrams;           /* bit i: carries bigram (i, i+1) */
     int phrase;
     int attributed;             /* a transcript turn with a known speaker */
+    int unknown;                /* attributed not read yet (raised.c reads it
+                                 * only for the turns that may need it) */
     double score;
 };
 
