@@ -152,8 +152,11 @@ static void compute(struct job *jb)
          * a restart between the two. Without the lock (a record being
          * written), answer anyway. */
         int tx = store_begin(b->st) == 0;
+        uint64_t took;
 
+        t0 = uv_hrtime();
         commands_answer(&ctx, jb->j.text ? jb->j.text : "", &r);
+        took = uv_hrtime() - t0;    /* the command alone: the rest is the bot's */
         text = buf_detach(&r.text);
         html = r.html.len ? buf_detach(&r.html) : NULL;
         job_set_reply(jb, text, html, outcome);
@@ -162,7 +165,7 @@ static void compute(struct job *jb)
             log_warn("cannot commit the answer to '%s'", jb->j.event_id);
         }
         log_debug("event '%s': command took %llu us", jb->j.event_id,
-                  (unsigned long long)((uv_hrtime() - t0) / 1000));
+                  (unsigned long long)(took / 1000));
         cmd_reply_release(&r);
         return;
     } else if (jb->too_big) {
