@@ -91,6 +91,8 @@ static const struct body bodies[] = {
     { "co-facilitators", "Facilitators" },
     { NULL, NULL }
 };
+/* Room in struct ctx body_by_first for every body and the -1 after. */
+_Static_assert(sizeof(bodies) / sizeof(bodies[0]) <= 24, "struct ctx body_by_first too small");
 
 struct ctx {
     struct record *r;
@@ -118,7 +120,9 @@ struct ctx {
     unsigned char third_strong[32]; /* strong_marker(third_markers[m]) */
     unsigned char third_agreed[32]; /* third_markers[m] says "agreed" */
     int ix_absent_q, ix_absent;
-    unsigned char body_first[256]; /* 1: some body phrase starts with this byte */
+    /* The bodies[] whose phrase starts with a byte, in list order,
+     * ending with -1; a byte no phrase starts with has none. */
+    signed char body_by_first[256][24];
 };
 
 /* The first words of the action markers below: a sentence that has none
@@ -235,9 +239,11 @@ static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t
 {
     int c0 = (unsigned char)c->low[at];
 
-    for (int i = 0; c->body_first[c0] && bodies[i].phrase; i++) {
+    for (const signed char *bi = c->body_by_first[c0]; *bi >= 0; bi++) {
+        int i = *bi;
+
         /* c->low has a NUL after the text: [at + 1] is always there. */
-        if ((unsigned char)bodies[i].phrase[0] != c0 || c->low[at + 1] != bodies[i].phrase[1])
+        if (c->low[at + 1] != bodies[i].phrase[1])
             continue;
         size_t l = strlen(bodies[i].phrase);
         if (at + l <= end && !memcmp(c->low + at, bodies[i].phrase, l) &&
@@ -1193,7 +1199,8 @@ static void phrases_index(struct ctx *c)
         for (int i = head[occ_hash(low + at)]; i >= 0; i = next[i]) {
             struct occ *o = &c->occ[i];
 
-            if (at + o->len <= len && !memcmp(low + at, o->phrase, o->len))
+            if (at + o->len <= len && (o->len < 3 || low[at + 2] == o->phrase[2]) &&
+                !memcmp(low + at, o->phrase, o->len))
                 *READER_PUSH(o->pos, o->n) = at;
         }
     }
@@ -1250,8 +1257,14 @@ void extract_facts(struct record *r)
     }
     for (int i = 0; i < r->n_glossary; i++)
         c.gloss_first[(unsigned char)r->glossary[i].acronym[0]] = 1;
-    for (int i = 0; bodies[i].phrase; i++)
-        c.body_first[(unsigned char)bodies[i].phrase[0]] = 1;
+    memset(c.body_by_first, -1, sizeof(c.body_by_first));
+    for (int i = 0; bodies[i].phrase; i++) {
+        signed char *bi = c.body_by_first[(unsigned char)bodies[i].phrase[0]];
+
+        while (*bi >= 0)
+            bi++;
+        *bi = (signed char)i;
+    }
     phrases_index(&c);
     c.group_acr = reader_group_acronym(r->group);
     c.dc_group = reader_find_word_ci(r->group, strlen(r->group), "dc") >= 0 ||
