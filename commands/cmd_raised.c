@@ -70,7 +70,9 @@ static const char *topic_heading(const char *t)
     return t;
 }
 
-static cJSON *raised_json(struct store *st, const struct store_raised *r, const char *quote)
+/* The meeting's fields of a result object; each result of the meeting
+ * starts as a copy (the meeting is read once). */
+static cJSON *raised_json(struct store *st, const struct store_raised *r)
 {
     cJSON *o = cJSON_CreateObject();
     struct store_meeting m;
@@ -87,21 +89,23 @@ static cJSON *raised_json(struct store *st, const struct store_raised *r, const 
         store_meeting_release(&m);
         free(label);
     }
-    (void)quote;
     return o;
 }
 
 static void list_meetings(struct cmd_q *q, struct buf *b)
 {
     struct store_meeting *v = NULL;
-    int n = 0, i;
+    int n, nv = 0, i;
 
-    if (store_meetings_list(q->ctx->st, &v, &n) < 0)
-        return;
+    /* Counted, and listed only when few: a store of 10,000 meetings is
+     * not read to say how many it holds. */
+    n = store_meeting_count(q->ctx->st);
+    if (n < 0)
+        n = 0;
     buf_printf(b, "%d meeting%s I hold", n, n == 1 ? "" : "s");
-    if (n > 0 && n <= 6) {
+    if (n > 0 && n <= 6 && store_meetings_list(q->ctx->st, &v, &nv) == 0 && nv > 0) {
         buf_puts(b, " (");
-        for (i = 0; i < n; i++) {
+        for (i = 0; i < nv; i++) {
             char *l = store_meeting_label_dup(&v[i]);
 
             buf_printf(b, "%s%s", i ? ", " : "", l);
@@ -109,7 +113,7 @@ static void list_meetings(struct cmd_q *q, struct buf *b)
         }
         buf_puts(b, ")");
     }
-    store_meetings_free(v, n);
+    store_meetings_free(v, nv);
 }
 
 static int raised_run(struct cmd_q *q)
@@ -174,6 +178,7 @@ static int raised_run(struct cmd_q *q)
         char *ref = cmd_meeting_ref_dup(st, x->meeting_id, 1);
         char *label = cmd_meeting_ref_dup(st, x->meeting_id, 0);
         const struct store_hit *h = x->has_first ? &x->first : &x->summary;
+        cJSON *base;
         int cs = 0, ce = 0;
         char *quote = store_excerpt_dup(h->text ? h->text : "", tp, RAISED_QUOTE_MAX, &cs, &ce);
         cJSON *o;
@@ -217,7 +222,8 @@ static int raised_run(struct cmd_q *q)
             rt_printf(q, " \u2014 also in the %s summary report (no speaker named)", label);
         rt_item_end(q);
 
-        o = raised_json(st, x, quote);
+        base = raised_json(st, x);
+        o = cJSON_Duplicate(base, 1);
         cJSON_AddStringToObject(o, "speaker", x->has_first && x->first.speaker ? x->first.speaker : "");
         if (x->has_first && x->note)
             cJSON_AddStringToObject(o, "note", x->note);
@@ -229,7 +235,7 @@ static int raised_run(struct cmd_q *q)
         cJSON_AddStringToObject(o, "record", h->record_kind == 2 ? "summary" : "transcript");
         cJSON_AddItemToArray(q->results, o);
         for (k = 0; k < x->n_others; k++) {
-            o = raised_json(st, x, NULL);
+            o = cJSON_Duplicate(base, 1);
             cJSON_AddStringToObject(o, "speaker", x->others[k].name);
             cJSON_AddBoolToObject(o, "first", 0);
             cJSON_AddNumberToObject(o, "mentions", x->others[k].mentions);
@@ -240,7 +246,7 @@ static int raised_run(struct cmd_q *q)
         if (x->has_first && x->has_summary) {
             char *sq = store_excerpt_dup(x->summary.text, tp, RAISED_QUOTE_MAX, NULL, NULL);
 
-            o = raised_json(st, x, NULL);
+            o = cJSON_Duplicate(base, 1);
             cJSON_AddNullToObject(o, "speaker");
             cJSON_AddBoolToObject(o, "first", 0);
             cJSON_AddNumberToObject(o, "mentions", 1);
@@ -249,6 +255,7 @@ static int raised_run(struct cmd_q *q)
             cJSON_AddItemToArray(q->results, o);
             free(sq);
         }
+        cJSON_Delete(base);
         free(quote);
         free(ref);
         free(label);

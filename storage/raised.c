@@ -785,8 +785,13 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
     snprintf(m->key, sizeof(m->key), "%s",
              sqlite3_column_text(s, 1) ? (const char *)sqlite3_column_text(s, 1) : "");
     store_stmt_done(s);
-    s = store_stmt(w->st, "SELECT record_id, min(id), max(id), count(*) FROM turns"
-                          " WHERE meeting_id = ? GROUP BY record_id");
+    /* A record's turns are stored in one go and never deleted one by
+     * one: their ids run without a gap from the first to the last. */
+    s = store_stmt(w->st, "SELECT r.id,"
+                          " (SELECT t.id FROM turns t WHERE t.record_id = r.id ORDER BY t.seq LIMIT 1),"
+                          " (SELECT t.id FROM turns t WHERE t.record_id = r.id"
+                          "  ORDER BY t.seq DESC LIMIT 1)"
+                          " FROM records r WHERE r.meeting_id = ?");
     if (!s)
         return NULL;
     sqlite3_bind_int64(s, 1, mid);
@@ -795,7 +800,9 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
         struct wrange g = { sqlite3_column_int64(s, 1), sqlite3_column_int64(s, 2),
                             sqlite3_column_int64(s, 0), w->nm };
 
-        m->turns += sqlite3_column_int(s, 3);
+        if (sqlite3_column_type(s, 1) == SQLITE_NULL || g.hi < g.lo)
+            continue;           /* a record without turns */
+        m->turns += (int)(g.hi - g.lo + 1);
         if (!m->lo || g.lo < m->lo) {
             m->lo = g.lo;
             m->lo_record = g.record_id;

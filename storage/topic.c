@@ -424,6 +424,8 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
     char bases[TOPIC_MAX_TERMS][4][TOPIC_MAX_WORD + 8];
     int nb[TOPIC_MAX_TERMS];
     unsigned asked = 0, derived = 0, check = 0;
+    char firsts[TOPIC_MAX_TERMS * 4];
+    size_t nfirst = 0;
     const char *p = text;
     int i, k;
 
@@ -436,6 +438,10 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
         if (nb[i] > 0 && strlen(bases[i][0]) >= FORM_PREFIX + 1)
             check |= 1u << i;
     }
+    for (i = 0; i < t->n_terms; i++)
+        for (k = 0; (check & (1u << i)) && k < nb[i]; k++)
+            if (bases[i][k][0] && !memchr(firsts, bases[i][k][0], nfirst))
+                firsts[nfirst++] = bases[i][k][0];
     while (check && *p) {
         char w[TOPIC_MAX_WORD + 8], b[TOPIC_MAX_WORD + 8];
         size_t len = 0;
@@ -447,8 +453,8 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
                 w[len++] = (char)tolower((unsigned char)*p);
             p++;
         }
-        if (len < FORM_PREFIX)
-            continue;
+        if (!len || !memchr(firsts, w[0], nfirst))
+            continue;           /* starts unlike every form: skip it cheaply */
         w[len] = '\0';
         word_base(w, len, b, sizeof(b));
         for (i = 0; i < t->n_terms; i++) {
@@ -457,7 +463,7 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
             for (k = 0; k < nb[i]; k++) {
                 if (!strcmp(b, bases[i][k]))
                     asked |= 1u << i;
-                else if (!strncmp(b, bases[i][k], FORM_PREFIX))
+                else if (len >= FORM_PREFIX && !strncmp(b, bases[i][k], FORM_PREFIX))
                     derived |= 1u << i;
             }
         }
