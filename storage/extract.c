@@ -120,6 +120,7 @@ struct ctx {
     unsigned char third_strong[32]; /* strong_marker(third_markers[m]) */
     unsigned char third_agreed[32]; /* third_markers[m] says "agreed" */
     int ix_absent_q, ix_absent;
+    int ix_week, ix_end, ix_before, ix_after;
     /* The bodies[] whose phrase starts with a byte, in list order,
      * ending with -1; a byte no phrase starts with has none. */
     signed char body_by_first[256][24];
@@ -976,10 +977,19 @@ static int date_phrase(const struct ctx *c, const char *s, size_t n, char **when
     static const char *pre[] = { "last week of", "first week of", "week starting on",
                                  "week starting", "week of", "week beginning", "end of",
                                  "in two weeks", "next week", "before the", "after the", NULL };
-    char *clean = reader_clean_dup(s, n);
-    size_t cl = strlen(clean);
+    size_t at = (size_t)(s - c->r->text);
+    char *clean;
+    size_t cl;
     int ok = -1;
 
+    /* Every phrase above holds "week", "end", "before" or "after", which
+     * cleaning (spaces only) leaves as they are: without one of them the
+     * sentence has no date phrase. */
+    if (occ_find(c, c->ix_week, at, at + n) < 0 && occ_find(c, c->ix_end, at, at + n) < 0 &&
+        occ_find(c, c->ix_before, at, at + n) < 0 && occ_find(c, c->ix_after, at, at + n) < 0)
+        return -1;
+    clean = reader_clean_dup(s, n);
+    cl = strlen(clean);
     for (int p = 0; pre[p] && ok < 0; p++) {
         long k = reader_find_ci(clean, cl, pre[p]);
         if (k < 0)
@@ -1246,6 +1256,10 @@ void extract_facts(struct record *r)
     c.ix_doodle = occ_add(&c, "doodle");
     c.ix_absent_q = occ_add_list(&c, absent_questions);
     c.ix_absent = occ_add_list(&c, absent_marks);
+    c.ix_week = occ_add(&c, "week");
+    c.ix_end = occ_add(&c, "end");
+    c.ix_before = occ_add(&c, "before");
+    c.ix_after = occ_add(&c, "after");
     for (int m = 0; third_markers[m]; m++) {
         c.third_strong[m] = (unsigned char)strong_marker(third_markers[m]);
         c.third_agreed[m] = strstr(third_markers[m], "agreed") != NULL;
