@@ -651,14 +651,29 @@ out:
 
 #define STREAM_PROBE 32         /* entries read ahead to tell rare words from common */
 
+struct walk;
+
 struct stream {
+    struct walk *w;
     sqlite3_stmt *s;
     const char *expr;
     int what, idx;
     int64_t *buf;               /* rowids read, newest first */
+    int (*off)[2];              /* per row: start in arena and count, or -1 */
+    int *arena;                 /* token offsets of the word in those rows */
+    int narena, carena;
     int nbuf, pos;
     int done;                   /* no more rows after buf */
     int discover;
+    int offsets;                /* rows carry the word's token offsets */
+};
+
+/* Token offsets of a term's word in one candidate turn, kept so that a
+ * pair ("zuven survey") or the phrase is told from adjacent offsets of
+ * its words instead of a phrase query of its own. */
+struct woff {
+    int term, next;             /* next: 1-based index of the turn's next */
+    int start, n;               /* in walk.oa */
 };
 
 struct wrange {                 /* one record's turn ids */
@@ -695,6 +710,13 @@ struct walk {
         int what, idx;
     } px[TOPIC_MAX_TERMS];
     int np;
+    int pair_pos[TOPIC_MAX_TERMS];  /* pair i told from offsets */
+    int phrase_pos;                 /* the phrase (terms 0..n-1) likewise */
+    int64_t known_to;           /* the meetings of turns from here up are known */
+    struct woff *ov;
+    int nov, cov;
+    int *oa;
+    int noa, coa;
 };
 
 static int64_t stream_peek(struct stream *x)
@@ -703,32 +725,210 @@ static int64_t stream_peek(struct stream *x)
         return x->buf[x->pos];
     if (x->done)
         return 0;
-    x->pos = x->nbuf = 0;
-    while (x->nbuf < STREAM_PROBE && sqlite3_step(x->s) == SQLITE_ROW)
-        x->buf[x->nbuf++] = sqlite3_column_int64(x->s, 0);
+    x->pos = x->nbuf = x->narena = 0;
+    while (x->nbuf < STREAM_PROBE && sqlite3_step(x->s) == SQLITE_ROW) {
+        x->buf[x->nbuf] = sqlite3_column_int64(x->s, 0);
+        x->off[x->nbuf][0] = x->off[x->nbuf][1] = -1;
+        if (x->offsets && sqlite3_column_type(x->s, 1) == SQLITE_BLOB) {
+            int n = sqlite3_column_bytes(x->s, 1) / (int)sizeof(int);
+
+            if (x->narena + n > x->carena) {
+                x->carena = (x->narena + n) * 2;
+                x->arena = xrealloc(x->arena, sizeof(int) * (size_t)x->carena);
+            }
+            if (n)
+                memcpy(x->arena + x->narena, sqlite3_column_blob(x->s, 1), sizeof(int) * (size_t)n);
+            x->off[x->nbuf][0] = x->narena;
+            x->off[x->nbuf][1] = n;
+            x->narena += n;
+        }
+        x->nbuf++;
+    }
     if (x->nbuf < STREAM_PROBE)
         x->done = 1;
     return x->nbuf ? x->buf[0] : 0;
 }
 
-static int stream_open(struct walk *w, const char *expr, int what, int idx)
+static struct wrange *walk_range(struct walk *w, int64_t id);
+
+/* scribe_offsets(turns_fts, stream): the token offsets of the first
+ * phrase (the word as asked) in the row, as a blob of ints; NULL for a
+ * row of a meeting the walk already knows it will not rank. */
+static void offsets_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                       int nval, sqlite3_value **val)
+{
+    struct stream *x = nval > 0 ? sqlite3_value_pointer(val[0], "scribe_stream") : NULL;
+    int64_t id = api->xRowid(fts);
+    int small[64], *v = small, n = 0, cap = 64, col, off;
+    Fts5PhraseIter it;
+
+    if (x && !x->discover && id >= x->w->known_to && !walk_range(x->w, id)) {
+        sqlite3_result_null(ctx);
+        return;
+    }
+    for (api->xPhraseFirst(fts, 0, &it, &col, &off); col >= 0;
+         api->xPhraseNext(fts, &it, &col, &off)) {
+        if (n == cap) {
+            int *big = xmalloc(sizeof(int) * (size_t)cap * 2);
+
+            memcpy(big, v, sizeof(int) * (size_t)n);
+            if (v != small)
+                free(v);
+            v = big;
+            cap *= 2;
+        }
+        v[n++] = off;
+    }
+    sqlite3_result_blob(ctx, v, (int)(sizeof(int) * (size_t)n), SQLITE_TRANSIENT);
+    if (v != small)
+        free(v);
+}
+
+#define STREAM_SQL "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1 ORDER BY rowid DESC"
+#define STREAM_OFFSETS_SQL \
+    "SELECT rowid, scribe_offsets(turns_fts, ?2) FROM turns_fts WHERE turns_fts MATCH ?1" \
+    " ORDER BY rowid DESC"
+
+/* The statement of a stream with offsets; the function is registered
+ * with the connection the first time. */
+static sqlite3_stmt *stream_prepare_offsets(struct store *st)
+{
+    sqlite3 *db = store_sqlite(st);
+    sqlite3_stmt *s = NULL;
+    fts5_api *api = NULL;
+
+    if (sqlite3_prepare_v2(db, STREAM_OFFSETS_SQL, -1, &s, NULL) == SQLITE_OK)
+        return s;
+    sqlite3_finalize(s);
+    s = NULL;
+    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK) {
+        sqlite3_finalize(s);
+        return NULL;
+    }
+    sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
+    sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (!api || api->iVersion < 2 ||
+        api->xCreateFunction(api, "scribe_offsets", NULL, offsets_fn, NULL) != SQLITE_OK)
+        return NULL;
+    return store_prep(st, STREAM_OFFSETS_SQL);
+}
+
+static int stream_open(struct walk *w, const char *expr, int what, int idx, int offsets)
 {
     struct stream *x = &w->sv[w->ns];
 
     memset(x, 0, sizeof(*x));
-    x->s = store_prep(w->st, "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1"
-                             " ORDER BY rowid DESC");
+    x->w = w;
+    x->s = offsets ? stream_prepare_offsets(w->st) : NULL;
+    if (!x->s) {
+        offsets = 0;            /* no offsets: its pairs are looked up by range */
+        x->s = store_prep(w->st, STREAM_SQL);
+    }
     if (!x->s)
         return -1;
     sqlite3_bind_text(x->s, 1, expr, -1, SQLITE_STATIC);
+    if (offsets)
+        sqlite3_bind_pointer(x->s, 2, x, "scribe_stream", NULL);
+    x->offsets = offsets;
     x->expr = expr;
     x->what = what;
     x->idx = idx;
     x->buf = xmalloc(sizeof(*x->buf) * STREAM_PROBE);
+    x->off = xmalloc(sizeof(*x->off) * STREAM_PROBE);
     w->ns++;
     /* A malformed expression (our bug) reads as no rows. */
     stream_peek(x);
+    return offsets;
+}
+
+/* Keep the offsets of the stream's current row for candidate c. */
+static void stream_keep(struct walk *w, struct stream *x, struct cand *c)
+{
+    int *o = x->off[x->pos];
+    struct woff *f;
+
+    if (!x->offsets || o[1] < 0)
+        return;
+    if (w->nov == w->cov) {
+        w->cov = w->cov ? w->cov * 2 : 64;
+        w->ov = xrealloc(w->ov, sizeof(*w->ov) * (size_t)w->cov);
+    }
+    if (w->noa + o[1] > w->coa) {
+        w->coa = (w->noa + o[1]) * 2;
+        w->oa = xrealloc(w->oa, sizeof(int) * (size_t)w->coa);
+    }
+    f = &w->ov[w->nov++];
+    f->term = x->idx;
+    f->start = w->noa;
+    f->n = o[1];
+    f->next = c->offs;
+    c->offs = w->nov;
+    memcpy(w->oa + w->noa, x->arena + o[0], sizeof(int) * (size_t)o[1]);
+    w->noa += o[1];
+}
+
+static const struct woff *cand_offs(const struct walk *w, const struct cand *c, int term)
+{
+    int k;
+
+    for (k = c->offs; k; k = w->ov[k - 1].next)
+        if (w->ov[k - 1].term == term)
+            return &w->ov[k - 1];
+    return NULL;
+}
+
+static int offs_has(const struct walk *w, const struct woff *f, int v)
+{
+    int k;
+
+    for (k = 0; k < f->n; k++)
+        if (w->oa[f->start + k] == v)
+            return 1;
     return 0;
+}
+
+/* The pairs and the phrase of a meeting's candidates, from offsets. */
+static void walk_positions(struct walk *w, int64_t meeting_id)
+{
+    const struct store_topic *t = w->t;
+    unsigned all = t->n_terms >= 32 ? ~0u : (1u << t->n_terms) - 1;
+    size_t k;
+    int i, j, x;
+
+    for (k = 0; k < w->cs.cap; k++) {
+        struct cand *c = &w->cs.v[k];
+
+        if (!c->turn_id || c->meeting_id != meeting_id || !c->offs)
+            continue;
+        for (i = 0; i + 1 < t->n_terms; i++) {
+            const struct woff *a, *b;
+
+            if (!w->pair_pos[i] || ((c->terms >> i) & 3u) != 3u || (c->bigrams & (1u << i)))
+                continue;
+            a = cand_offs(w, c, i);
+            b = cand_offs(w, c, i + 1);
+            for (x = 0; a && b && x < a->n; x++)
+                if (offs_has(w, b, w->oa[a->start + x] + 1)) {
+                    c->bigrams |= 1u << i;
+                    break;
+                }
+        }
+        if (w->phrase_pos && (c->terms & all) == all && !c->phrase) {
+            const struct woff *a = cand_offs(w, c, 0);
+
+            for (x = 0; a && x < a->n && !c->phrase; x++) {
+                for (j = 1; j < t->n_terms; j++) {
+                    const struct woff *b = cand_offs(w, c, j);
+
+                    if (!b || !offs_has(w, b, w->oa[a->start + x] + j))
+                        break;
+                }
+                if (j == t->n_terms)
+                    c->phrase = 1;
+            }
+        }
+    }
 }
 
 static void stream_mark(struct cand *c, const struct stream *x)
@@ -813,7 +1013,8 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
     store_stmt_done(s);
     w->nm++;
     /* Backfill, for a record stored long after the meeting's first (the
-     * pairs and the phrase are read for every meeting). */
+     * pairs and the phrase looked up by range are read for every
+     * meeting; those told from offsets are looked up here). */
     for (k = first; k < w->nr; k++) {
         struct wrange g = w->rv[k];
 
@@ -826,6 +1027,13 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
                 search_mark(w->st, &w->cs, w->sv[j].expr, mid, lo, g.hi, w->sv[j].what,
                             w->sv[j].idx) < 0)
                 return NULL;
+        for (j = 0; j + 1 < w->t->n_terms; j++)
+            if (w->pair_pos[j] && search_mark(w->st, &w->cs, w->t->bigrams[j].data, mid, lo,
+                                              g.hi, SEARCH_MARK_BIGRAM, j) < 0)
+                return NULL;
+        if (w->phrase_pos && search_mark(w->st, &w->cs, w->t->phrase.data, mid, lo, g.hi,
+                                         SEARCH_MARK_PHRASE, 0) < 0)
+            return NULL;
 
     }
     /* Keep the ranges sorted (few, and added a meeting at a time). */
@@ -873,13 +1081,16 @@ static int walk_discover(struct walk *w, int64_t to, int want)
             g = walk_meeting(w, id);
             found++;
         }
-        best->pos++;
-        if (!g)
-            continue;           /* a turn without a meeting: skip it */
+        if (!g) {
+            best->pos++;        /* a turn without a meeting: skip it */
+            continue;
+        }
         c = search_cand_get(&w->cs, id, w->mv[g->meeting].id);
         if (!c->terms && !c->bigrams && !c->phrase)
             c->unknown = 1;
         stream_mark(c, best);
+        stream_keep(w, best, c);
+        best->pos++;
     }
 }
 
@@ -903,14 +1114,15 @@ static int walk_common(struct walk *w, int64_t to)
         while ((id = stream_peek(x)) && id >= to) {
             struct wrange *g = walk_range(w, id);
 
-            x->pos++;
             if (g) {
                 struct cand *c = search_cand_get(&w->cs, id, w->mv[g->meeting].id);
 
                 if (!c->terms && !c->bigrams && !c->phrase)
                     c->unknown = 1;
                 stream_mark(c, x);
+                stream_keep(w, x, c);
             }
+            x->pos++;
         }
     }
     w->common_at = to;
@@ -953,7 +1165,11 @@ static void walk_release(struct walk *w)
     for (j = 0; j < w->ns; j++) {
         sqlite3_finalize(w->sv[j].s);
         free(w->sv[j].buf);
+        free(w->sv[j].off);
+        free(w->sv[j].arena);
     }
+    free(w->ov);
+    free(w->oa);
     for (j = 0; j < w->nm; j++)
         if (w->mv[j].discussed)
             raised_release(&w->mv[j].r);
@@ -991,6 +1207,37 @@ static void walk_pick(struct walk *w)
     }
 }
 
+/* 1 when w is one token to the index: ASCII letters and digits. */
+static int plain_word(const char *w)
+{
+    if (!*w)
+        return 0;
+    for (; *w; w++)
+        if (!isalnum((unsigned char)*w) || (unsigned char)*w >= 0x80)
+            return 0;
+    return 1;
+}
+
+/* 1 when the phrase is the topic's terms in order, nothing between. */
+static int phrase_is_terms(const struct store_topic *t)
+{
+    struct buf b, q;
+    int i, same;
+
+    buf_init(&b);
+    buf_init(&q);
+    for (i = 0; i < t->n_terms; i++) {
+        if (i)
+            buf_putc(&b, ' ');
+        buf_puts(&b, t->terms[i].word);
+    }
+    search_quote(&q, b.data);
+    same = !strcmp(q.data, t->phrase.data);
+    buf_release(&b);
+    buf_release(&q);
+    return same;
+}
+
 static int raise_walk(struct store *st, const struct store_topic *t, int limit,
                       struct store_raised **out, int *n, int *more)
 {
@@ -1002,19 +1249,48 @@ static int raise_walk(struct store *st, const struct store_topic *t, int limit,
     w.st = st;
     w.t = t;
     w.common_at = INT64_MAX;
-    for (i = 0; i < t->n_terms; i++)
-        if (stream_open(&w, t->terms[i].match.data, SEARCH_MARK_TERM, i) < 0)
-            goto out;
-    for (i = 0; i + 1 < t->n_terms; i++)
-        if (t->has_bigram[i]) {
+    w.known_to = INT64_MAX;
+    {
+        /* A pair or the phrase of plain words (one token each) is told
+         * from the offsets of its words; any other by range. */
+        int need[TOPIC_MAX_TERMS] = { 0 }, got[TOPIC_MAX_TERMS] = { 0 };
+        int phrase_terms = t->phrase.len && phrase_is_terms(t);
+
+        for (i = 0; i + 1 < t->n_terms; i++)
+            if (t->has_bigram[i] && plain_word(t->terms[i].word) &&
+                plain_word(t->terms[i + 1].word))
+                need[i] = need[i + 1] = 1;
+        for (i = 0; phrase_terms && i < t->n_terms; i++)
+            if (!plain_word(t->terms[i].word))
+                phrase_terms = 0;
+        for (i = 0; phrase_terms && i < t->n_terms; i++)
+            need[i] = 1;
+        for (i = 0; i < t->n_terms; i++) {
+            int r = stream_open(&w, t->terms[i].match.data, SEARCH_MARK_TERM, i, need[i]);
+
+            if (r < 0)
+                goto out;
+            got[i] = r;
+        }
+        for (i = 0; i + 1 < t->n_terms; i++) {
+            if (!t->has_bigram[i])
+                continue;
+            if (got[i] && got[i + 1]) {
+                w.pair_pos[i] = 1;
+                continue;
+            }
             w.px[w.np].expr = t->bigrams[i].data;
             w.px[w.np].what = SEARCH_MARK_BIGRAM;
             w.px[w.np++].idx = i;
         }
-    if (t->phrase.len && w.np < TOPIC_MAX_TERMS) {
-        w.px[w.np].expr = t->phrase.data;
-        w.px[w.np].what = SEARCH_MARK_PHRASE;
-        w.px[w.np++].idx = 0;
+        if (phrase_terms)
+            for (w.phrase_pos = 1, i = 0; i < t->n_terms; i++)
+                w.phrase_pos &= got[i];
+        if (t->phrase.len && !w.phrase_pos) {
+            w.px[w.np].expr = t->phrase.data;
+            w.px[w.np].what = SEARCH_MARK_PHRASE;
+            w.px[w.np++].idx = 0;
+        }
     }
     walk_pick(&w);
     for (;;) {
@@ -1031,6 +1307,7 @@ static int raise_walk(struct store *st, const struct store_topic *t, int limit,
         if (to == INT64_MAX)
             break;
         walk_discover(&w, to, 0);
+        w.known_to = to;
         if (walk_common(&w, to) < 0)
             goto out;
         for (k = 0; k < w.nm; k++) {
@@ -1040,6 +1317,7 @@ static int raise_walk(struct store *st, const struct store_topic *t, int limit,
             if (m->ranked || m->lo < to)
                 continue;
             m->ranked = 1;
+            walk_positions(&w, m->id);
             r = raise_one(st, t, m->id, m->turns, &w.cs, &m->r);
             if (r < 0)
                 goto out;

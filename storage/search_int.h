@@ -43,6 +43,7 @@ struct cand {
     int attributed;             /* a transcript turn with a known speaker */
     int unknown;                /* attributed not read yet (raised.c reads it
                                  * only for the turns that may need it) */
+    int offs;                   /* raised.c: its words' token offsets, or 0 */
     double score;
 };
 

@@ -4,13 +4,15 @@
  * while an inflection ("gauges" for "gauge") does; and a time preposition
  * of the question ("before the summit") is not a topic word, so an early
  * turn that happens to carry it and the meeting's common word does not
- * beat the turn that carries the rare one. */
+ * beat the turn that carries the rare one. Meetings come newest first by
+ * their date, whatever order their records were stored in. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -92,12 +94,66 @@ static void test_time_preposition_is_not_a_topic_word(void **state)
     assert_non_null(strstr(t, "every two weeks"));
 }
 
+/* Ten meetings on the tide gauges, stored out of date order (an archive
+ * posted late): the answer lists the eight newest by date, newest
+ * first, and says there are more. */
+static void test_newest_by_date_not_by_storing(void **state)
+{
+    static const char *const names[] = {
+        "ANNA KOVAC", "BRUNO LIND", "CARLA MENDES", "DAVID OKAFOR", "EVA NORD",
+        "FELIX ROSS", "GRETA HOLM", "HUGO VALE", "IRIS BLOM", "JONAS WEBER",
+    };
+    static const int order[] = { 5, 9, 1, 10, 3, 7, 2, 8, 4, 6 };
+    char *recs[11];
+    const char *const *records = (const char *const *)recs;
+    struct chat_fixture *f;
+    const char *t, *at;
+    int i;
+
+    (void)state;
+    for (i = 0; i < 10; i++) {
+        int n = order[i];
+
+        recs[i] = malloc(1024);
+        assert_non_null(recs[i]);
+        snprintf(recs[i], 1024,
+                 "RAW FILE\nCOAST WATCH GROUP\nMEETING #%d\n%d MARCH 2025\n\n"
+                 "   >> %s:  Welcome.  Today the budget and the rota.\n"
+                 "   >> %s:  The tide gauges at the harbour need new batteries.\n"
+                 "   >> %s:  Thanks.  The rota is fine as it is.\n",
+                 n, n, names[(n + 1) % 10], names[n - 1], names[(n + 1) % 10]);
+    }
+    recs[10] = NULL;
+    f = chat_fixture_new(records, "@anna:example.org");
+    assert_non_null(f);
+    t = chat_fixture_ask(f, "who raised the tide gauges?");
+    /* #10 down to #3, each with its own raiser, then "more". */
+    at = t;
+    for (i = 10; i >= 3; i--) {
+        char ref[16];
+        const char *p;
+
+        snprintf(ref, sizeof(ref), "#%d ", i);
+        p = strstr(at, ref);
+        assert_non_null(p);
+        at = p + 1;
+    }
+    assert_null(strstr(t, "#2 "));
+    assert_null(strstr(t, "#1 "));
+    assert_non_null(strstr(t, "more meetings"));
+    assert_non_null(strstr(strstr(t, "#10 "), "Jonas Weber"));
+    chat_fixture_free(f);
+    for (i = 0; i < 10; i++)
+        free(recs[i]);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_derived_form_is_not_the_word),
         cmocka_unit_test(test_inflection_is_the_word),
         cmocka_unit_test(test_time_preposition_is_not_a_topic_word),
+        cmocka_unit_test(test_newest_by_date_not_by_storing),
     };
 
     return cmocka_run_group_tests(tests, setup, teardown);
