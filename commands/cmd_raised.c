@@ -176,7 +176,8 @@ static int raised_run(struct cmd_q *q)
     for (i = 0; i < n && i < RAISED_MAX_MEETINGS; i++) {
         struct store_raised *x = &r[i];
         char *ref = cmd_meeting_ref_dup(st, x->meeting_id, 1);
-        char *label = cmd_meeting_ref_dup(st, x->meeting_id, 0);
+        char *label = x->has_first && x->has_summary ? cmd_meeting_ref_dup(st, x->meeting_id, 0)
+                                                     : NULL;
         const struct store_hit *h = x->has_first ? &x->first : &x->summary;
         cJSON *base;
         int cs = 0, ce = 0;

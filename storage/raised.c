@@ -698,9 +698,9 @@ struct walk {
     struct stream sv[2 * TOPIC_MAX_TERMS + 1];
     int ns;
     struct wrange *rv;          /* sorted by lo */
-    int nr;
+    int nr, cr;
     struct wmeet *mv;
-    int nm;
+    int nm, cm;
     struct candset cs;
     int64_t common_at;          /* non-discovery entries read down to here */
     /* Pairs and the phrase are looked up by range as the walk goes down:
@@ -978,7 +978,10 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
         return NULL;
     }
     mid = sqlite3_column_int64(s, 0);
-    w->mv = xrealloc(w->mv, sizeof(*w->mv) * (size_t)(w->nm + 1));
+    if (w->nm == w->cm) {
+        w->cm = w->cm ? w->cm * 2 : 16;
+        w->mv = xrealloc(w->mv, sizeof(*w->mv) * (size_t)w->cm);
+    }
     m = &w->mv[w->nm];
     memset(m, 0, sizeof(*m));
     m->id = mid;
@@ -1007,7 +1010,10 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
             m->lo = g.lo;
             m->lo_record = g.record_id;
         }
-        w->rv = xrealloc(w->rv, sizeof(*w->rv) * (size_t)(w->nr + 1));
+        if (w->nr == w->cr) {
+            w->cr = w->cr ? w->cr * 2 : 32;
+            w->rv = xrealloc(w->rv, sizeof(*w->rv) * (size_t)w->cr);
+        }
         w->rv[w->nr++] = g;
     }
     store_stmt_done(s);

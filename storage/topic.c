@@ -456,6 +456,14 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
         if (!len || !memchr(firsts, w[0], nfirst))
             continue;           /* starts unlike every form: skip it cheaply */
         w[len] = '\0';
+        for (i = 0, k = 0; i < t->n_terms && !k; i++)
+            for (int j = 0; (check & (1u << i)) && j < nb[i] && !k; j++) {
+                size_t bl = strlen(bases[i][j]);
+
+                k = !strncmp(w, bases[i][j], bl < FORM_PREFIX ? bl : FORM_PREFIX);
+            }
+        if (!k)
+            continue;           /* nor like any form's first letters */
         word_base(w, len, b, sizeof(b));
         for (i = 0; i < t->n_terms; i++) {
             if (!(check & (1u << i)))
@@ -467,6 +475,8 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
                     derived |= 1u << i;
             }
         }
+        if ((asked & check) == check)
+            break;              /* every term seen as asked: nothing to find */
     }
     return derived & ~asked & check;
 }
