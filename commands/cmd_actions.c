@@ -97,7 +97,8 @@ static int is_dcs(const char *w)
     return 0;
 }
 
-static void render_actions(struct cmd_q *q, struct store_action *v, int n)
+/* v[0..n) of `total` actions */
+static void render_actions(struct cmd_q *q, struct store_action *v, int n, int total)
 {
     struct store *st = q->ctx->st;
     int64_t last = -1;
@@ -160,8 +161,8 @@ static void render_actions(struct cmd_q *q, struct store_action *v, int n)
     }
     if (last != -1)
         rt_list_end(q);
-    if (n > shown) {
-        rt_printf(q, "\u2026and %d more", n - shown);
+    if (total > shown) {
+        rt_printf(q, "\u2026and %d more", total - shown);
         rt_nl(q);
     }
 }
@@ -174,7 +175,7 @@ static int actions_run(struct cmd_q *q)
     char *args = xstrdup(q->args), *spec = NULL, *who, *name = NULL, *p;
     const char *status_word;
     struct buf title;
-    int n = 0, i, rc = 0;
+    int n = 0, total = 0, i, rc = 0;
 
     memset(&f, 0, sizeof(f));
     buf_init(&title);
@@ -249,7 +250,10 @@ static int actions_run(struct cmd_q *q)
         buf_printf(&title, " in %s", ref);
         free(ref);
     }
-    if (store_actions(st, &f, &v, &n) < 0) {
+    /* Only the ones shown are read in full (and are the JSON results):
+     * a person may own a thousand. */
+    f.limit = ACTIONS_SHOWN;
+    if (store_actions_page(st, &f, &v, &n, &total) < 0) {
         rc = cmd_store_error(q);
         goto out;
     }
@@ -265,9 +269,9 @@ static int actions_run(struct cmd_q *q)
         goto out;
     }
     rt_bold(q, title.data);
-    rt_printf(q, " (%d) \u2014 newest meeting first", n);
+    rt_printf(q, " (%d) \u2014 newest meeting first", total);
     rt_nl(q);
-    render_actions(q, v, n);
+    render_actions(q, v, n, total);
     if (f.status == STORE_ACT_OPEN)
         rt_printf(q, "Close one with: !done %s", v[0].code);
     else if (f.status == STORE_ACT_DONE)

@@ -43,7 +43,7 @@ static int search_run(struct cmd_q *q)
         rt_nl(q);
         goto out;
     }
-    if (store_search(st, words, mid, 0, SEARCH_SHOWN, &h, &n) < 0) {
+    if (store_search_newest(st, words, mid, SEARCH_SHOWN, &h, &n) < 0) {
         rc = cmd_store_error(q);
         goto out;
     }

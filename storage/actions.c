@@ -209,15 +209,29 @@ static const char actions_on_topic[] =
     " WHERE a.id IN (SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?6) AND"
     ACTION_FILTER;
 static const char actions_any[] = "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE" ACTION_FILTER;
+static const char actions_by_id[] =
+    "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.id = ?2 AND"
+    " (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))";
+static const char actions_by_person_no_meeting[] =
+    "SELECT " ACTION_COLUMNS ACTION_FROM
+    " WHERE a.meeting_id IS NULL AND a.id IN (SELECT o.action_id FROM persons p"
+    "   JOIN action_owners o ON o.person_id = p.id WHERE p.canon_id = ?3)"
+    " AND (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))"
+    " ORDER BY a.id";
 static const char actions_no_meeting[] =
     "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.meeting_id IS NULL AND" ACTION_FILTER;
 
 /* Append the actions s yields on topic t (all when NULL) to *out, up to
- * `limit` (0: no limit); 1 when it stopped at the limit. */
+ * `limit` (0: no limit); 1 when it stopped at the limit. With `more`,
+ * the rows past the limit are counted there instead (no topic only). */
 static int actions_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
-                        struct store_action **out, int *n)
+                        struct store_action **out, int *n, int *more)
 {
     while (sqlite3_step(s) == SQLITE_ROW) {
+        if (limit && *n >= limit && more && !t) {
+            (*more)++;
+            continue;
+        }
         if (limit && *n >= limit)
             return 1;
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
@@ -272,7 +286,7 @@ static int actions_walk(struct store *st, const struct store_action_filter *f,
         sqlite3_bind_int64(s, 3, 0);
         sqlite3_bind_null(s, 4);
         sqlite3_bind_int(s, 5, f->dcs);
-        full = actions_read(s, t, f->limit, out, n);
+        full = actions_read(s, t, f->limit, out, n, NULL);
         store_stmt_done(s);
     }
     store_stmt_done(m);
@@ -284,14 +298,214 @@ static int actions_walk(struct store *st, const struct store_action_filter *f,
             return -1;
         sqlite3_bind_int(s, 1, f->status);
         sqlite3_bind_int(s, 5, f->dcs);
-        actions_read(s, t, f->limit, out, n);
+        actions_read(s, t, f->limit, out, n, NULL);
         store_stmt_done(s);
     }
     return rc;
 }
 
-int store_actions(struct store *st, const struct store_action_filter *f,
-                  struct store_action **out, int *n)
+/* ---- a person who owns many actions ------------------------------------ */
+
+/* A set of action ids (open addressing; 0 is never an id). */
+struct idset {
+    int64_t *v;
+    size_t cap, n;
+};
+
+static void idset_add(struct idset *s, int64_t id)
+{
+    size_t i;
+
+    if ((s->n + 1) * 2 > s->cap) {
+        struct idset big = { xcalloc(s->cap ? s->cap * 2 : 512, sizeof(int64_t)),
+                             s->cap ? s->cap * 2 : 512, 0 };
+
+        for (i = 0; i < s->cap; i++)
+            if (s->v[i])
+                idset_add(&big, s->v[i]);
+        free(s->v);
+        *s = big;
+    }
+    i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 7) & (s->cap - 1);
+    while (s->v[i] && s->v[i] != id)
+        i = (i + 1) & (s->cap - 1);
+    if (!s->v[i]) {
+        s->v[i] = id;
+        s->n++;
+    }
+}
+
+static int idset_has(const struct idset *s, int64_t id)
+{
+    size_t i;
+
+    if (!s->cap)
+        return 0;
+    i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 7) & (s->cap - 1);
+    while (s->v[i] && s->v[i] != id)
+        i = (i + 1) & (s->cap - 1);
+    return s->v[i] == id;
+}
+
+/* How many of the actions in `own` are done: the done ones (partial index
+ * actions_done) checked against the set when there are few of them (an
+ * upper bound: all actions less the open ones, both kept at hand), else
+ * each of the set looked up in that index. -1 on error. */
+static int done_among(struct store *st, const struct idset *own)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT max(id) FROM actions)"
+                                     " - (SELECT value FROM counters WHERE name = 'open_actions')");
+    int64_t bound = 0;
+    int done = 0;
+    size_t i;
+
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        bound = sqlite3_column_int64(s, 0);
+    store_stmt_done(s);
+    if (bound <= (int64_t)own->n * 4) {
+        if (!(s = store_stmt(st, "SELECT id FROM actions INDEXED BY actions_done"
+                                 " WHERE status = 'done'")))
+            return -1;
+        while (sqlite3_step(s) == SQLITE_ROW)
+            done += idset_has(own, sqlite3_column_int64(s, 0));
+        store_stmt_done(s);
+        return done;
+    }
+    if (!(s = store_stmt(st, "SELECT 1 FROM actions INDEXED BY actions_done"
+                             " WHERE id = ?1 AND status = 'done'")))
+        return -1;
+    for (i = 0; i < own->cap; i++) {
+        if (!own->v[i])
+            continue;
+        sqlite3_reset(s);
+        sqlite3_bind_int64(s, 1, own->v[i]);
+        done += sqlite3_step(s) == SQLITE_ROW;
+    }
+    store_stmt_done(s);
+    return done;
+}
+
+/* Over 8 x sqrt(meetings) actions (at least 200), a person's first page
+ * is found by walking the meetings newest first (each one's action ids
+ * through index actions_meeting, checked against the person's set)
+ * instead of reading and sorting all of theirs: the walk's cost goes
+ * with meetings / actions, the sort's with actions. */
+#define PERSON_WALK_MIN 200
+
+static const char actions_person_page[] =
+    "SELECT a.id FROM actions a INDEXED BY actions_state LEFT JOIN meetings m ON m.id = a.meeting_id"
+    " WHERE a.id IN (SELECT o.action_id FROM persons p JOIN action_owners o"
+    "   ON o.person_id = p.id WHERE p.canon_id = ?1)"
+    " AND (?2 = 2 OR (?2 = 0 AND a.status = 'open') OR (?2 = 1 AND a.status = 'done'))"
+    " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC, a.id LIMIT ?3";
+
+/* The first f->limit of a person's actions and how many there are in
+ * all: their ids from index action_owners_person_action, the count less
+ * the done ones in C; then, for a few hundred, the page sorted in SQL,
+ * for more, the walk. */
+static int person_page(struct store *st, const struct store_action_filter *f, int walk_min,
+                       struct store_action **out, int *n, int *total)
+{
+    sqlite3_stmt *ids = store_stmt(st, "SELECT o.action_id FROM persons p"
+                                       " JOIN action_owners o ON o.person_id = p.id"
+                                       " WHERE p.canon_id = ?1");
+    sqlite3_stmt *m = NULL, *s;
+    struct idset own = { NULL, 0, 0 };
+    int rc = 0, full = 0;
+
+    if (!ids)
+        return -1;
+    sqlite3_bind_int64(ids, 1, f->person_id);
+    while (sqlite3_step(ids) == SQLITE_ROW)
+        idset_add(&own, sqlite3_column_int64(ids, 0));
+    store_stmt_done(ids);
+    /* How many: theirs less (or, for done, only) the done ones. */
+    if (f->status == STORE_ACT_ALL) {
+        *total = (int)own.n;
+    } else {
+        int done = done_among(st, &own);
+
+        if (done < 0) {
+            rc = -1;
+            goto out;
+        }
+        *total = f->status == STORE_ACT_DONE ? done : (int)own.n - done;
+    }
+    if (own.n <= (size_t)walk_min) {
+        /* Few: their ids sorted newest meeting first, the first read. */
+        sqlite3_stmt *pg = store_stmt(st, actions_person_page);
+
+        if (!pg) {
+            rc = -1;
+            goto out;
+        }
+        sqlite3_bind_int64(pg, 1, f->person_id);
+        sqlite3_bind_int(pg, 2, f->status);
+        sqlite3_bind_int(pg, 3, f->limit);
+        while (rc == 0 && sqlite3_step(pg) == SQLITE_ROW) {
+            if (!(s = store_stmt(st, actions_by_id))) {
+                rc = -1;
+                break;
+            }
+            sqlite3_bind_int(s, 1, STORE_ACT_ALL);
+            sqlite3_bind_int64(s, 2, sqlite3_column_int64(pg, 0));
+            actions_read(s, NULL, 0, out, n, NULL);
+            store_stmt_done(s);
+        }
+        store_stmt_done(pg);
+        goto out;
+    }
+    if (!(m = store_stmt(st, "SELECT m.id FROM meetings m ORDER BY"
+                             " COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC"))) {
+        rc = -1;
+        goto out;
+    }
+    while (!full && *n < *total && sqlite3_step(m) == SQLITE_ROW) {
+        sqlite3_stmt *mine = store_stmt(st, "SELECT id FROM actions WHERE meeting_id = ?1 ORDER BY id");
+
+        if (!mine) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_int64(mine, 1, sqlite3_column_int64(m, 0));
+        while (!full && sqlite3_step(mine) == SQLITE_ROW) {
+            int64_t id = sqlite3_column_int64(mine, 0);
+
+            if (!idset_has(&own, id))
+                continue;
+            if (!(s = store_stmt(st, actions_by_id))) {
+                rc = -1;
+                break;
+            }
+            sqlite3_bind_int(s, 1, f->status);
+            sqlite3_bind_int64(s, 2, id);
+            full = actions_read(s, NULL, f->limit, out, n, NULL);
+            store_stmt_done(s);
+            full = full || *n >= f->limit;
+        }
+        store_stmt_done(mine);
+    }
+    store_stmt_done(m);
+    if (rc == 0 && !full && *n < *total) {
+        /* Then theirs of no meeting (added in chat), last as in the query. */
+        if (!(s = store_stmt(st, actions_by_person_no_meeting))) {
+            rc = -1;
+            goto out;
+        }
+        sqlite3_bind_int(s, 1, f->status);
+        sqlite3_bind_int64(s, 3, f->person_id);
+        actions_read(s, NULL, f->limit, out, n, NULL);
+        store_stmt_done(s);
+    }
+out:
+    free(own.v);
+    return rc;
+}
+
+static int actions_query(struct store *st, const struct store_action_filter *f,
+                         struct store_action **out, int *n, int *more)
 {
     struct store_topic *t = f && f->topic ? store_topic_new(st, f->topic) : NULL;
     char *prefixes = query_topic_expr_dup(st, QUERY_ACTIONS, t);
@@ -326,7 +540,7 @@ int store_actions(struct store *st, const struct store_action_filter *f,
     sqlite3_bind_int(s, 5, f ? f->dcs : 0);
     if (sql == actions_on_topic)
         sqlite3_bind_text(s, 6, prefixes, -1, SQLITE_STATIC);
-    actions_read(s, t, f ? f->limit : 0, out, n);
+    actions_read(s, t, f ? f->limit : 0, out, n, more);
     store_stmt_done(s);
 owners:
     for (i = 0; rc == 0 && i < *n; i++)
@@ -335,6 +549,53 @@ owners:
 out:
     free(prefixes);
     store_topic_free(t);
+    return rc;
+}
+
+int store_actions(struct store *st, const struct store_action_filter *f,
+                  struct store_action **out, int *n)
+{
+    return actions_query(st, f, out, n, NULL);
+}
+
+/* 1 when the indexes person_page() names are there (a store upgraded to
+ * schema 6 before they were part of it has not). */
+static int person_indexes(struct store *st)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
+                                     " AND name IN ('action_owners_person_action', 'actions_done',"
+                                     " 'actions_state')");
+    int n = 0;
+
+    if (!s)
+        return 0;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return n == 3;
+}
+
+int store_actions_page(struct store *st, const struct store_action_filter *f,
+                       struct store_action **out, int *n, int *total)
+{
+    int more = 0, rc, i;
+
+    *out = NULL;
+    *n = 0;
+    if (f->person_id && !f->meeting_id && !f->owner && !f->dcs && !f->topic && f->limit > 0 &&
+        person_indexes(st)) {
+        int walk_min = 8 * (int)sqrt((double)store_meeting_count(st));
+
+        if (walk_min < PERSON_WALK_MIN)
+            walk_min = PERSON_WALK_MIN;
+        rc = person_page(st, f, walk_min, out, n, total);
+        for (i = 0; rc == 0 && i < *n; i++)
+            if (action_owners(st, &(*out)[i]) < 0)
+                rc = -1;
+        return rc;
+    }
+    rc = actions_query(st, f, out, n, &more);
+    *total = *n + more;
     return rc;
 }
 

@@ -489,13 +489,21 @@ char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic
         size_t tl = strcspn(w, " ");
 
         if (tl) {
+            int got;
+
             if (n == 16) {
                 for (i = 0; i < n; i++)
                     buf_release(&word[i]);
                 return NULL;
             }
             buf_init(&word[n]);
-            if (stem_terms(st, vocab, w, stem_len(tl), &word[n]) > 0)
+            if ((got = stem_terms(st, vocab, w, stem_len(tl), &word[n])) < 0) {
+                /* No vocabulary to read: every row is tested in C. */
+                for (i = 0; i <= n; i++)
+                    buf_release(&word[i]);
+                return NULL;
+            }
+            if (got > 0)
                 have |= 1u << n;
             n++;
         }

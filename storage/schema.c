@@ -230,7 +230,13 @@ static const char schema_v6[] =
     /* Their words: a stem is looked up as the words it starts, since
      * FTS5 reads every posting of a prefix query before the first row. */
     "CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, row);"
-    "CREATE VIRTUAL TABLE actions_vocab USING fts5vocab(actions_fts, row);";
+    "CREATE VIRTUAL TABLE actions_vocab USING fts5vocab(actions_fts, row);"
+    /* Open actions for a person (who may own thousands): which actions
+     * are theirs and which of those are done, from two small indexes,
+     * not from action rows that each sit on a page of their own. */
+    "CREATE INDEX action_owners_person_action ON action_owners(person_id, action_id);"
+    "CREATE INDEX actions_done ON actions(id) WHERE status = 'done';"
+    "CREATE INDEX actions_state ON actions(id, status, meeting_id);";
 
 static const struct migration migrations[] = {
     { 1, schema_v1 },

@@ -252,11 +252,15 @@ struct store_action_filter {
     const char *owner;          /* NULL, or an owner name/body as typed */
     int dcs;                    /* 1: owned by or concerning the Dynamic Coalitions */
     const char *topic;          /* NULL, or only actions whose text or quote carries it */
-    int limit;                  /* 0: all; else the first `limit` (on a topic) */
+    int limit;                  /* 0: all; else the first `limit` */
 };
 /* Actions matching the filter, newest meeting first, then id order. */
 int store_actions(struct store *st, const struct store_action_filter *f,
                   struct store_action **out, int *n);
+/* The same, and *total: how many match in all (with no topic; on a
+ * topic, the ones read). Only the first f->limit are read in full. */
+int store_actions_page(struct store *st, const struct store_action_filter *f,
+                       struct store_action **out, int *n, int *total);
 void store_actions_free(struct store_action *v, int n);
 /* How many open actions belong to meetings other than `meeting_id`
  * (forgotten meetings' included), or -1. */
@@ -320,6 +324,10 @@ void store_hits_free(struct store_hit *v, int n);
  * usable word yields no hits. */
 int store_search(struct store *st, const char *query, int64_t meeting_id,
                  int64_t person_id, int limit, struct store_hit **out, int *n);
+/* The same (search_newest.c), except that when over 1,000 turns carry the
+ * words, only the newest 1,000 of them (last stored) are ranked. */
+int store_search_newest(struct store *st, const char *query, int64_t meeting_id, int limit,
+                        struct store_hit **out, int *n);
 
 /* A topic as the who-raised questions use it: content words stemmed by
  * FTS5, stop words dropped, acronyms expanded from the glossary. */

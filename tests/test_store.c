@@ -504,10 +504,13 @@ static void test_decisions_on_topic(void **state)
                                   "DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_delete;"
                                   "DROP TRIGGER items_fts_update; DROP TRIGGER actions_fts_insert;"
                                   "DROP TRIGGER actions_fts_delete; DROP TRIGGER actions_fts_update;"
+                                  "DROP INDEX action_owners_person_action; DROP INDEX actions_done;"
+                                  "DROP INDEX actions_state;"
                                   "DROP TABLE items_fts; DROP TABLE actions_fts;"
                                   "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
     store_close(st);
-    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
+    if (store_open(&st, db, err, sizeof(err)) != 0)
+        fail_msg("%s", err);
     assert_int_equal(store_items(st, STORE_DECISION, 0, "gauge archive", &v, &n), 0);
     assert_int_equal(n, 5);
     store_items_free(v, n);
