@@ -101,7 +101,8 @@ struct ctx {
     int n_sents;
     int dc_group;           /* the group is about Dynamic Coalitions */
     char *low;              /* r->text in ASCII lower case, same offsets */
-    signed char marker_head[64]; /* markers[m]'s first word in marker_heads */
+    uint64_t markers_of_head[16];   /* bit m: markers[m] opens with marker_heads[k] */
+    uint64_t markers_any;           /* bit m: markers[m] opens with no known head */
     /* Every occurrence in `low` of the phrases searched in every
      * sentence (see phrases_index()): phrase i at occ[i].pos[0..n),
      * ascending. The first of each family: */
@@ -124,6 +125,7 @@ struct ctx {
     /* The bodies[] whose phrase starts with a byte, in list order,
      * ending with -1; a byte no phrase starts with has none. */
     signed char body_by_first[256][24];
+    unsigned char body_len[24];     /* strlen(bodies[i].phrase) */
 };
 
 /* The first words of the action markers below: a sentence that has none
@@ -246,8 +248,9 @@ static const char *body_at(const struct ctx *c, const char *t, size_t at, size_t
         /* c->low has a NUL after the text: [at + 1] is always there. */
         if (c->low[at + 1] != bodies[i].phrase[1])
             continue;
-        size_t l = strlen(bodies[i].phrase);
-        if (at + l <= end && !memcmp(c->low + at, bodies[i].phrase, l) &&
+        size_t l = c->body_len[i];
+        if (at + l <= end && (l < 4 || !memcmp(c->low + at, bodies[i].phrase, 4)) &&
+            !memcmp(c->low + at, bodies[i].phrase, l) &&
             (at + l >= end || !isalnum((unsigned char)t[at + l])) &&
             (at == 0 || !isalnum((unsigned char)t[at - 1]))) {
             /* "MAG" must be in capitals to count as the body. */
@@ -410,7 +413,7 @@ static const struct marker markers[] = {
     { "can you", WHO_YOU, 0 }, { "would you", WHO_YOU, 0 }, { "will you", WHO_YOU, 0 },
     { NULL, WHO_SPEAKER, 0 }
 };
-_Static_assert(sizeof(markers) / sizeof(markers[0]) <= 64, "struct ctx marker_head too small");
+_Static_assert(sizeof(markers) / sizeof(markers[0]) <= 64, "struct ctx markers_of_head too small");
 
 /* Third person: "<Name> will", "<Name> kindly volunteered to". */
 static const char *third_markers[] = {
@@ -748,9 +751,12 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
 
     /* First and second person, in spoken turns. */
     unsigned heads = tn->speaker >= 0 ? heads_in(c, st->s, st->e) : 0;
-    for (int m = 0; markers[m].phrase && tn->speaker >= 0; m++) {
-        if (c->marker_head[m] >= 0 && !(heads & (1u << c->marker_head[m])))
-            continue;
+    /* The markers whose first word the sentence has, in list order. */
+    uint64_t cand = c->markers_any;
+    for (unsigned b = heads; b; b &= b - 1)
+        cand |= c->markers_of_head[__builtin_ctz(b)];
+    for (; cand && tn->speaker >= 0; cand &= cand - 1) {
+        int m = __builtin_ctzll(cand);
         long k = occ_find_word(c, c->ix_marker + m, st->s, st->e);
         size_t v, vl;
         if (k < 0)
@@ -852,7 +858,8 @@ static void actions_in_sentence(struct ctx *c, const struct sent *st)
             l = name_at(c, t, i, st->e, &owner);
         if (!l)
             owner = body_at(c, t, i, st->e, &l);
-        if (!l && (l = unknown_name_at(t, i, st->e, unknown_buf, sizeof(unknown_buf))) > 0) {
+        if (!l && isupper((unsigned char)t[i]) &&
+            (l = unknown_name_at(t, i, st->e, unknown_buf, sizeof(unknown_buf))) > 0) {
             owner = unknown_buf;
             unknown = 1;
         }
@@ -1232,17 +1239,25 @@ void extract_facts(struct record *r)
 
     c.r = r;
     c.low = xmalloc(r->len + 1);
-    for (size_t i = 0; i < r->len; i++)
-        c.low[i] = (char)tolower((unsigned char)t[i]);
+    /* ASCII lower case, as tolower() in the C locale, without a call per byte. */
+    for (size_t i = 0; i < r->len; i++) {
+        unsigned char ch = (unsigned char)t[i];
+
+        c.low[i] = (char)((unsigned)(ch - 'A') < 26u ? ch + ('a' - 'A') : ch);
+    }
     c.low[r->len] = '\0';
     for (int m = 0; markers[m].phrase; m++) {
         size_t hl = 0;
+        int head = -1;      /* unknown head: always searched */
         while (isalnum((unsigned char)markers[m].phrase[hl]))
             hl++;
-        c.marker_head[m] = -1;      /* unknown head: always searched */
         for (int k = 0; marker_heads[k]; k++)
             if (strlen(marker_heads[k]) == hl && !memcmp(markers[m].phrase, marker_heads[k], hl))
-                c.marker_head[m] = (signed char)k;
+                head = k;
+        if (head >= 0)
+            c.markers_of_head[head] |= 1ull << m;
+        else
+            c.markers_any |= 1ull << m;
     }
     c.ix_marker = c.n_occ;
     for (int m = 0; markers[m].phrase; m++)
@@ -1275,6 +1290,7 @@ void extract_facts(struct record *r)
     for (int i = 0; bodies[i].phrase; i++) {
         signed char *bi = c.body_by_first[(unsigned char)bodies[i].phrase[0]];
 
+        c.body_len[i] = (unsigned char)strlen(bodies[i].phrase);
         while (*bi >= 0)
             bi++;
         *bi = (signed char)i;
