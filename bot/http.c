@@ -15,13 +15,14 @@
 
 #include <curl/curl.h>
 
-/* libcurl's Debian build links librtmp, which links GnuTLS; GnuTLS then
- * initialises itself when loaded (its random generator, the system trust
- * store through p11-kit), about 0.8 MB resident that scribe never uses:
- * its TLS is libcurl's OpenSSL. GnuTLS asks the program first through this
- * weak symbol (GNUTLS_SKIP_GLOBAL_INIT in gnutls.h); the Makefile exports
- * it from build/scribe. Anything calling GnuTLS would still initialise it
- * explicitly (gnutls_global_init). */
+/* libcurl's Debian build links librtmp and libldap, which link GnuTLS;
+ * GnuTLS then initialises itself when loaded (its random generator, the
+ * system trust store through p11-kit), about 0.8 MB resident that scribe
+ * never uses: its TLS is libcurl's OpenSSL. GnuTLS asks the program first
+ * through this weak symbol (GNUTLS_SKIP_GLOBAL_INIT in gnutls.h); the
+ * Makefile exports it from build/scribe. librtmp and libldap call
+ * gnutls_global_init themselves before they use it (rtmp:// and ldap://
+ * URLs, which scribe never requests). */
 int _gnutls_global_init_skip(void);
 int _gnutls_global_init_skip(void)
 {
