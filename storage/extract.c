@@ -121,7 +121,7 @@ struct ctx {
     unsigned char third_strong[32]; /* strong_marker(third_markers[m]) */
     unsigned char third_agreed[32]; /* third_markers[m] says "agreed" */
     int ix_absent_q, ix_absent;
-    int ix_week, ix_end, ix_before, ix_after;
+    int ix_week, ix_end, ix_before, ix_after, ix_due;
     /* The bodies[] whose phrase starts with a byte, in list order,
      * ending with -1; a byte no phrase starts with has none. */
     signed char body_by_first[256][24];
@@ -457,7 +457,7 @@ static void find_due(const struct ctx *c, struct record_action *a, size_t s, siz
     char date[11];
 
     for (int i = 0; due_marks[i]; i++) {
-        long k = reader_find_ci(t + s, e - s, due_marks[i]);
+        long k = occ_find(c, c->ix_due + i, s, e);
         size_t from, to;
         int words = 0;
         if (k < 0)
@@ -476,7 +476,8 @@ static void find_due(const struct ctx *c, struct record_action *a, size_t s, siz
         /* "by email", "by the way": not a time. */
         {
             char *phrase = reader_clean_dup(t + from, to - from);
-            int timeish = reader_resolve_date(phrase, c->r->date, date) == 0 ||
+            int resolved = reader_resolve_date(phrase, c->r->date, date) == 0;
+            int timeish = resolved ||
                           reader_find_ci(phrase, strlen(phrase), "meeting") >= 0 ||
                           reader_find_ci(phrase, strlen(phrase), "call") >= 0 ||
                           reader_find_ci(phrase, strlen(phrase), "consultation") >= 0 ||
@@ -490,7 +491,7 @@ static void find_due(const struct ctx *c, struct record_action *a, size_t s, siz
                 continue;
             }
             a->due = phrase;
-            if (reader_resolve_date(phrase, c->r->date, date) == 0)
+            if (resolved)
                 a->due_date = xstrdup(date);
             return;
         }
@@ -1271,6 +1272,7 @@ void extract_facts(struct record *r)
     c.ix_doodle = occ_add(&c, "doodle");
     c.ix_absent_q = occ_add_list(&c, absent_questions);
     c.ix_absent = occ_add_list(&c, absent_marks);
+    c.ix_due = occ_add_list(&c, due_marks);
     c.ix_week = occ_add(&c, "week");
     c.ix_end = occ_add(&c, "end");
     c.ix_before = occ_add(&c, "before");
