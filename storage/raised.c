@@ -889,17 +889,17 @@ static int offs_has(const struct walk *w, const struct woff *f, int v)
 }
 
 /* The pairs and the phrase of a meeting's candidates, from offsets. */
-static void walk_positions(struct walk *w, int64_t meeting_id)
+static void walk_positions(struct walk *w, struct candset *cs)
 {
     const struct store_topic *t = w->t;
     unsigned all = t->n_terms >= 32 ? ~0u : (1u << t->n_terms) - 1;
     size_t k;
     int i, j, x;
 
-    for (k = 0; k < w->cs.cap; k++) {
-        struct cand *c = &w->cs.v[k];
+    for (k = 0; k < cs->cap; k++) {
+        struct cand *c = &cs->v[k];
 
-        if (!c->turn_id || c->meeting_id != meeting_id || !c->offs)
+        if (!c->turn_id || !c->offs)
             continue;
         for (i = 0; i + 1 < t->n_terms; i++) {
             const struct woff *a, *b;
@@ -946,15 +946,16 @@ static struct wrange *walk_range(struct walk *w, int64_t id)
 {
     int lo = 0, hi = w->nr;
 
+    /* Newest first: the walk goes down, so new ranges go at the end. */
     while (lo < hi) {
         int mid = (lo + hi) / 2;
 
-        if (w->rv[mid].hi < id)
+        if (w->rv[mid].lo > id)
             lo = mid + 1;
         else
             hi = mid;
     }
-    return lo < w->nr && w->rv[lo].lo <= id ? &w->rv[lo] : NULL;
+    return lo < w->nr && w->rv[lo].hi >= id ? &w->rv[lo] : NULL;
 }
 
 /* Learn the meeting of turn id: its date key, records, turn ranges and
@@ -1042,9 +1043,10 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
             return NULL;
 
     }
-    /* Keep the ranges sorted (few, and added a meeting at a time). */
+    /* Keep the ranges sorted, highest first (a new meeting's usually
+     * sort last: the walk goes down). */
     for (k = first; k < w->nr; k++)
-        for (j = k; j > 0 && w->rv[j - 1].lo > w->rv[j].lo; j--) {
+        for (j = k; j > 0 && w->rv[j - 1].lo < w->rv[j].lo; j--) {
             struct wrange tmp = w->rv[j];
 
             w->rv[j] = w->rv[j - 1];
@@ -1213,6 +1215,70 @@ static void walk_pick(struct walk *w)
     }
 }
 
+/* Rank the meetings complete at depth `to`, each from a set of its own
+ * candidates; those leave the walk's set (a walk over every meeting
+ * would otherwise scan all candidates once per meeting). */
+static int walk_rank(struct walk *w, int64_t to, int *discussed)
+{
+    int *bucket = xcalloc((size_t)w->nm + 1, sizeof(int));
+    struct candset *mini = NULL, keep = { NULL, 0, 0 };
+    int nb = 0, k, rc = 0;
+    size_t j;
+
+    for (k = 0; k < w->nm; k++)
+        if (!w->mv[k].ranked && w->mv[k].lo >= to)
+            bucket[k] = ++nb;
+    if (!nb)
+        goto out;
+    mini = xcalloc((size_t)nb, sizeof(*mini));
+    for (j = 0; j < w->cs.cap; j++) {
+        struct cand *c = &w->cs.v[j];
+        struct wrange *g;
+
+        if (!c->turn_id)
+            continue;
+        g = walk_range(w, c->turn_id);
+        if (g && bucket[g->meeting]) {
+            struct cand *d = search_cand_get(&mini[bucket[g->meeting] - 1], c->turn_id,
+                                             c->meeting_id);
+
+            *d = *c;
+        } else if (!g || !w->mv[g->meeting].ranked) {
+            /* Kept: a meeting still to rank, or not met yet (pairs read
+             * by range mark every meeting's turns). */
+            struct cand *d = search_cand_get(&keep, c->turn_id, c->meeting_id);
+
+            *d = *c;
+        }
+    }
+    free(w->cs.v);
+    w->cs = keep;
+    for (k = 0; k < w->nm && rc == 0; k++) {
+        struct wmeet *m = &w->mv[k];
+        struct candset *cs;
+        int r;
+
+        if (!bucket[k])
+            continue;
+        cs = &mini[bucket[k] - 1];
+        m->ranked = 1;
+        walk_positions(w, cs);
+        r = cs->n ? raise_one(w->st, w->t, m->id, m->turns, cs, &m->r) : 0;
+        if (r < 0)
+            rc = -1;
+        else {
+            m->discussed = r;
+            *discussed += r;
+        }
+    }
+    for (k = 0; k < nb; k++)
+        free(mini[k].v);
+out:
+    free(mini);
+    free(bucket);
+    return rc;
+}
+
 /* 1 when w is one token to the index: ASCII letters and digits. */
 static int plain_word(const char *w)
 {
@@ -1301,8 +1367,8 @@ static int raise_walk(struct store *st, const struct store_topic *t, int limit,
     walk_pick(&w);
     for (;;) {
         int64_t to = INT64_MAX, to_record = 0;
-        int end = walk_discover(&w, 1, limit > 0 && limit + 1 - discussed > 2 ?
-                                       limit + 1 - discussed : 2);
+        int end = walk_discover(&w, 1, limit <= 0 ? 64 : limit + 1 - discussed > 2 ?
+                                                         limit + 1 - discussed : 2);
 
         /* Down to the first turn of every meeting met. */
         for (k = 0; k < w.nm; k++)
@@ -1316,20 +1382,8 @@ static int raise_walk(struct store *st, const struct store_topic *t, int limit,
         w.known_to = to;
         if (walk_common(&w, to) < 0)
             goto out;
-        for (k = 0; k < w.nm; k++) {
-            struct wmeet *m = &w.mv[k];
-            int r;
-
-            if (m->ranked || m->lo < to)
-                continue;
-            m->ranked = 1;
-            walk_positions(&w, m->id);
-            r = raise_one(st, t, m->id, m->turns, &w.cs, &m->r);
-            if (r < 0)
-                goto out;
-            m->discussed = r;
-            discussed += r;
-        }
+        if (walk_rank(&w, to, &discussed) < 0)
+            goto out;
         if (end)
             break;
         if (limit > 0 && discussed > limit) {
