@@ -12,7 +12,6 @@
 #include "../storage/util.h"
 
 #include <malloc.h>
-#include <sqlite3.h>
 #include <stdlib.h>
 #include <string.h>
 #include "http.h"
@@ -382,13 +381,10 @@ static void on_closed_noop(uv_handle_t *h)
 static void on_rest(uv_timer_t *t)
 {
     struct bot *b = container_of(t, struct bot, rest);
-    int frames = 0, copied = 0;
 
     if (b->jobs || b->ingesting)
         return;                 /* busy again: the next rest does it */
-    if (sqlite3_wal_checkpoint_v2(store_sqlite(b->st), NULL, SQLITE_CHECKPOINT_PASSIVE,
-                                  &frames, &copied) != SQLITE_OK)
-        log_debug("checkpoint at rest: %s", sqlite3_errmsg(store_sqlite(b->st)));
+    botstate_checkpoint(b->st);
     malloc_trim(0);
 }
 
@@ -488,7 +484,7 @@ int bot_run(const struct config *cfg, struct store *st)
         return 1;
     /* Checkpoints happen at rest (on_rest); SQLite's own stays as a cap
      * for a bot that is never idle for REST_MS. */
-    sqlite3_wal_autocheckpoint(store_sqlite(st), WAL_CAP_PAGES);
+    botstate_wal_cap(st, WAL_CAP_PAGES);
     memset(&sa, 0, sizeof(sa));
     sa.sa_handler = SIG_IGN;
     sigaction(SIGPIPE, &sa, NULL);

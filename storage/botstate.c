@@ -1,9 +1,10 @@
 /* storage/botstate.c -- the bot's own tables (bot_kv, bot_handled,
  * bot_rooms, bot_jobs) on the store's connection. Plain SQL; every
- * statement is prepared, bound, stepped and finalized in one function.
- * Knows nothing of Matrix or JSON. */
+ * statement comes from the store's cache (prepared once per connection:
+ * the bot runs a handful on every question) and is bound, stepped and
+ * handed back in one function. Knows nothing of Matrix or JSON. */
 #include "botstate.h"
-#include "store.h"
+#include "store_int.h"
 #include "util.h"
 
 #include <stdio.h>
@@ -38,17 +39,6 @@ static int fail(sqlite3 *db, const char *what)
     return -1;
 }
 
-static sqlite3_stmt *prep(sqlite3 *db, const char *sql)
-{
-    sqlite3_stmt *s = NULL;
-
-    if (sqlite3_prepare_v2(db, sql, -1, &s, NULL) != SQLITE_OK) {
-        fail(db, "prepare");
-        return NULL;
-    }
-    return s;
-}
-
 static void bind_text(sqlite3_stmt *s, int i, const char *v)
 {
     if (v)
@@ -64,13 +54,15 @@ static char *col_dup(sqlite3_stmt *s, int i)
     return t ? xstrdup((const char *)t) : NULL;
 }
 
-/* Step a write statement to completion and finalize it. */
+/* Step a write statement to completion and hand it back to the cache. */
 static int exec_done(sqlite3 *db, sqlite3_stmt *s, const char *what)
 {
     int rc = sqlite3_step(s);
 
-    sqlite3_finalize(s);
-    return rc == SQLITE_DONE ? 0 : fail(db, what);
+    if (rc != SQLITE_DONE)
+        fail(db, what);
+    store_stmt_done(s);
+    return rc == SQLITE_DONE ? 0 : -1;
 }
 
 const char *botstate_db_path(struct store *st)
@@ -83,6 +75,20 @@ const char *botstate_db_path(struct store *st)
 void botstate_busy_timeout(struct store *st, int ms)
 {
     sqlite3_busy_timeout(store_sqlite(st), ms);
+}
+
+int botstate_checkpoint(struct store *st)
+{
+    sqlite3 *db = store_sqlite(st);
+
+    if (sqlite3_wal_checkpoint_v2(db, NULL, SQLITE_CHECKPOINT_PASSIVE, NULL, NULL) != SQLITE_OK)
+        return fail(db, "checkpoint");
+    return 0;
+}
+
+void botstate_wal_cap(struct store *st, int pages)
+{
+    sqlite3_wal_autocheckpoint(store_sqlite(st), pages);
 }
 
 int botstate_init(struct store *st)
@@ -101,8 +107,7 @@ int botstate_init(struct store *st)
 int botstate_post_put(struct store *st, const char *sha256, const char *room_id,
                       const char *event_id)
 {
-    sqlite3_stmt *s = prep(store_sqlite(st),
-        "INSERT OR IGNORE INTO bot_posts(sha256, room_id, event_id) VALUES(?, ?, ?)");
+    sqlite3_stmt *s = store_stmt(st, "INSERT OR IGNORE INTO bot_posts(sha256, room_id, event_id) VALUES(?, ?, ?)");
     int rc;
 
     if (!s)
@@ -111,14 +116,13 @@ int botstate_post_put(struct store *st, const char *sha256, const char *room_id,
     bind_text(s, 2, room_id);
     bind_text(s, 3, event_id);
     rc = sqlite3_step(s) == SQLITE_DONE ? 0 : -1;
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 int botstate_post_get(struct store *st, const char *sha256, char **room_id, char **event_id)
 {
-    sqlite3_stmt *s = prep(store_sqlite(st),
-        "SELECT room_id, event_id FROM bot_posts WHERE sha256 = ?");
+    sqlite3_stmt *s = store_stmt(st, "SELECT room_id, event_id FROM bot_posts WHERE sha256 = ?");
     int rc;
 
     *room_id = *event_id = NULL;
@@ -130,14 +134,13 @@ int botstate_post_get(struct store *st, const char *sha256, char **room_id, char
         *room_id = col_dup(s, 0);
         *event_id = col_dup(s, 1);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc == SQLITE_ROW ? 0 : rc == SQLITE_DONE ? 1 : -1;
 }
 
 char *botstate_get_dup(struct store *st, const char *key)
 {
-    sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "SELECT value FROM bot_kv WHERE key = ?");
+    sqlite3_stmt *s = store_stmt(st, "SELECT value FROM bot_kv WHERE key = ?");
     char *v = NULL;
 
     if (!s)
@@ -145,14 +148,14 @@ char *botstate_get_dup(struct store *st, const char *key)
     bind_text(s, 1, key);
     if (sqlite3_step(s) == SQLITE_ROW)
         v = col_dup(s, 0);
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return v;
 }
 
 int botstate_set(struct store *st, const char *key, const char *value)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, value ? "INSERT INTO bot_kv(key, value) VALUES(?, ?) "
+    sqlite3_stmt *s = store_stmt(st, value ? "INSERT INTO bot_kv(key, value) VALUES(?, ?) "
                                        "ON CONFLICT(key) DO UPDATE SET value = excluded.value"
                                      : "DELETE FROM bot_kv WHERE key = ?");
 
@@ -167,7 +170,7 @@ int botstate_set(struct store *st, const char *key, const char *value)
 int botstate_mark_handled(struct store *st, const char *event_id, int64_t now_ms)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "INSERT OR IGNORE INTO bot_handled(event_id, ts) VALUES(?, ?)");
+    sqlite3_stmt *s = store_stmt(st, "INSERT OR IGNORE INTO bot_handled(event_id, ts) VALUES(?, ?)");
 
     if (!s)
         return -1;
@@ -181,7 +184,7 @@ int botstate_mark_handled(struct store *st, const char *event_id, int64_t now_ms
 int botstate_prune_handled(struct store *st, int64_t before_ms)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "DELETE FROM bot_handled WHERE ts < ?");
+    sqlite3_stmt *s = store_stmt(st, "DELETE FROM bot_handled WHERE ts < ?");
 
     if (!s)
         return -1;
@@ -194,8 +197,7 @@ int botstate_prune_handled(struct store *st, int64_t before_ms)
 int botstate_room_put(struct store *st, const struct botstate_room *r)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db,
-        "INSERT OR REPLACE INTO bot_rooms(room_id, has_power, users_default, power,"
+    sqlite3_stmt *s = store_stmt(st, "INSERT OR REPLACE INTO bot_rooms(room_id, has_power, users_default, power,"
         " creators, members, direct, encrypted, named) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
     if (!s)
@@ -215,7 +217,7 @@ int botstate_room_put(struct store *st, const struct botstate_room *r)
 int botstate_room_delete(struct store *st, const char *room_id)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "DELETE FROM bot_rooms WHERE room_id = ?");
+    sqlite3_stmt *s = store_stmt(st, "DELETE FROM bot_rooms WHERE room_id = ?");
 
     if (!s)
         return -1;
@@ -226,7 +228,7 @@ int botstate_room_delete(struct store *st, const char *room_id)
 int botstate_rooms_load(struct store *st, struct botstate_room **out, size_t *n)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "SELECT room_id, has_power, users_default, power, creators,"
+    sqlite3_stmt *s = store_stmt(st, "SELECT room_id, has_power, users_default, power, creators,"
                                " members, direct, encrypted, named FROM bot_rooms");
     int rc;
 
@@ -249,7 +251,7 @@ int botstate_rooms_load(struct store *st, struct botstate_room **out, size_t *n)
         r->encrypted = sqlite3_column_int(s, 7);
         r->named = sqlite3_column_int(s, 8);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc == SQLITE_DONE ? 0 : fail(db, "load rooms");
 }
 
@@ -273,8 +275,7 @@ void botstate_rooms_free(struct botstate_room *rooms, size_t n)
 int botstate_job_add(struct store *st, struct botstate_job *j)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db,
-        "INSERT INTO bot_jobs(kind, room_id, event_id, sender, text, thread_root, url,"
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO bot_jobs(kind, room_id, event_id, sender, text, thread_root, url,"
         " filename, size, is_admin, created, reply_text, reply_html, outcome)"
         " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
 
@@ -303,7 +304,7 @@ int botstate_job_add(struct store *st, struct botstate_job *j)
 int botstate_job_set_text(struct store *st, int64_t id, const char *text)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "UPDATE bot_jobs SET text = ? WHERE id = ?");
+    sqlite3_stmt *s = store_stmt(st, "UPDATE bot_jobs SET text = ? WHERE id = ?");
 
     if (!s)
         return -1;
@@ -316,7 +317,7 @@ int botstate_job_set_reply(struct store *st, int64_t id, const char *text,
                            const char *html, int outcome)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "UPDATE bot_jobs SET reply_text = ?, reply_html = ?,"
+    sqlite3_stmt *s = store_stmt(st, "UPDATE bot_jobs SET reply_text = ?, reply_html = ?,"
                                " outcome = ? WHERE id = ?");
 
     if (!s)
@@ -331,7 +332,7 @@ int botstate_job_set_reply(struct store *st, int64_t id, const char *text,
 int botstate_job_delete(struct store *st, int64_t id)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db, "DELETE FROM bot_jobs WHERE id = ?");
+    sqlite3_stmt *s = store_stmt(st, "DELETE FROM bot_jobs WHERE id = ?");
 
     if (!s)
         return -1;
@@ -342,8 +343,7 @@ int botstate_job_delete(struct store *st, int64_t id)
 int botstate_jobs_load(struct store *st, struct botstate_job **out, size_t *n)
 {
     sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = prep(db,
-        "SELECT id, kind, room_id, event_id, sender, text, thread_root, url, filename,"
+    sqlite3_stmt *s = store_stmt(st, "SELECT id, kind, room_id, event_id, sender, text, thread_root, url, filename,"
         " size, is_admin, created, reply_text, reply_html, outcome FROM bot_jobs ORDER BY id");
     int rc;
 
@@ -372,7 +372,7 @@ int botstate_jobs_load(struct store *st, struct botstate_job **out, size_t *n)
         j->reply_html = col_dup(s, 13);
         j->outcome = sqlite3_column_int(s, 14);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc == SQLITE_DONE ? 0 : fail(db, "load jobs");
 }
 

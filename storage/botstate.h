@@ -23,6 +23,12 @@ const char *botstate_db_path(struct store *st);
  * transaction before failing as busy (the store's default is 5000 ms). */
 void botstate_busy_timeout(struct store *st, int ms);
 
+/* Copy the write-ahead log back into the database without waiting for
+ * readers (a passive checkpoint); 0 or -1. */
+int botstate_checkpoint(struct store *st);
+/* SQLite's own checkpoint runs when the log passes `pages` pages. */
+void botstate_wal_cap(struct store *st, int pages);
+
 /* Key/value: returns a copy (free with free()) or NULL when unset. */
 char *botstate_get_dup(struct store *st, const char *key);
 int botstate_set(struct store *st, const char *key, const char *value);   /* NULL deletes */
