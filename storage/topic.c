@@ -137,9 +137,10 @@ void store_topic_free(struct store_topic *t)
     free(t);
 }
 
+/* sql: a string literal (the statement is kept prepared). */
 static int glossary_list(struct store *st, const char *sql, const char *key, char ***out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st, sql);
+    sqlite3_stmt *s = store_stmt(st, sql);
 
     *out = NULL;
     *n = 0;
@@ -152,7 +153,7 @@ static int glossary_list(struct store *st, const char *sql, const char *key, cha
         if (v)
             strv_push(out, n, v);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -201,7 +202,7 @@ static void topic_glossary(struct store *st, struct store_topic *t, const char *
             add_alt(&t->terms[i], exp[k]);
         store_strings_free(exp, n);
     }
-    s = store_prep(st, "SELECT acronym, expansion_key FROM glossary"
+    s = store_stmt(st, "SELECT acronym, expansion_key FROM glossary"
                        " WHERE instr(?, expansion_key) > 0 AND length(expansion_key) > 3");
     if (!s)
         return;
@@ -223,7 +224,7 @@ static void topic_glossary(struct store *st, struct store_topic *t, const char *
                 }
         words_free(ew, n);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
 }
 
 /* An adverb and its noun, which the stemmer keeps apart, match each
