@@ -3,7 +3,7 @@
  * to reverse the order", "as Mark suggested"), and an unattributed turn
  * that follows the chair giving someone the floor ("Sivan put their hand
  * up, please"). Names resolve only to people of that meeting. Reads the
- * store; writes nothing. */
+ * store (statements kept prepared); writes nothing. */
 #include "store_int.h"
 
 #include <ctype.h>
@@ -15,7 +15,7 @@
 
 int64_t attrib_person(struct store *st, int64_t meeting_id, const char *word, char **canonical)
 {
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT COALESCE(c.id, p.id), COALESCE(c.name, p.name)"
         " FROM persons p LEFT JOIN persons c ON c.id = p.canon_id"
         " WHERE (p.first_key = ?1 OR p.name_key = ?1)"
@@ -40,7 +40,7 @@ int64_t attrib_person(struct store *st, int64_t meeting_id, const char *word, ch
             id = sqlite3_column_int64(s, 0);
             *canonical = store_col_dup(s, 1);
         }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     free(key);
     if (rows != 1) {            /* unknown, or two people of that first name */
         free(*canonical);
@@ -151,7 +151,7 @@ int64_t attrib_floor(struct store *st, int64_t turn_id, char **name)
         { ", go ahead", 0 }, { "over to you", 1 }, { "floor to", 1 }, { "give the floor to", 1 },
     };
     /* Only an unattributed transcript turn, and the turn just before it. */
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT p.text, t.meeting_id FROM turns t JOIN records r ON r.id = t.record_id"
         " JOIN turns p ON p.record_id = t.record_id AND p.seq = t.seq - 1"
         " WHERE t.id = ? AND t.person_id IS NULL AND r.kind = 1");
@@ -183,6 +183,6 @@ int64_t attrib_floor(struct store *st, int64_t turn_id, char **name)
             id = 0;
     }
 out:
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return id;
 }
