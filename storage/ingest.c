@@ -194,7 +194,38 @@ struct ingest {
     int64_t meeting_id;
     int64_t record_id;
     int64_t *speaker_person;     /* per record speaker */
+    /* Persons this record has named so far, by the name as written: a
+     * record names the same few people in every turn, item and action. */
+    struct known_person {
+        const char *name;       /* borrowed from the record */
+        int64_t id;
+    } *known;
+    int n_known;
 };
+
+/* people_intern() for a name of the record, remembered for the rest of
+ * the record. An affiliation goes to people_intern() every time (it may
+ * fill one in). */
+static int64_t person_of(struct ingest *in, const char *name, const char *affiliation)
+{
+    int64_t id;
+    int i;
+
+    if (!affiliation)
+        for (i = 0; i < in->n_known; i++)
+            if (!strcmp(in->known[i].name, name))
+                return in->known[i].id;
+    id = people_intern(in->st, name, affiliation);
+    if (id > 0) {
+        if ((in->n_known & (in->n_known - 1)) == 0)    /* 0, 1, 2, 4...: double */
+            in->known = xrealloc(in->known, sizeof(*in->known) *
+                                            (in->n_known ? 2 * (size_t)in->n_known : 1));
+        in->known[in->n_known].name = name;
+        in->known[in->n_known].id = id;
+        in->n_known++;
+    }
+    return id;
+}
 
 static int store_speakers(struct ingest *in)
 {
@@ -209,7 +240,7 @@ static int store_speakers(struct ingest *in)
         goto out;
     for (i = 0; i < r->n_speakers; i++) {
         const struct record_speaker *spk = &r->speakers[i];
-        int64_t pid = people_intern(in->st, spk->name ? spk->name : "", NULL);
+        int64_t pid = person_of(in, spk->name ? spk->name : "", NULL);
 
         if (pid <= 0)
             goto out;
@@ -304,7 +335,7 @@ static int store_people_lists(struct ingest *in)
 
         if (!p->name || !*p->name)
             continue;
-        pid = people_intern(in->st, p->name, p->affiliation);
+        pid = person_of(in, p->name, p->affiliation);
         if (pid <= 0)
             goto out;
         sqlite3_reset(pa);
@@ -322,7 +353,7 @@ static int store_people_lists(struct ingest *in)
 
         if (!r->apologies[i] || !*r->apologies[i])
             continue;
-        pid = people_intern(in->st, r->apologies[i], NULL);
+        pid = person_of(in, r->apologies[i], NULL);
         if (pid <= 0)
             goto out;
         sqlite3_reset(ap);
@@ -355,7 +386,7 @@ static int item_rows(struct ingest *in, sqlite3_stmt *s, int kind,
 
         if (!v[i].text)
             continue;
-        if (v[i].speaker && *v[i].speaker && (pid = people_intern(in->st, v[i].speaker, NULL)) <= 0)
+        if (v[i].speaker && *v[i].speaker && (pid = person_of(in, v[i].speaker, NULL)) <= 0)
             return -1;
         sqlite3_reset(s);
         sqlite3_bind_int(s, 1, kind);
@@ -500,10 +531,10 @@ static int store_actions_all(struct ingest *in, int64_t posted)
 
         if (!a->text)
             continue;
-        if (a->speaker && *a->speaker && (spk = people_intern(in->st, a->speaker, NULL)) <= 0)
+        if (a->speaker && *a->speaker && (spk = person_of(in, a->speaker, NULL)) <= 0)
             goto out;
         for (k = 0; k < a->n_owners; k++)
-            if (a->owners[k] && *a->owners[k] && people_intern(in->st, a->owners[k], NULL) <= 0)
+            if (a->owners[k] && *a->owners[k] && person_of(in, a->owners[k], NULL) <= 0)
                 goto out;
         sqlite3_reset(s);
         sqlite3_bind_text(s, 1, codes[i], -1, SQLITE_STATIC);
@@ -687,11 +718,13 @@ int store_add_record(struct store *st, const struct record *rec,
     res->decisions = rec->n_decisions;
     describe_meeting(st, in.meeting_id, res->meeting, sizeof(res->meeting));
     free(in.speaker_person);
+    free(in.known);
     return 0;
 fail:
     store_seterr(err, errlen, "cannot store the record: %s", sqlite3_errmsg(st->db));
     store_rollback(st);
     free(in.speaker_person);
+    free(in.known);
     return -1;
 }
 
