@@ -494,7 +494,10 @@ char *store_excerpt_dup(const char *text, const struct store_topic *t, size_t ma
 
                 for (j = 0; j < t->n_terms; j++) {
                     size_t from = (size_t)pos > 120 ? (size_t)pos - 120 : 0;
-                    long q = search_find_word(f.data, flen, t->terms[j].word, from);
+                    /* Only a word starting by pos + 120 counts: look no further. */
+                    size_t upto = (size_t)pos + 121 + strlen(t->terms[j].word);
+                    long q = search_find_word(f.data, upto < flen ? upto : flen,
+                                              t->terms[j].word, from);
 
                     if (q >= 0 && (size_t)q <= (size_t)pos + 120)
                         near++;
