@@ -297,6 +297,8 @@ static int actions_walk(struct store *st, const struct store_action_filter *f,
         if (!s)
             return -1;
         sqlite3_bind_int(s, 1, f->status);
+        sqlite3_bind_int64(s, 2, 0);
+        sqlite3_bind_int64(s, 3, 0);
         sqlite3_bind_int(s, 5, f->dcs);
         actions_read(s, t, f->limit, out, n, NULL);
         store_stmt_done(s);

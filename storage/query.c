@@ -96,14 +96,15 @@ int store_meetings_list(struct store *st, struct store_meeting **out, int *n)
 
 int store_meeting_count(struct store *st)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT COUNT(*) FROM meetings");
+    /* Kept prepared: topics and owners weigh their paths by it. */
+    sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM meetings");
     int n = 0;
 
     if (!s)
         return -1;
     if (sqlite3_step(s) == SQLITE_ROW)
         n = sqlite3_column_int(s, 0);
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return n;
 }
 

@@ -518,6 +518,52 @@ static void test_decisions_on_topic(void **state)
     unlink(db);
 }
 
+/* A person with hundreds of actions: the first page and the count are
+ * those of the whole list, open or done, whichever way they are read. */
+static void test_actions_page(void **state)
+{
+    struct store *st = loaded();
+    struct store_action_filter f = { STORE_ACT_OPEN, 0, 0, NULL, 0, NULL, 0 };
+    struct store_action *all = NULL, *page = NULL;
+    const char *owners[] = { "Lee Park" };
+    int n_all = 0, n_page = 0, total = 0, i, k, status;
+    char code[16];
+    int64_t pid;
+
+    (void)state;
+    assert_int_equal(store_person_find(st, "Lee Park", &pid, NULL), 0);
+    f.person_id = pid;
+    for (k = 0; k < 2; k++) {
+        /* Few actions (sorted in SQL), then over 200 (the walk). */
+        for (i = 0; i < (k ? 240 : 30); i++) {
+            char text[32];
+
+            snprintf(text, sizeof(text), "task %d", i);
+            assert_int_equal(store_action_add(st, 0, owners, 1, text, "@lee:example.org",
+                                              1700000000 + i, code), 0);
+            if (i % 7 == 3)
+                assert_int_equal(store_action_set_done(st, code, 1, "@lee:example.org",
+                                                       1700000000 + i), 0);
+        }
+        for (status = STORE_ACT_OPEN; status <= STORE_ACT_ALL; status++) {
+            f.status = status;
+            f.limit = 0;
+            assert_int_equal(store_actions(st, &f, &all, &n_all), 0);
+            f.limit = 25;
+            assert_int_equal(store_actions_page(st, &f, &page, &n_page, &total), 0);
+            assert_int_equal(total, n_all);
+            assert_int_equal(n_page, n_all < 25 ? n_all : 25);
+            for (i = 0; i < n_page; i++) {
+                assert_string_equal(page[i].code, all[i].code);
+                assert_int_equal(page[i].n_owners, all[i].n_owners);
+            }
+            store_actions_free(all, n_all);
+            store_actions_free(page, n_page);
+        }
+    }
+    store_close(st);
+}
+
 static void test_user_links(void **state)
 {
     struct store *st = loaded();
@@ -553,6 +599,7 @@ int main(void)
         cmocka_unit_test(test_items_and_next),
         cmocka_unit_test(test_deferred_decision),
         cmocka_unit_test(test_decisions_on_topic),
+        cmocka_unit_test(test_actions_page),
         cmocka_unit_test(test_user_links),
     };
 
