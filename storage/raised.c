@@ -455,7 +455,7 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
     struct cand **ord = NULL;
     struct mscore ms;
     size_t k;
-    int i, g, nord = 0, cap = 0, nunknown = 0, rc = 0;
+    int i, g, nord = 0, cap = 0, looked = 0, scanned = 0, rc = 0;
 
     memset(&ms, 0, sizeof(ms));
     ms.meeting_id = meeting_id;
@@ -502,7 +502,6 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
             ord = xrealloc(ord, sizeof(*ord) * (size_t)cap);
         }
         ord[nord++] = c;
-        nunknown += c->unknown;
     }
     /* Nor did one where the best turn carries under half of their
      * weight (one common word of several). */
@@ -513,16 +512,22 @@ static int raise_one(struct store *st, const struct store_topic *t, int64_t meet
      * someone was given the floor for (raise_meeting names them). */
     if (nord > 1)
         qsort(ord, (size_t)nord, sizeof(*ord), cmp_cand_score);
-    if (nunknown > RAISE_BY_ID_MAX && attributed_scan(st, &cs, meeting_id) < 0) {
-        rc = -1;
-        goto out;
-    }
     for (i = 0; i < nord && ord[i]->score > 0 && !ms.best_attr; i = g) {
         int x;
 
         for (g = i; g < nord && ord[g]->score == ord[i]->score; g++) {
             struct cand *c = ord[g];
 
+            if (ms.best_attr)
+                continue;       /* found in this group: the rest need not be read */
+            if (c->unknown && ++looked > RAISE_BY_ID_MAX && !scanned) {
+                /* Many read one at a time: the rest in one pass. */
+                if (attributed_scan(st, &cs, meeting_id) < 0) {
+                    rc = -1;
+                    goto out;
+                }
+                scanned = 1;
+            }
             if (c->unknown) {
                 c->attributed = turn_attributed(st, c->turn_id);
                 c->unknown = 0;
