@@ -449,13 +449,19 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
 
         while (*p && !search_word_byte((unsigned char)*p))
             p++;
+        if (*p && !memchr(firsts, tolower((unsigned char)*p), nfirst)) {
+            /* Starts unlike every form: skip it without copying. */
+            while (*p && search_word_byte((unsigned char)*p))
+                p++;
+            continue;
+        }
         while (*p && search_word_byte((unsigned char)*p)) {
             if (len + 1 < sizeof(w))
                 w[len++] = (char)tolower((unsigned char)*p);
             p++;
         }
-        if (!len || !memchr(firsts, w[0], nfirst))
-            continue;           /* starts unlike every form: skip it cheaply */
+        if (!len)
+            continue;
         w[len] = '\0';
         for (i = 0, k = 0; i < t->n_terms && !k; i++)
             for (int j = 0; (check & (1u << i)) && j < nb[i] && !k; j++) {
