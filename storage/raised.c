@@ -718,6 +718,8 @@ struct walk {
     int pair_pos[TOPIC_MAX_TERMS];  /* pair i told from offsets */
     int phrase_pos;                 /* the phrase (terms 0..n-1) likewise */
     int64_t known_to;           /* the meetings of turns from here up are known */
+    int64_t px_at;              /* pairs and phrase by range read down to here */
+    int64_t top;                /* the newest turn the streams met */
     struct woff *ov;
     int nov, cov;
     int *oa;
@@ -1113,10 +1115,17 @@ static int walk_common(struct walk *w, int64_t to)
 {
     int j;
 
-    for (j = 0; j < w->np; j++)
-        if (search_mark(w->st, &w->cs, w->px[j].expr, 0, to, w->common_at == INT64_MAX ?
-                        INT64_MAX : w->common_at - 1, w->px[j].what, w->px[j].idx) < 0)
-            return -1;
+    if (w->np && to < w->px_at) {
+        /* Twice as deep as needed: a phrase query costs about 1 ms however
+         * few turns it covers, so the walk's next steps find it done. */
+        int64_t lo = w->top > to && to - (w->top - to) > 1 ? to - (w->top - to) : 1;
+
+        for (j = 0; j < w->np; j++)
+            if (search_mark(w->st, &w->cs, w->px[j].expr, 0, lo, w->px_at == INT64_MAX ?
+                            INT64_MAX : w->px_at - 1, w->px[j].what, w->px[j].idx) < 0)
+                return -1;
+        w->px_at = lo;
+    }
 
     for (j = 0; j < w->ns; j++) {
         struct stream *x = &w->sv[j];
@@ -1327,6 +1336,7 @@ static int raise_walk(struct store *st, const struct store_topic *t, int limit,
     w.t = t;
     w.common_at = INT64_MAX;
     w.known_to = INT64_MAX;
+    w.px_at = INT64_MAX;
     {
         /* A pair or the phrase of plain words (one token each) is told
          * from the offsets of its words; any other by range. */
@@ -1369,6 +1379,9 @@ static int raise_walk(struct store *st, const struct store_topic *t, int limit,
             w.px[w.np++].idx = 0;
         }
     }
+    for (i = 0; i < w.ns; i++)
+        if (w.sv[i].nbuf && w.sv[i].buf[0] > w.top)
+            w.top = w.sv[i].buf[0];
     walk_pick(&w);
     for (;;) {
         int64_t to = INT64_MAX, to_record = 0;
