@@ -642,13 +642,15 @@ out:
 
 /* ---- the newest meetings on a topic ----------------------------------- */
 
-/* The index is read newest turn first, one statement per term, pair and
- * phrase, each opened once per question (opening one costs about as much
- * as reading a thousand of its entries). The terms the meetings must
- * carry (discovery: the rarest of them) find the candidate meetings; the
- * other streams are read down to the same depth, their entries kept only
- * when they fall in a candidate meeting. A meeting is ranked once every
- * stream is past its first turn, and the walk stops when the meetings
+/* The index is read newest turn first, one statement (stream) per term,
+ * each opened once per question (opening one costs about as much as
+ * reading a thousand of its entries). The terms the meetings must carry
+ * (discovery: the rarest of them) find the candidate meetings; the other
+ * streams are read down to the same depth, their entries kept only when
+ * they fall in a candidate meeting. Pairs and the phrase are told from
+ * the token offsets of their words, or else looked up by rowid range. A
+ * meeting is ranked once every stream is past its first turn, and the
+ * walk stops when the meetings
  * ranked are the newest by date: none newer is left with turns below the
  * depth reached. Records and turns are numbered in the order stored, so a
  * record's turns are one range of ids, and a record stored later has
