@@ -28,7 +28,8 @@ static int decisions_match(struct cmd_q *q)
 
 /* What else the records say on the topic: key points of summary reports
  * and the actions it led to (both also in the JSON results). */
-static void related(struct cmd_q *q, const char *topic, int64_t mid)
+static void related(struct cmd_q *q, const char *topic, const struct store_topic *tp,
+                    int64_t mid)
 {
     struct store *st = q->ctx->st;
     struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, topic, 6 };
@@ -36,7 +37,7 @@ static void related(struct cmd_q *q, const char *topic, int64_t mid)
     struct store_item *p = NULL;
     int na = 0, np = 0, more, i, k;
 
-    if (store_items_on_topic(st, STORE_POINT, mid, topic, 3, &p, &np, &more) == 0 && np > 0) {
+    if (store_items_on_topic(st, STORE_POINT, mid, tp, 3, &p, &np, &more) == 0 && np > 0) {
         rt_text(q, "Key points on it:");
         rt_nl(q);
         rt_list_begin(q);
@@ -87,6 +88,8 @@ static int decisions_run(struct cmd_q *q)
     struct store *st = q->ctx->st;
     char *args = xstrdup(q->args), *spec, *topic;
     struct store_item *v = NULL;
+    struct store_topic *tp = NULL;
+    char *label = NULL;
     int64_t mid = 0, last = -1;
     int n = 0, more = 0, i, rc = 0;
 
@@ -103,8 +106,10 @@ static int decisions_run(struct cmd_q *q)
         }
     }
     /* On a topic, the first ones only: a common word is in thousands. */
-    if ((*topic ? store_items_on_topic(st, STORE_DECISION, mid, topic, DECISIONS_SHOWN,
-                                       &v, &n, &more) :
+    if (*topic)
+        tp = store_topic_new(st, topic);
+    if ((tp ? store_items_on_topic(st, STORE_DECISION, mid, tp, DECISIONS_SHOWN,
+                                   &v, &n, &more) :
                   store_items(st, STORE_DECISION, mid, NULL, &v, &n)) < 0) {
         rc = cmd_store_error(q);
         goto out;
@@ -117,7 +122,7 @@ static int decisions_run(struct cmd_q *q)
             rt_text(q, "I found no decisions in my records. Try: recap");
         rt_nl(q);
         if (*topic)
-            related(q, topic, mid);
+            related(q, topic, tp, mid);
         goto out;
     }
     if (*topic)
@@ -127,11 +132,13 @@ static int decisions_run(struct cmd_q *q)
     rt_nl(q);
     for (i = 0; i < n && i < DECISIONS_SHOWN; i++) {
         cJSON *o = cJSON_CreateObject();
-        char *label = cmd_meeting_ref_dup(st, v[i].meeting_id, 0);
         char *s = cmd_short_dup(v[i].text, 200);
 
         if (v[i].meeting_id != last) {
             char *ref = cmd_meeting_ref_dup(st, v[i].meeting_id, 1);
+
+            free(label);        /* one per meeting: its items come together */
+            label = cmd_meeting_ref_dup(st, v[i].meeting_id, 0);
 
             if (last != -1)
                 rt_list_end(q);
@@ -166,7 +173,6 @@ static int decisions_run(struct cmd_q *q)
         else
             cJSON_AddNullToObject(o, "speaker");
         cJSON_AddItemToArray(q->results, o);
-        free(label);
         free(s);
     }
     rt_list_end(q);
@@ -179,9 +185,11 @@ static int decisions_run(struct cmd_q *q)
     if (more)
         rt_nl(q);
     if (*topic)
-        related(q, topic, mid);
+        related(q, topic, tp, mid);
 out:
     store_items_free(v, n);
+    store_topic_free(tp);
+    free(label);
     free(spec);
     free(args);
     return rc;

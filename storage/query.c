@@ -685,10 +685,10 @@ static int items_walk(struct store *st, int kind, const struct store_topic *t, i
     return rc;
 }
 
-int store_items_on_topic(struct store *st, int kind, int64_t meeting_id, const char *topic,
-                         int limit, struct store_item **out, int *n, int *more)
+int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
+                         const struct store_topic *t, int limit,
+                         struct store_item **out, int *n, int *more)
 {
-    struct store_topic *t = store_topic_new(st, topic);
     char *prefixes = query_topic_expr_dup(st, QUERY_ITEMS, t);
     int rc, cap;
 
@@ -710,7 +710,6 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id, const c
     else
         rc = items_walk(st, kind, t, limit, out, n, more);
     free(prefixes);
-    store_topic_free(t);
     return rc;
 }
 

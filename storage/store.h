@@ -197,12 +197,15 @@ struct store_item {
  * only items whose text or quote carries the topic's words. */
 int store_items(struct store *st, int kind, int64_t meeting_id,
                 const char *topic, struct store_item **out, int *n);
-/* The first `limit` items of one kind on a topic, in the order of
- * store_items(); *more is how many more there are, or -1 when there are
- * more that were not counted (a topic so common that counting them would
- * read the store). 0 or -1. */
-int store_items_on_topic(struct store *st, int kind, int64_t meeting_id, const char *topic,
-                         int limit, struct store_item **out, int *n, int *more);
+/* The first `limit` items of one kind on topic t (store_topic_new(), so
+ * one question parses it once), in the order of store_items(); *more is
+ * how many more there are, or -1 when there are more that were not
+ * counted (a topic so common that counting them would read the store).
+ * 0 or -1. */
+struct store_topic;
+int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
+                         const struct store_topic *t, int limit,
+                         struct store_item **out, int *n, int *more);
 void store_items_free(struct store_item *v, int n);
 
 struct store_next {

@@ -464,6 +464,7 @@ static void test_decisions_on_topic(void **state)
 {
     struct store *st = NULL;
     struct store_item *v = NULL;
+    struct store_topic *t;
     char err[256] = "", db[] = "/tmp/scribe-test-topic-XXXXXX";
     int n = 0, more = 0, i, fd;
 
@@ -486,15 +487,17 @@ static void test_decisions_on_topic(void **state)
         assert_int_equal(store_ingest(st, summary, strlen(summary), RECORD_MAX_BYTES_DEFAULT,
                                       NULL, NULL, 1700000000, NULL, err, sizeof(err)), 0);
     }
-    assert_int_equal(store_items_on_topic(st, STORE_DECISION, 0, "gauge archives", 2,
-                                          &v, &n, &more), 0);
+    t = store_topic_new(st, "gauge archives");
+    assert_int_equal(store_items_on_topic(st, STORE_DECISION, 0, t, 2, &v, &n, &more), 0);
+    store_topic_free(t);
     assert_int_equal(n, 2);
     assert_int_equal(more, 3);
     assert_non_null(strstr(v[0].text, "number 5"));
     assert_non_null(strstr(v[1].text, "number 4"));
     store_items_free(v, n);
-    assert_int_equal(store_items_on_topic(st, STORE_DECISION, 0, "zebra crossing", 2,
-                                          &v, &n, &more), 0);
+    t = store_topic_new(st, "zebra crossing");
+    assert_int_equal(store_items_on_topic(st, STORE_DECISION, 0, t, 2, &v, &n, &more), 0);
+    store_topic_free(t);
     assert_int_equal(n, 0);
     assert_int_equal(more, 0);
     store_items_free(v, n);
