@@ -26,10 +26,86 @@ static int decisions_match(struct cmd_q *q)
     return 0;
 }
 
+/* The meetings of the first `n` items, once each, in order (at most
+ * DECISIONS_SHOWN), plus `mid` when one was asked for. */
+static int shown_meetings(const struct store_item *v, int n, int64_t mid, int64_t *out)
+{
+    int i, k, m = 0;
+
+    if (mid)
+        out[m++] = mid;
+    for (i = 0; i < n && i < DECISIONS_SHOWN && m < DECISIONS_SHOWN; i++) {
+        for (k = 0; k < m && out[k] != v[i].meeting_id; k++)
+            ;
+        if (k == m)
+            out[m++] = v[i].meeting_id;
+    }
+    return m;
+}
+
+/* With no decision that names the topic: the newest few meetings where
+ * it was discussed, whose decisions may name it by reference. */
+#define DISCUSSED_SHOWN 3
+
+static int discussed_meetings(struct store *st, const char *topic, int64_t *out)
+{
+    struct store_meeting *m = NULL;
+    int n = 0, i, k = 0;
+
+    if (store_meetings_about(st, topic, &m, &n) < 0)
+        return 0;
+    for (i = 0; i < n && k < DISCUSSED_SHOWN; i++)
+        out[k++] = m[i].id;
+    store_meetings_free(m, n);
+    return k;
+}
+
+/* Decisions of the shown meetings that are on the topic by what was said
+ * just before them ("put it on the agenda of the next call"), each placed
+ * after its meeting's others. */
+static int with_context(struct store *st, const struct store_topic *tp, const int64_t *mids,
+                        int nm, struct store_item **v, int *n)
+{
+    struct store_item *all = NULL;
+    int na = 0, i, k, j;
+
+    for (k = 0; k < nm; k++) {
+        struct store_item *c = NULL;
+        int nc = 0;
+
+        for (i = 0; i < *n; i++)
+            if ((*v)[i].meeting_id == mids[k]) {
+                all = xrealloc(all, sizeof(*all) * (size_t)(na + 1));
+                all[na++] = (*v)[i];
+            }
+        if (store_items_in_context(st, STORE_DECISION, mids[k], tp, &c, &nc) < 0) {
+            free(all);
+            return -1;
+        }
+        for (j = 0; j < nc; j++) {
+            all = xrealloc(all, sizeof(*all) * (size_t)(na + 1));
+            all[na++] = c[j];
+        }
+        free(c);                /* the items moved into `all` */
+    }
+    for (i = 0; i < *n; i++) {
+        for (k = 0; k < nm && mids[k] != (*v)[i].meeting_id; k++)
+            ;
+        if (k == nm) {          /* a meeting past the shown ones */
+            all = xrealloc(all, sizeof(*all) * (size_t)(na + 1));
+            all[na++] = (*v)[i];
+        }
+    }
+    free(*v);
+    *v = all;
+    *n = na;
+    return 0;
+}
+
 /* What else the records say on the topic: key points of summary reports
  * and the actions it led to (both also in the JSON results). */
 static void related(struct cmd_q *q, const char *topic, const struct store_topic *tp,
-                    int64_t mid)
+                    int64_t mid, const int64_t *mids, int nm)
 {
     struct store *st = q->ctx->st;
     struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, topic, 6 };
@@ -55,7 +131,28 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
         rt_list_end(q);
     }
     store_items_free(p, np);
-    if (store_actions(st, &f, &a, &na) == 0 && na > 0) {
+    if (store_actions(st, &f, &a, &na) < 0)
+        na = 0;
+    /* And the actions the shown meetings took on it by reference. */
+    for (k = 0; k < nm && na < 6; k++) {
+        struct store_action *c = NULL;
+        int nc = 0, j, d;
+
+        if (store_actions_in_context(st, mids[k], tp, &c, &nc) < 0)
+            nc = 0;
+        for (j = 0; j < nc; j++) {
+            for (d = 0; d < na && strcmp(a[d].code, c[j].code); d++)
+                ;
+            if (d < na || na >= 6) {
+                store_action_release(&c[j]);
+                continue;
+            }
+            a = xrealloc(a, sizeof(*a) * (size_t)(na + 1));
+            a[na++] = c[j];
+        }
+        free(c);
+    }
+    if (na > 0) {
         rt_text(q, "Actions on it:");
         rt_nl(q);
         rt_list_begin(q);
@@ -90,8 +187,8 @@ static int decisions_run(struct cmd_q *q)
     struct store_item *v = NULL;
     struct store_topic *tp = NULL;
     char *label = NULL;
-    int64_t mid = 0, last = -1;
-    int n = 0, more = 0, i, rc = 0;
+    int64_t mid = 0, last = -1, mids[DECISIONS_SHOWN];
+    int n = 0, more = 0, i, rc = 0, nm = 0;
 
     spec = cmd_split_meeting(args);
     topic = cmd_trim(args);
@@ -114,6 +211,15 @@ static int decisions_run(struct cmd_q *q)
         rc = cmd_store_error(q);
         goto out;
     }
+    if (tp) {
+        nm = shown_meetings(v, n, mid, mids);
+        if (!nm)
+            nm = discussed_meetings(st, topic, mids);
+        if (with_context(st, tp, mids, nm, &v, &n) < 0) {
+            rc = cmd_store_error(q);
+            goto out;
+        }
+    }
     q->results = cJSON_CreateArray();
     if (n == 0) {
         if (*topic)
@@ -122,7 +228,7 @@ static int decisions_run(struct cmd_q *q)
             rt_text(q, "I found no decisions in my records. Try: recap");
         rt_nl(q);
         if (*topic)
-            related(q, topic, tp, mid);
+            related(q, topic, tp, mid, mids, nm);
         goto out;
     }
     if (*topic)
@@ -185,7 +291,7 @@ static int decisions_run(struct cmd_q *q)
     if (more)
         rt_nl(q);
     if (*topic)
-        related(q, topic, tp, mid);
+        related(q, topic, tp, mid, mids, nm);
 out:
     store_items_free(v, n);
     store_topic_free(tp);

@@ -619,6 +619,46 @@ int store_actions_open_elsewhere(struct store *st, int64_t meeting_id)
     return cnt;
 }
 
+/* A meeting's transcript actions that take their topic from the turn
+ * before them (context.c: "put it on the agenda of the next call"), in
+ * id order, owners read. 0 or -1. */
+int store_actions_in_context(struct store *st, int64_t meeting_id, const struct store_topic *t,
+                             struct store_action **out, int *n)
+{
+    sqlite3_stmt *s;
+    int rc = 0, i;
+
+    *out = NULL;
+    *n = 0;
+    if (store_topic_empty(t))
+        return 0;
+    s = store_stmt(st, "SELECT " ACTION_COLUMNS ", a.record_id" ACTION_FROM
+                       " WHERE a.meeting_id = ?1 AND r.kind = 1 ORDER BY a.id");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        struct store_action a;
+        int on;
+
+        action_read(s, &a);
+        on = query_on_topic(a.text, t) ? 0 :
+             context_on_topic(st, sqlite3_column_int64(s, 16), a.offset,
+                              a.quote ? a.quote : a.text, t);
+        if (on <= 0) {
+            store_action_release(&a);
+            rc = on;
+            continue;
+        }
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        (*out)[(*n)++] = a;
+    }
+    store_stmt_done(s);
+    for (i = 0; rc == 0 && i < *n; i++)
+        rc = action_owners(st, &(*out)[i]);
+    return rc;
+}
+
 int store_action_get(struct store *st, const char *code, struct store_action *out)
 {
     sqlite3_stmt *s = store_prep(st, "SELECT " ACTION_COLUMNS ACTION_FROM

@@ -197,6 +197,13 @@ struct store_item {
  * only items whose text or quote carries the topic's words. */
 int store_items(struct store *st, int kind, int64_t meeting_id,
                 const char *topic, struct store_item **out, int *n);
+/* A meeting's transcript items of one kind that are on topic t only by
+ * what was said just before them: the item refers back ("put it on the
+ * agenda") and the turn's preceding words carry the topic. Record order.
+ * 0 or -1. */
+struct store_topic;
+int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
+                           const struct store_topic *t, struct store_item **out, int *n);
 /* The first `limit` items of one kind on topic t (store_topic_new(), so
  * one question parses it once), in the order of store_items(); *more is
  * how many more there are, or -1 when there are more that were not
@@ -257,6 +264,10 @@ struct store_action_filter {
     const char *topic;          /* NULL, or only actions whose text or quote carries it */
     int limit;                  /* 0: all; else the first `limit` */
 };
+/* A meeting's transcript actions on topic t only by what was said just
+ * before them (as store_items_in_context()), owners read. 0 or -1. */
+int store_actions_in_context(struct store *st, int64_t meeting_id, const struct store_topic *t,
+                             struct store_action **out, int *n);
 /* Actions matching the filter, newest meeting first, then id order. */
 int store_actions(struct store *st, const struct store_action_filter *f,
                   struct store_action **out, int *n);
