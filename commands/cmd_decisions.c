@@ -26,38 +26,24 @@ static int decisions_match(struct cmd_q *q)
     return 0;
 }
 
-/* The meetings of the first `n` items, once each, in order (at most
- * DECISIONS_SHOWN), plus `mid` when one was asked for. */
+/* The newest meetings of the first `n` items, once each, in order (at
+ * most CONTEXT_MEETINGS), plus `mid` when one was asked for: those whose
+ * decisions and actions are also read for references to the topic. */
+#define CONTEXT_MEETINGS 3
+
 static int shown_meetings(const struct store_item *v, int n, int64_t mid, int64_t *out)
 {
     int i, k, m = 0;
 
     if (mid)
         out[m++] = mid;
-    for (i = 0; i < n && i < DECISIONS_SHOWN && m < DECISIONS_SHOWN; i++) {
+    for (i = 0; i < n && i < DECISIONS_SHOWN && m < CONTEXT_MEETINGS; i++) {
         for (k = 0; k < m && out[k] != v[i].meeting_id; k++)
             ;
         if (k == m)
             out[m++] = v[i].meeting_id;
     }
     return m;
-}
-
-/* With no decision that names the topic: the newest few meetings where
- * it was discussed, whose decisions may name it by reference. */
-#define DISCUSSED_SHOWN 3
-
-static int discussed_meetings(struct store *st, const char *topic, int64_t *out)
-{
-    struct store_meeting *m = NULL;
-    int n = 0, i, k = 0;
-
-    if (store_meetings_about(st, topic, &m, &n) < 0)
-        return 0;
-    for (i = 0; i < n && k < DISCUSSED_SHOWN; i++)
-        out[k++] = m[i].id;
-    store_meetings_free(m, n);
-    return k;
 }
 
 /* Decisions of the shown meetings that are on the topic by what was said
@@ -187,7 +173,7 @@ static int decisions_run(struct cmd_q *q)
     struct store_item *v = NULL;
     struct store_topic *tp = NULL;
     char *label = NULL;
-    int64_t mid = 0, last = -1, mids[DECISIONS_SHOWN];
+    int64_t mid = 0, last = -1, mids[CONTEXT_MEETINGS];
     int n = 0, more = 0, i, rc = 0, nm = 0;
 
     spec = cmd_split_meeting(args);
@@ -213,8 +199,11 @@ static int decisions_run(struct cmd_q *q)
     }
     if (tp) {
         nm = shown_meetings(v, n, mid, mids);
-        if (!nm)
-            nm = discussed_meetings(st, topic, mids);
+        /* With no decision that names the topic: the newest meetings
+         * where it was discussed, whose decisions may name it by
+         * reference. */
+        if (!nm && (nm = store_meetings_discussed(st, tp, CONTEXT_MEETINGS, mids)) < 0)
+            nm = 0;
         if (with_context(st, tp, mids, nm, &v, &n) < 0) {
             rc = cmd_store_error(q);
             goto out;

@@ -625,6 +625,7 @@ int store_actions_open_elsewhere(struct store *st, int64_t meeting_id)
 int store_actions_in_context(struct store *st, int64_t meeting_id, const struct store_topic *t,
                              struct store_action **out, int *n)
 {
+    struct context_turns ct = { 0, NULL, NULL, 0 };
     sqlite3_stmt *s;
     int rc = 0, i;
 
@@ -638,22 +639,25 @@ int store_actions_in_context(struct store *st, int64_t meeting_id, const struct 
         return -1;
     sqlite3_bind_int64(s, 1, meeting_id);
     while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(s, 4);
+        const char *quote = (const char *)sqlite3_column_text(s, 10);
         struct store_action a;
         int on;
 
-        action_read(s, &a);
-        on = query_on_topic(a.text, t) ? 0 :
-             context_on_topic(st, sqlite3_column_int64(s, 16), a.offset,
-                              a.quote ? a.quote : a.text, t);
+        if (!text || query_on_topic(text, t))
+            continue;           /* on topic by itself: not this list's */
+        on = context_on_topic(st, &ct, sqlite3_column_int64(s, 16),
+                              (size_t)sqlite3_column_int64(s, 12), quote ? quote : text, t);
         if (on <= 0) {
-            store_action_release(&a);
             rc = on;
             continue;
         }
+        action_read(s, &a);
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
         (*out)[(*n)++] = a;
     }
     store_stmt_done(s);
+    context_turns_release(&ct);
     for (i = 0; rc == 0 && i < *n; i++)
         rc = action_owners(st, &(*out)[i]);
     return rc;

@@ -202,6 +202,10 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
  * agenda") and the turn's preceding words carry the topic. Record order.
  * 0 or -1. */
 struct store_topic;
+/* Up to `max` meetings whose transcripts or reports carry every word of
+ * topic t, the most recently stored first, into out; how many, or -1. */
+int store_meetings_discussed(struct store *st, const struct store_topic *t, int max,
+                             int64_t *out);
 int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
                            const struct store_topic *t, struct store_item **out, int *n);
 /* The first `limit` items of one kind on topic t (store_topic_new(), so

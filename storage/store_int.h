@@ -97,11 +97,19 @@ int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
 
 /* query.c: 1 when text carries at least half of the topic's words. */
 int query_on_topic(const char *text, const struct store_topic *t);
+/* context.c: the turn offsets of one record, read once for all of its
+ * facts; zero it first, context_turns_release() after. */
+struct context_turns {
+    int64_t record_id;
+    int64_t *id, *off;
+    size_t n;
+};
+void context_turns_release(struct context_turns *ct);
 /* context.c: 1 when the fact quoted at `offset` of a transcript record
  * refers back (it, this, that ...), does not carry the topic itself, and
  * the words of its turn just before it do; 0, or -1 on error. */
-int context_on_topic(struct store *st, int64_t record_id, size_t offset, const char *quote,
-                     const struct store_topic *t);
+int context_on_topic(struct store *st, struct context_turns *ct, int64_t record_id,
+                     size_t offset, const char *quote, const struct store_topic *t);
 /* query.c: an FTS5 expression for items_fts (QUERY_ITEMS) or actions_fts
  * (QUERY_ACTIONS) that matches every row whose text or quote
  * query_on_topic() accepts (each word's stem: the words of the index it
