@@ -116,9 +116,15 @@ def test(t):
                ("gen-302.txt", gen_transcript(302, 2, 60, 2).encode(), "text")]
     for k, n in enumerate(range(303, 309)):
         records.append(("gen-%d.txt" % n, gen_transcript(n, 3 + k, 2500, n).encode(), "file"))
-    ref = reference(t, [(n, d) for n, d, _ in records])
-    check(len(ref) == len(records), "%d distinct records, read by scribe ingest for reference"
-          % len(ref))
+    # Kept back for kills while a record is being read, should the random
+    # kills find too little unfinished work (answers are fast); posted
+    # with the rest of the work otherwise.
+    reserve = [("gen-%d.txt" % n, gen_transcript(n, 20 + k, 1500, n).encode(), "file")
+               for k, n in enumerate(range(310, 313))]
+    n_reserve = len(reserve)
+    ref = reference(t, [(n, d) for n, d, _ in records + reserve])
+    check(len(ref) == len(records) + n_reserve,
+          "%d distinct records, read by scribe ingest for reference" % len(ref))
     questions = ["!help", "!who raised the booth", "!actions", "!recap #7",
                  "!who raised community radio licensing", "!meetings", "!who raised the travel fund",
                  "!decisions", "!when is the next meeting", "!search archive migration",
@@ -203,6 +209,22 @@ def test(t):
         modes[mode] += 1
         if db_query(bot.db, "SELECT count(*) FROM bot_jobs")[0][0]:
             busy += 1
+    # Then, while too few kills found work unfinished: post a large record
+    # and kill scribe as soon as it has taken it up as a job.
+    while busy < 3 and reserve:
+        bot.start()
+        post(("record", reserve.pop(0)))
+        deadline = time.monotonic() + 30 * hs.TIME_SCALE
+        while time.monotonic() < deadline and \
+                not db_query(bot.db, "SELECT count(*) FROM bot_jobs")[0][0]:
+            time.sleep(0.01)
+        bot.assert_alive()
+        bot.kill9()
+        kills += 1
+        modes["reading"] = modes.get("reading", 0) + 1
+        if db_query(bot.db, "SELECT count(*) FROM bot_jobs")[0][0]:
+            busy += 1
+    ops += [("record", r) for r in reserve]
     secs = time.monotonic() - t0
     check(kills >= MIN_KILLS, "scribe killed with SIGKILL %d times in %.0f s (%s), %d of them"
           " with work unfinished" % (kills, secs, ", ".join("%d %s" % (n, m)
@@ -255,8 +277,8 @@ def test(t):
     check(not fk, "PRAGMA foreign_key_check: nothing (%s)" % fk[:3])
     check(jobs == 0, "no job left behind (%d)" % jobs)
     got = per_record(bot.db)
-    check(len(db_query(bot.db, "SELECT id FROM records")) == len(records),
-          "%d rows in records: each record stored once" % len(records))
+    check(len(db_query(bot.db, "SELECT id FROM records")) == len(records) + n_reserve,
+          "%d rows in records: each record stored once" % (len(records) + n_reserve))
     check(got == ref, "every record stored whole: sha256, turns and actions as `scribe ingest`"
           " stores them (%d records)" % len(got))
 
