@@ -61,3 +61,26 @@ int64_t chat_fixture_meeting(struct chat_fixture *f, const char *spec)
     assert_int_equal(store_meeting_find(f->st, spec, &id), 0);
     return id;
 }
+
+int chat_fixture_setup_one(void **state, const char *record, const char *user)
+{
+    const char *records[] = { record, NULL };
+
+    *state = chat_fixture_new(records, user);
+    return *state ? 0 : -1;
+}
+
+int chat_fixture_teardown(void **state)
+{
+    chat_fixture_free(*state);
+    return 0;
+}
+
+void chat_fixture_assert_first(const char *text, const char *name)
+{
+    const char *bullet = strstr(text, "\u2022");
+
+    assert_non_null(bullet);
+    assert_non_null(strstr(bullet, name));
+    assert_true(strstr(bullet, name) < strchr(bullet, ':'));
+}

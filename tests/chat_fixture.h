@@ -1,6 +1,7 @@
 /* tests/chat_fixture.h -- an in-memory store with records ingested from
  * text, and a chat context to ask it things as a user would. Shared by
- * the unit tests of the chat language (test_roles.c, test_attrib.c). */
+ * the unit tests of the chat language (test_roles.c, test_attrib.c,
+ * test_raised.c, test_context.c). */
 #ifndef SCRIBE_TEST_CHAT_FIXTURE_H
 #define SCRIBE_TEST_CHAT_FIXTURE_H
 
@@ -25,5 +26,14 @@ const char *chat_fixture_ask(struct chat_fixture *f, const char *msg);
 
 /* The id of the meeting named by `spec` ("#12"); fails the test when none. */
 int64_t chat_fixture_meeting(struct chat_fixture *f, const char *spec);
+
+/* cmocka group setup and teardown for one record asked by `user`:
+ * *state becomes the fixture. */
+int chat_fixture_setup_one(void **state, const char *record, const char *user);
+int chat_fixture_teardown(void **state);
+
+/* Fails the test unless `name` is the raiser on the first meeting line of
+ * a who-raised answer ("• #8 (...) NAME: ..."). */
+void chat_fixture_assert_first(const char *text, const char *name);
 
 #endif

@@ -37,26 +37,7 @@ static const char transcript[] =
 
 static int setup(void **state)
 {
-    static const char *const records[] = { transcript, NULL };
-
-    *state = chat_fixture_new(records, "@lena:example.org");
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    chat_fixture_free(*state);
-    return 0;
-}
-
-/* The first line of the answer for the meeting: "• #21 (...) NAME ...". */
-static void assert_first(const char *text, const char *name)
-{
-    const char *bullet = strstr(text, "\u2022");
-
-    assert_non_null(bullet);
-    assert_non_null(strstr(bullet, name));
-    assert_true(strstr(bullet, name) < strchr(bullet, ':'));
+    return chat_fixture_setup_one(state, transcript, "@lena:example.org");
 }
 
 static void test_given_the_floor(void **state)
@@ -64,7 +45,7 @@ static void test_given_the_floor(void **state)
     struct chat_fixture *f = *state;
     const char *t = chat_fixture_ask(f, "who asked about the status of the flood barrier budget?");
 
-    assert_first(t, "Omar Haddad");
+    chat_fixture_assert_first(t, "Omar Haddad");
     assert_non_null(strstr(t, "given the floor"));
     assert_non_null(strstr(f->r.json.data, "\"note\""));
 }
@@ -74,7 +55,7 @@ static void test_credited_by_name(void **state)
     struct chat_fixture *f = *state;
     const char *t = chat_fixture_ask(f, "who suggested moving the gauges upstream?");
 
-    assert_first(t, "Lena Fischer");
+    chat_fixture_assert_first(t, "Lena Fischer");
     assert_non_null(strstr(t, "as Priya Nair put it"));
 }
 
@@ -83,7 +64,7 @@ static void test_picking_up_keeps_the_speaker(void **state)
     struct chat_fixture *f = *state;
     const char *t = chat_fixture_ask(f, "who raised the old batteries?");
 
-    assert_first(t, "Tomas Berg");
+    chat_fixture_assert_first(t, "Tomas Berg");
     assert_null(strstr(t, "put it"));
 }
 
@@ -95,5 +76,5 @@ int main(void)
         cmocka_unit_test(test_picking_up_keeps_the_speaker),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, chat_fixture_teardown);
 }

@@ -32,16 +32,7 @@ static const char transcript[] =
 
 static int setup(void **state)
 {
-    static const char *const records[] = { transcript, NULL };
-
-    *state = chat_fixture_new(records, "@omar:example.org");
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    chat_fixture_free(*state);
-    return 0;
+    return chat_fixture_setup_one(state, transcript, "@omar:example.org");
 }
 
 static void test_decision_by_reference(void **state)
@@ -90,5 +81,5 @@ int main(void)
         cmocka_unit_test(test_actions_by_reference),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, chat_fixture_teardown);
 }

@@ -41,26 +41,7 @@ static const char transcript[] =
 
 static int setup(void **state)
 {
-    static const char *const records[] = { transcript, NULL };
-
-    *state = chat_fixture_new(records, "@elsa:example.org");
-    return *state ? 0 : -1;
-}
-
-static int teardown(void **state)
-{
-    chat_fixture_free(*state);
-    return 0;
-}
-
-/* The raiser named on the meeting's line: "• #8 (...) NAME: ...". */
-static void assert_first(const char *text, const char *name)
-{
-    const char *bullet = strstr(text, "\u2022");
-
-    assert_non_null(bullet);
-    assert_non_null(strstr(bullet, name));
-    assert_true(strstr(bullet, name) < strchr(bullet, ':'));
+    return chat_fixture_setup_one(state, transcript, "@elsa:example.org");
 }
 
 static void test_derived_form_is_not_the_word(void **state)
@@ -69,7 +50,7 @@ static void test_derived_form_is_not_the_word(void **state)
     const char *t = chat_fixture_ask(f, "who asked which gauges are active?");
 
     /* Ruben spoke first of the gauges and their "activities". */
-    assert_first(t, "Jonas Vega");
+    chat_fixture_assert_first(t, "Jonas Vega");
     /* He still spoke on the gauges; Nadia answered with "active". */
     assert_non_null(strstr(t, "Nadia Kovac"));
 }
@@ -80,7 +61,7 @@ static void test_inflection_is_the_word(void **state)
     const char *t = chat_fixture_ask(f, "who raised the maintenance activity?");
 
     /* "activities" is the plural of the asked "activity". */
-    assert_first(t, "Ruben Ott");
+    chat_fixture_assert_first(t, "Ruben Ott");
 }
 
 static void test_time_preposition_is_not_a_topic_word(void **state)
@@ -90,7 +71,7 @@ static void test_time_preposition_is_not_a_topic_word(void **state)
 
     /* Pia spoke earlier with "summit", "before" and "meeting", but not
      * the rare "often". */
-    assert_first(t, "Elsa Morin");
+    chat_fixture_assert_first(t, "Elsa Morin");
     assert_non_null(strstr(t, "every two weeks"));
 }
 
@@ -156,5 +137,5 @@ int main(void)
         cmocka_unit_test(test_newest_by_date_not_by_storing),
     };
 
-    return cmocka_run_group_tests(tests, setup, teardown);
+    return cmocka_run_group_tests(tests, setup, chat_fixture_teardown);
 }
