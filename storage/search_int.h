@@ -97,4 +97,15 @@ double search_turn_score(const struct store_topic *t, const struct mscore *m,
                          const struct cand *c);
 double search_coverage(const struct mscore *m, double score);
 
+/* raised.c: score one meeting's candidates (cs, its `turns` turns) and,
+ * when it discussed the topic, rank them into r: 1 when r was filled, 0
+ * when the meeting did not discuss it, -1 on error. */
+int raised_one(struct store *st, const struct store_topic *t, int64_t meeting_id,
+               int turns, struct candset *cs, struct store_raised *r);
+void raised_release(struct store_raised *r);
+/* raised_walk.c: the first `limit` meetings (0: all) on topic t, newest
+ * first, each ranked; *more when there are more. 0 or -1. */
+int raised_walk(struct store *st, const struct store_topic *t, int limit,
+                struct store_raised **out, int *n, int *more);
+
 #endif
