@@ -165,14 +165,7 @@ int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
             continue;
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
         it = &(*out)[(*n)++];
-        it->meeting_id = sqlite3_column_int64(s, 0);
-        it->record_kind = sqlite3_column_int(s, 1);
-        it->text = store_col_dup(s, 2);
-        it->quote = store_col_dup(s, 3);
-        it->speaker = store_col_dup(s, 4);
-        it->offset = (size_t)sqlite3_column_int64(s, 5);
-        if (!it->text)
-            it->text = xstrdup("");
+        query_item_read(s, it);
     }
     store_stmt_done(s);
     context_turns_release(&ct);

@@ -575,6 +575,18 @@ static const char items_all[] =
     " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
     " WHERE i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)" ITEM_NEWEST;
 
+void query_item_read(sqlite3_stmt *s, struct store_item *it)
+{
+    it->meeting_id = sqlite3_column_int64(s, 0);
+    it->record_kind = sqlite3_column_int(s, 1);
+    it->text = store_col_dup(s, 2);
+    it->quote = store_col_dup(s, 3);
+    it->speaker = store_col_dup(s, 4);
+    it->offset = (size_t)sqlite3_column_int64(s, 5);
+    if (!it->text)
+        it->text = xstrdup("");
+}
+
 /* Append the rows of s on topic t (every row when t is NULL) to *out,
  * until there are `limit` of them (0: no limit); the rows past the limit
  * are counted in *more. */
@@ -595,14 +607,7 @@ static void items_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
         }
         *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
         it = &(*out)[(*n)++];
-        it->meeting_id = sqlite3_column_int64(s, 0);
-        it->record_kind = sqlite3_column_int(s, 1);
-        it->text = store_col_dup(s, 2);
-        it->quote = store_col_dup(s, 3);
-        it->speaker = store_col_dup(s, 4);
-        it->offset = (size_t)sqlite3_column_int64(s, 5);
-        if (!it->text)
-            it->text = xstrdup("");
+        query_item_read(s, it);
     }
 }
 

@@ -97,6 +97,10 @@ int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
 
 /* query.c: 1 when text carries at least half of the topic's words. */
 int query_on_topic(const char *text, const struct store_topic *t);
+/* query.c: an item from a row whose first columns are meeting_id,
+ * record kind, text, quote, speaker, offset. */
+struct store_item;
+void query_item_read(sqlite3_stmt *s, struct store_item *it);
 /* context.c: the turn offsets of one record, read once for all of its
  * facts; zero it first, context_turns_release() after. */
 struct context_turns {
