@@ -65,7 +65,8 @@ static int with_context(struct store *st, const struct store_topic *tp, const in
                 all[na++] = (*v)[i];
             }
         if (store_items_in_context(st, STORE_DECISION, mids[k], tp, &c, &nc) < 0) {
-            free(all);
+            store_items_free(c, nc);
+            free(all);          /* its items are still *v's */
             return -1;
         }
         for (j = 0; j < nc; j++) {
@@ -124,8 +125,10 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
         struct store_action *c = NULL;
         int nc = 0, j, d;
 
-        if (store_actions_in_context(st, mids[k], tp, &c, &nc) < 0)
-            nc = 0;
+        if (store_actions_in_context(st, mids[k], tp, &c, &nc) < 0) {
+            store_actions_free(c, nc);
+            continue;
+        }
         for (j = 0; j < nc; j++) {
             for (d = 0; d < na && strcmp(a[d].code, c[j].code); d++)
                 ;
