@@ -560,23 +560,6 @@ int store_actions(struct store *st, const struct store_action_filter *f,
     return actions_query(st, f, out, n, NULL);
 }
 
-/* 1 when the indexes person_page() names are there (a store upgraded to
- * schema 6 before they were part of it has not). */
-static int person_indexes(struct store *st)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM sqlite_master WHERE type = 'index'"
-                                     " AND name IN ('action_owners_person_action', 'actions_done',"
-                                     " 'actions_state')");
-    int n = 0;
-
-    if (!s)
-        return 0;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        n = sqlite3_column_int(s, 0);
-    store_stmt_done(s);
-    return n == 3;
-}
-
 int store_actions_page(struct store *st, const struct store_action_filter *f,
                        struct store_action **out, int *n, int *total)
 {
@@ -584,8 +567,7 @@ int store_actions_page(struct store *st, const struct store_action_filter *f,
 
     *out = NULL;
     *n = 0;
-    if (f->person_id && !f->meeting_id && !f->owner && !f->dcs && !f->topic && f->limit > 0 &&
-        person_indexes(st)) {
+    if (f->person_id && !f->meeting_id && !f->owner && !f->dcs && !f->topic && f->limit > 0) {
         int walk_min = 8 * (int)sqrt((double)store_meeting_count(st));
 
         if (walk_min < PERSON_WALK_MIN)
