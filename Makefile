@@ -5,7 +5,7 @@
 # scripts/install-deps.sh the first time.
 
 CC      ?= cc
-PKGS     = sqlite3 libcjson libuv libcurl inih libutf8proc libcrypto
+PKGS     = sqlite3 libcjson libuv libcurl inih libutf8proc libcrypto libssl
 TESTPKGS = cmocka
 
 WARN    = -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter

@@ -14,6 +14,7 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
 
 /* libcurl's Debian build links librtmp and libldap, which link GnuTLS;
  * GnuTLS then initialises itself when loaded (its random generator, the
@@ -27,6 +28,21 @@ int _gnutls_global_init_skip(void);
 int _gnutls_global_init_skip(void)
 {
     return 1;
+}
+
+/* OpenSSL's error-string tables (about 0.7 MB resident once loaded) are
+ * only read to word a failed handshake: OpenSSL is initialised without
+ * them before libcurl initialises it (the first initialisation decides;
+ * the system configuration is still read). A certificate that does not
+ * verify is still reported in words (X509_verify_cert_error_string does
+ * not use the tables); other TLS errors carry OpenSSL's error code. */
+static void http_tls_init(void)
+{
+    const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
+
+    if (v && v->ssl_version && !strncmp(v->ssl_version, "OpenSSL/", 8))
+        OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_SSL_STRINGS |
+                         OPENSSL_INIT_NO_LOAD_CRYPTO_STRINGS, NULL);
 }
 
 #define container_of(ptr, type, member) \
@@ -291,6 +307,7 @@ int http_new(struct http **out, uv_loop_t *loop)
     struct http *h;
 
     if (!curl_inited) {
+        http_tls_init();
         if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
             return log_err("http: curl_global_init failed");
         curl_inited = 1;
