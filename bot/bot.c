@@ -376,8 +376,9 @@ static void on_closed_noop(uv_handle_t *h)
 /* At rest: the write-ahead log is copied back into the database (SQLite
  * would otherwise do it inside the commit that crosses 1,000 pages, about
  * every 140 questions, and that reply waited 3-10 ms for it and its two
- * fsyncs), and glibc returns what a large answer or a record freed. A
- * PASSIVE checkpoint never waits for the record being written. */
+ * fsyncs), SQLite's page cache lets go of the pages it read, and glibc
+ * returns what a large answer or a record freed. A PASSIVE checkpoint
+ * never waits for the record being written. */
 static void on_rest(uv_timer_t *t)
 {
     struct bot *b = container_of(t, struct bot, rest);
@@ -385,6 +386,7 @@ static void on_rest(uv_timer_t *t)
     if (b->jobs || b->ingesting)
         return;                 /* busy again: the next rest does it */
     botstate_checkpoint(b->st);
+    botstate_release_memory(b->st);
     malloc_trim(0);
 }
 

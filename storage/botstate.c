@@ -86,6 +86,11 @@ int botstate_checkpoint(struct store *st)
     return 0;
 }
 
+void botstate_release_memory(struct store *st)
+{
+    sqlite3_db_release_memory(store_sqlite(st));
+}
+
 void botstate_wal_cap(struct store *st, int pages)
 {
     sqlite3_wal_autocheckpoint(store_sqlite(st), pages);

@@ -26,6 +26,9 @@ void botstate_busy_timeout(struct store *st, int ms);
 /* Copy the write-ahead log back into the database without waiting for
  * readers (a passive checkpoint); 0 or -1. */
 int botstate_checkpoint(struct store *st);
+/* Frees the page cache pages no statement holds (at rest: the next question
+ * reads them again from the file, which the OS most likely still caches). */
+void botstate_release_memory(struct store *st);
 /* SQLite's own checkpoint runs when the log passes `pages` pages. */
 void botstate_wal_cap(struct store *st, int pages);
 
