@@ -27,7 +27,7 @@ import time
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "build", "bench", "bench")
 SCRIBE = os.path.join(ROOT, "build", "scribe")
-WORK = os.path.join(ROOT, "build", "bench", "work")
+WORK = os.environ.get("BENCH_WORK") or os.path.join(ROOT, "build", "bench", "work")
 
 TARGETS = {
     "ingest_ratio": ("ingest time vs the FTS5 floor", 1.25, "x"),
