@@ -1,9 +1,9 @@
 /* storage/raised_walk.c -- the newest meetings on a topic for "who
  * raised X": the FTS5 index read newest turn first, one stream per term,
  * until the meetings shown are known; each meeting is ranked by raised.c.
- * Turn offsets for pairs and phrases come from an auxiliary function
- * registered here. */
-#include "search_int.h"
+ * The streams and the turn offsets for pairs and phrases are in
+ * raised_stream.c. */
+#include "raised_walk_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,302 +23,8 @@
  * record's turns are one range of ids, and a record stored later has
  * higher turn ids than one stored before it. */
 
-#define STREAM_PROBE 32         /* entries read ahead to tell rare words from common */
-
-struct walk;
-
-struct stream {
-    struct walk *w;
-    sqlite3_stmt *s;
-    const char *expr;
-    int what, idx;
-    int64_t *buf;               /* rowids read, newest first */
-    int (*off)[2];              /* per row: start in arena and count, or -1 */
-    int *arena;                 /* token offsets of the word in those rows */
-    int narena, carena;
-    int nbuf, pos;
-    int done;                   /* no more rows after buf */
-    int discover;
-    int offsets;                /* rows carry the word's token offsets */
-};
-
-/* Token offsets of a term's word in one candidate turn, kept so that a
- * pair ("zuven survey") or the phrase is told from adjacent offsets of
- * its words instead of a phrase query of its own. */
-struct woff {
-    int term, next;             /* next: 1-based index of the turn's next */
-    int start, n;               /* in walk.oa */
-};
-
-struct wrange {                 /* one record's turn ids */
-    int64_t lo, hi, record_id;
-    int meeting;                /* index into walk.mv */
-};
-
-struct wmeet {
-    int64_t id;
-    char key[16];               /* date key of the meetings_newest order */
-    int turns;
-    int64_t lo;                 /* lowest turn id */
-    int64_t lo_record;          /* record of that turn */
-    int ranked;
-    int discussed;
-    struct store_raised r;
-};
-
-struct walk {
-    struct store *st;
-    const struct store_topic *t;
-    struct stream sv[2 * TOPIC_MAX_TERMS + 1];
-    int ns;
-    struct wrange *rv;          /* sorted by lo */
-    int nr, cr;
-    struct wmeet *mv;
-    int nm, cm;
-    struct candset cs;
-    int64_t common_at;          /* non-discovery entries read down to here */
-    /* Pairs and the phrase are looked up by range as the walk goes down:
-     * read whole, a pair of common words costs as much as both words. */
-    struct {
-        const char *expr;
-        int what, idx;
-    } px[TOPIC_MAX_TERMS];
-    int np;
-    int pair_pos[TOPIC_MAX_TERMS];  /* pair i told from offsets */
-    int phrase_pos;                 /* the phrase (terms 0..n-1) likewise */
-    int64_t known_to;           /* the meetings of turns from here up are known */
-    int64_t px_at;              /* pairs and phrase by range read down to here */
-    int64_t top;                /* the newest turn the streams met */
-    struct woff *ov;
-    int nov, cov;
-    int *oa;
-    int noa, coa;
-};
-
-static int64_t stream_peek(struct stream *x)
-{
-    if (x->pos < x->nbuf)
-        return x->buf[x->pos];
-    if (x->done)
-        return 0;
-    x->pos = x->nbuf = x->narena = 0;
-    while (x->nbuf < STREAM_PROBE && sqlite3_step(x->s) == SQLITE_ROW) {
-        x->buf[x->nbuf] = sqlite3_column_int64(x->s, 0);
-        x->off[x->nbuf][0] = x->off[x->nbuf][1] = -1;
-        if (x->offsets && sqlite3_column_type(x->s, 1) == SQLITE_BLOB) {
-            int n = sqlite3_column_bytes(x->s, 1) / (int)sizeof(int);
-
-            if (x->narena + n > x->carena) {
-                x->carena = (x->narena + n) * 2;
-                x->arena = xrealloc(x->arena, sizeof(int) * (size_t)x->carena);
-            }
-            if (n)
-                memcpy(x->arena + x->narena, sqlite3_column_blob(x->s, 1), sizeof(int) * (size_t)n);
-            x->off[x->nbuf][0] = x->narena;
-            x->off[x->nbuf][1] = n;
-            x->narena += n;
-        }
-        x->nbuf++;
-    }
-    if (x->nbuf < STREAM_PROBE)
-        x->done = 1;
-    return x->nbuf ? x->buf[0] : 0;
-}
-
-static struct wrange *walk_range(struct walk *w, int64_t id);
-
-/* scribe_offsets(turns_fts, stream): the token offsets of the first
- * phrase (the word as asked) in the row, as a blob of ints; NULL for a
- * row of a meeting the walk already knows it will not rank. */
-static void offsets_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                       int nval, sqlite3_value **val)
-{
-    struct stream *x = nval > 0 ? sqlite3_value_pointer(val[0], "scribe_stream") : NULL;
-    int64_t id = api->xRowid(fts);
-    int small[64], *v = small, n = 0, cap = 64, col, off;
-    Fts5PhraseIter it;
-
-    if (x && !x->discover && id >= x->w->known_to && !walk_range(x->w, id)) {
-        sqlite3_result_null(ctx);
-        return;
-    }
-    for (api->xPhraseFirst(fts, 0, &it, &col, &off); col >= 0;
-         api->xPhraseNext(fts, &it, &col, &off)) {
-        if (n == cap) {
-            int *big = xmalloc(sizeof(int) * (size_t)cap * 2);
-
-            memcpy(big, v, sizeof(int) * (size_t)n);
-            if (v != small)
-                free(v);
-            v = big;
-            cap *= 2;
-        }
-        v[n++] = off;
-    }
-    sqlite3_result_blob(ctx, v, (int)(sizeof(int) * (size_t)n), SQLITE_TRANSIENT);
-    if (v != small)
-        free(v);
-}
-
-#define STREAM_SQL "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1 ORDER BY rowid DESC"
-#define STREAM_OFFSETS_SQL \
-    "SELECT rowid, scribe_offsets(turns_fts, ?2) FROM turns_fts WHERE turns_fts MATCH ?1" \
-    " ORDER BY rowid DESC"
-
-/* The statement of a stream with offsets; the function is registered
- * with the connection the first time. */
-static sqlite3_stmt *stream_prepare_offsets(struct store *st)
-{
-    sqlite3 *db = store_sqlite(st);
-    sqlite3_stmt *s = NULL;
-    fts5_api *api = NULL;
-
-    if (sqlite3_prepare_v2(db, STREAM_OFFSETS_SQL, -1, &s, NULL) == SQLITE_OK)
-        return s;
-    sqlite3_finalize(s);
-    s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK) {
-        sqlite3_finalize(s);
-        return NULL;
-    }
-    sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
-    sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (!api || api->iVersion < 2 ||
-        api->xCreateFunction(api, "scribe_offsets", NULL, offsets_fn, NULL) != SQLITE_OK)
-        return NULL;
-    return store_prep(st, STREAM_OFFSETS_SQL);
-}
-
-static int stream_open(struct walk *w, const char *expr, int what, int idx, int offsets)
-{
-    struct stream *x = &w->sv[w->ns];
-
-    memset(x, 0, sizeof(*x));
-    x->w = w;
-    x->s = offsets ? stream_prepare_offsets(w->st) : NULL;
-    if (!x->s) {
-        offsets = 0;            /* no offsets: its pairs are looked up by range */
-        x->s = store_prep(w->st, STREAM_SQL);
-    }
-    if (!x->s)
-        return -1;
-    sqlite3_bind_text(x->s, 1, expr, -1, SQLITE_STATIC);
-    if (offsets)
-        sqlite3_bind_pointer(x->s, 2, x, "scribe_stream", NULL);
-    x->offsets = offsets;
-    x->expr = expr;
-    x->what = what;
-    x->idx = idx;
-    x->buf = xmalloc(sizeof(*x->buf) * STREAM_PROBE);
-    x->off = xmalloc(sizeof(*x->off) * STREAM_PROBE);
-    w->ns++;
-    /* A malformed expression (our bug) reads as no rows. */
-    stream_peek(x);
-    return offsets;
-}
-
-/* Keep the offsets of the stream's current row for candidate c. */
-static void stream_keep(struct walk *w, struct stream *x, struct cand *c)
-{
-    int *o = x->off[x->pos];
-    struct woff *f;
-
-    if (!x->offsets || o[1] < 0)
-        return;
-    if (w->nov == w->cov) {
-        w->cov = w->cov ? w->cov * 2 : 64;
-        w->ov = xrealloc(w->ov, sizeof(*w->ov) * (size_t)w->cov);
-    }
-    if (w->noa + o[1] > w->coa) {
-        w->coa = (w->noa + o[1]) * 2;
-        w->oa = xrealloc(w->oa, sizeof(int) * (size_t)w->coa);
-    }
-    f = &w->ov[w->nov++];
-    f->term = x->idx;
-    f->start = w->noa;
-    f->n = o[1];
-    f->next = c->offs;
-    c->offs = w->nov;
-    memcpy(w->oa + w->noa, x->arena + o[0], sizeof(int) * (size_t)o[1]);
-    w->noa += o[1];
-}
-
-static const struct woff *cand_offs(const struct walk *w, const struct cand *c, int term)
-{
-    int k;
-
-    for (k = c->offs; k; k = w->ov[k - 1].next)
-        if (w->ov[k - 1].term == term)
-            return &w->ov[k - 1];
-    return NULL;
-}
-
-static int offs_has(const struct walk *w, const struct woff *f, int v)
-{
-    int k;
-
-    for (k = 0; k < f->n; k++)
-        if (w->oa[f->start + k] == v)
-            return 1;
-    return 0;
-}
-
-/* The pairs and the phrase of a meeting's candidates, from offsets. */
-static void walk_positions(struct walk *w, struct candset *cs)
-{
-    const struct store_topic *t = w->t;
-    unsigned all = t->n_terms >= 32 ? ~0u : (1u << t->n_terms) - 1;
-    size_t k;
-    int i, j, x;
-
-    for (k = 0; k < cs->cap; k++) {
-        struct cand *c = &cs->v[k];
-
-        if (!c->turn_id || !c->offs)
-            continue;
-        for (i = 0; i + 1 < t->n_terms; i++) {
-            const struct woff *a, *b;
-
-            if (!w->pair_pos[i] || ((c->terms >> i) & 3u) != 3u || (c->bigrams & (1u << i)))
-                continue;
-            a = cand_offs(w, c, i);
-            b = cand_offs(w, c, i + 1);
-            for (x = 0; a && b && x < a->n; x++)
-                if (offs_has(w, b, w->oa[a->start + x] + 1)) {
-                    c->bigrams |= 1u << i;
-                    break;
-                }
-        }
-        if (w->phrase_pos && (c->terms & all) == all && !c->phrase) {
-            const struct woff *a = cand_offs(w, c, 0);
-
-            for (x = 0; a && x < a->n && !c->phrase; x++) {
-                for (j = 1; j < t->n_terms; j++) {
-                    const struct woff *b = cand_offs(w, c, j);
-
-                    if (!b || !offs_has(w, b, w->oa[a->start + x] + j))
-                        break;
-                }
-                if (j == t->n_terms)
-                    c->phrase = 1;
-            }
-        }
-    }
-}
-
-static void stream_mark(struct cand *c, const struct stream *x)
-{
-    if (x->what == SEARCH_MARK_TERM)
-        c->terms |= 1u << x->idx;
-    else if (x->what == SEARCH_MARK_BIGRAM)
-        c->bigrams |= 1u << x->idx;
-    else
-        c->phrase = 1;
-}
-
 /* The range holding turn id, or NULL. */
-static struct wrange *walk_range(struct walk *w, int64_t id)
+struct wrange *raised_walk_range(struct walk *w, int64_t id)
 {
     int lo = 0, hi = w->nr;
 
@@ -428,7 +134,7 @@ static struct wrange *walk_meeting(struct walk *w, int64_t id)
             w->rv[j] = w->rv[j - 1];
             w->rv[j - 1] = tmp;
         }
-    return walk_range(w, id);
+    return raised_walk_range(w, id);
 }
 
 /* Read the discovery streams down to turn id `to`, learning the meetings
@@ -448,7 +154,7 @@ static int walk_discover(struct walk *w, int64_t to, int want)
         for (j = 0; j < w->ns; j++) {
             int64_t v;
 
-            if (!w->sv[j].discover || !(v = stream_peek(&w->sv[j])))
+            if (!w->sv[j].discover || !(v = raised_stream_peek(&w->sv[j])))
                 continue;
             end = 0;
             if (v >= to && v > id) {
@@ -458,7 +164,7 @@ static int walk_discover(struct walk *w, int64_t to, int want)
         }
         if (!best)
             return end;
-        g = walk_range(w, id);
+        g = raised_walk_range(w, id);
         if (!g) {
             if (want > 0 && found == want)
                 return 0;
@@ -472,8 +178,8 @@ static int walk_discover(struct walk *w, int64_t to, int want)
         c = search_cand_get(&w->cs, id, w->mv[g->meeting].id);
         if (!c->terms && !c->bigrams && !c->phrase)
             c->unknown = 1;
-        stream_mark(c, best);
-        stream_keep(w, best, c);
+        raised_stream_mark(c, best);
+        raised_stream_keep(w, best, c);
         best->pos++;
     }
 }
@@ -502,16 +208,16 @@ static int walk_common(struct walk *w, int64_t to)
 
         if (x->discover)
             continue;
-        while ((id = stream_peek(x)) && id >= to) {
-            struct wrange *g = walk_range(w, id);
+        while ((id = raised_stream_peek(x)) && id >= to) {
+            struct wrange *g = raised_walk_range(w, id);
 
             if (g) {
                 struct cand *c = search_cand_get(&w->cs, id, w->mv[g->meeting].id);
 
                 if (!c->terms && !c->bigrams && !c->phrase)
                     c->unknown = 1;
-                stream_mark(c, x);
-                stream_keep(w, x, c);
+                raised_stream_mark(c, x);
+                raised_stream_keep(w, x, c);
             }
             x->pos++;
         }
@@ -620,7 +326,7 @@ static int walk_rank(struct walk *w, int64_t to, int *discussed)
 
         if (!c->turn_id)
             continue;
-        g = walk_range(w, c->turn_id);
+        g = raised_walk_range(w, c->turn_id);
         if (g && bucket[g->meeting]) {
             struct cand *d = search_cand_get(&mini[bucket[g->meeting] - 1], c->turn_id,
                                              c->meeting_id);
@@ -645,7 +351,7 @@ static int walk_rank(struct walk *w, int64_t to, int *discussed)
             continue;
         cs = &mini[bucket[k] - 1];
         m->ranked = 1;
-        walk_positions(w, cs);
+        raised_stream_positions(w, cs);
         r = cs->n ? raised_one(w->st, w->t, m->id, m->turns, cs, &m->r) : 0;
         if (r < 0)
             rc = -1;
@@ -722,7 +428,7 @@ int raised_walk(struct store *st, const struct store_topic *t, int limit,
         for (i = 0; phrase_terms && i < t->n_terms; i++)
             need[i] = 1;
         for (i = 0; i < t->n_terms; i++) {
-            int r = stream_open(&w, t->terms[i].match.data, SEARCH_MARK_TERM, i, need[i]);
+            int r = raised_stream_open(&w, t->terms[i].match.data, SEARCH_MARK_TERM, i, need[i]);
 
             if (r < 0)
                 goto out;
@@ -805,4 +511,3 @@ out:
     walk_release(&w);
     return rc;
 }
-
