@@ -1,0 +1,402 @@
+/* storage/query_meetings.c -- reading meetings back: listing and naming
+ * them ("#62", "MAG XII", "June 2022", "latest"), their records and
+ * next-meeting notes, and forgetting a meeting. Owns reads of tables
+ * meetings, records, next_meeting; the items are query.c's. */
+#include "store_int.h"
+
+#include <ctype.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define MEETING_COLUMNS \
+    "m.id, m.grp, m.number, m.number_value, m.title, m.date, m.time_utc, m.end_time_utc," \
+    " m.room, m.posted," \
+    " EXISTS(SELECT 1 FROM records r WHERE r.meeting_id = m.id AND r.kind = 1)," \
+    " EXISTS(SELECT 1 FROM records r WHERE r.meeting_id = m.id AND r.kind = 2)"
+/* Newest first: the meeting date, else the day it was posted. */
+#define MEETING_ORDER " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC"
+
+static void meeting_read(sqlite3_stmt *s, struct store_meeting *m)
+{
+    memset(m, 0, sizeof(*m));
+    m->id = sqlite3_column_int64(s, 0);
+    m->group = store_col_dup(s, 1);
+    m->number = store_col_dup(s, 2);
+    m->number_value = sqlite3_column_type(s, 3) == SQLITE_NULL ? -1 : (long)sqlite3_column_int64(s, 3);
+    m->title = store_col_dup(s, 4);
+    m->date = store_col_dup(s, 5);
+    m->time_utc = store_col_dup(s, 6);
+    m->end_time_utc = store_col_dup(s, 7);
+    m->room = store_col_dup(s, 8);
+    m->posted = sqlite3_column_int64(s, 9);
+    m->has_transcript = sqlite3_column_int(s, 10);
+    m->has_summary = sqlite3_column_int(s, 11);
+    if (!m->group)
+        m->group = xstrdup("meeting");
+}
+
+void store_meeting_release(struct store_meeting *m)
+{
+    if (!m)
+        return;
+    free(m->group);
+    free(m->number);
+    free(m->title);
+    free(m->date);
+    free(m->time_utc);
+    free(m->end_time_utc);
+    free(m->room);
+    memset(m, 0, sizeof(*m));
+}
+
+void store_meetings_free(struct store_meeting *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        store_meeting_release(&v[i]);
+    free(v);
+}
+
+int store_meeting_get(struct store *st, int64_t id, struct store_meeting *out)
+{
+    /* Kept prepared: answers name a meeting per line (actions, who raised). */
+    sqlite3_stmt *s = store_stmt(st, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?");
+    int rc = STORE_NOTFOUND;
+
+    memset(out, 0, sizeof(*out));
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        meeting_read(s, out);
+        rc = 0;
+    }
+    store_stmt_done(s);
+    return rc;
+}
+
+int store_meetings_list(struct store *st, struct store_meeting **out, int *n)
+{
+    sqlite3_stmt *s = store_prep(st, "SELECT " MEETING_COLUMNS " FROM meetings m" MEETING_ORDER);
+
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return -1;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        meeting_read(s, &(*out)[(*n)++]);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int store_meeting_count(struct store *st)
+{
+    /* Kept prepared: topics and owners weigh their paths by it. */
+    sqlite3_stmt *s = store_stmt(st, "SELECT COUNT(*) FROM meetings");
+    int n = 0;
+
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW)
+        n = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return n;
+}
+
+char *store_meeting_label_dup(const struct store_meeting *m)
+{
+    if (m->number && *m->number)
+        return xasprintf("#%s", m->number);
+    if (m->date)
+        return xstrdup(m->date);
+    return xasprintf("meeting %lld", (long long)m->id);
+}
+
+/* ---- naming a meeting ------------------------------------------------- */
+
+static long roman_value(const char *s, size_t n)
+{
+    long v = 0, prev = 0;
+    size_t i;
+
+    if (!n)
+        return -1;
+    for (i = n; i-- > 0;) {
+        long d;
+
+        switch (toupper((unsigned char)s[i])) {
+        case 'I': d = 1; break;
+        case 'V': d = 5; break;
+        case 'X': d = 10; break;
+        case 'L': d = 50; break;
+        case 'C': d = 100; break;
+        case 'D': d = 500; break;
+        case 'M': d = 1000; break;
+        default: return -1;
+        }
+        v += d < prev ? -d : d;
+        if (d > prev)
+            prev = d;
+    }
+    return v > 0 ? v : -1;
+}
+
+static const char *const months[] = {
+    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"
+};
+
+static int month_of(const char *w)
+{
+    int i;
+
+    for (i = 0; i < 12; i++)
+        if (!strncmp(w, months[i], 3))
+            return i + 1;
+    return 0;
+}
+
+/* The first meeting (newest first) the statement yields. */
+static int first_id(sqlite3_stmt *s, int64_t *id)
+{
+    int rc = STORE_NOTFOUND;
+
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        *id = sqlite3_column_int64(s, 0);
+        rc = 0;
+    }
+    sqlite3_finalize(s);
+    return rc;
+}
+
+int store_meeting_find(struct store *st, const char *spec, int64_t *id)
+{
+    char buf[128], *words[8], *p, *save = NULL;
+    int nw = 0, i, y, mo, d;
+    long num = -1;
+    sqlite3_stmt *s;
+    struct buf grp;
+    int rc;
+
+    *id = 0;
+    snprintf(buf, sizeof(buf), "%s", spec ? spec : "");
+    for (p = buf; *p; p++)
+        *p = (char)tolower((unsigned char)*p);
+    for (p = strtok_r(buf, " \t,", &save); p && nw < 8; p = strtok_r(NULL, " \t,", &save))
+        words[nw++] = p;
+    if (nw == 0 || (nw == 1 && (!strcmp(words[0], "latest") || !strcmp(words[0], "last"))))
+        return first_id(store_prep(st, "SELECT m.id FROM meetings m" MEETING_ORDER " LIMIT 1"), id);
+
+    /* A date: 2022-06-14, or "14 June 2022", "June 2022", "2022". */
+    if (nw == 1 && sscanf(words[0], "%4d-%2d-%2d", &y, &mo, &d) == 3) {
+        char iso[16];
+
+        snprintf(iso, sizeof(iso), "%04d-%02d-%02d", y, mo, d);
+        s = store_prep(st, "SELECT m.id FROM meetings m WHERE m.date = ?" MEETING_ORDER);
+        if (s)
+            sqlite3_bind_text(s, 1, iso, -1, SQLITE_TRANSIENT);
+        return first_id(s, id);
+    }
+    y = mo = d = 0;
+    for (i = 0; i < nw; i++) {
+        if (month_of(words[i]) && isalpha((unsigned char)words[i][0]) && strlen(words[i]) >= 3)
+            mo = month_of(words[i]);
+        else if (strlen(words[i]) == 4 && isdigit((unsigned char)words[i][0]) && atoi(words[i]) > 1900)
+            y = atoi(words[i]);
+        else if (isdigit((unsigned char)words[i][0]) && atoi(words[i]) <= 31 && strlen(words[i]) <= 2)
+            d = atoi(words[i]);
+    }
+    if (mo && y) {
+        char pat[16];
+
+        if (d)
+            snprintf(pat, sizeof(pat), "%04d-%02d-%02d", y, mo, d);
+        else
+            snprintf(pat, sizeof(pat), "%04d-%02d-", y, mo);
+        s = store_prep(st, "SELECT m.id FROM meetings m WHERE substr(m.date, 1, length(?1)) = ?1"
+                           MEETING_ORDER);
+        if (s)
+            sqlite3_bind_text(s, 1, pat, -1, SQLITE_TRANSIENT);
+        return first_id(s, id);
+    }
+
+    /* A number, the last word: "#62", "62", "XXV", "no. 12"; the words
+     * before it name the group ("MAG XII"). */
+    p = words[nw - 1];
+    if (*p == '#')
+        p++;
+    if (*p && strspn(p, "0123456789") == strlen(p) && strlen(p) < 9)
+        num = atol(p);
+    else if (*p && strlen(p) < 12)
+        num = roman_value(p, strlen(p));
+    if (num < 0)
+        return STORE_NOTFOUND;
+    buf_init(&grp);
+    for (i = 0; i < nw - 1; i++) {
+        if (!strcmp(words[i], "meeting") || !strcmp(words[i], "no") || !strcmp(words[i], "no.") ||
+            !strcmp(words[i], "number") || !strcmp(words[i], "the"))
+            continue;
+        if (grp.len)
+            buf_putc(&grp, ' ');
+        buf_puts(&grp, words[i]);
+    }
+    s = store_prep(st, "SELECT m.id FROM meetings m WHERE (m.number_value = ?1"
+                       "   OR lower(m.number) = lower(?3))"
+                       " AND (?2 = '' OR instr(m.grp_key, ?2) > 0 OR instr(lower(m.title), ?2) > 0)"
+                       MEETING_ORDER);
+    if (s) {
+        char numtxt[16];
+
+        snprintf(numtxt, sizeof(numtxt), "%s", p);
+        sqlite3_bind_int64(s, 1, num);
+        sqlite3_bind_text(s, 2, grp.data, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 3, numtxt, -1, SQLITE_TRANSIENT);
+    }
+    rc = first_id(s, id);
+    if (rc == STORE_NOTFOUND && grp.len) {
+        /* "DC #62" with a group spelt differently: the number alone. */
+        s = store_prep(st, "SELECT m.id FROM meetings m WHERE m.number_value = ?" MEETING_ORDER);
+        if (s)
+            sqlite3_bind_int64(s, 1, num);
+        rc = first_id(s, id);
+    }
+    buf_release(&grp);
+    return rc;
+}
+
+/* ---- records ---------------------------------------------------------- */
+
+void store_records_free(struct store_record_info *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+}
+
+int store_meeting_records(struct store *st, int64_t meeting_id,
+                          struct store_record_info **out, int *n)
+{
+    sqlite3_stmt *s = store_prep(st, "SELECT id, kind, sha256, name, posted,"
+                                     " (SELECT count(*) FROM turns t WHERE t.record_id = records.id),"
+                                     " (SELECT count(*) FROM turns t WHERE t.record_id = records.id"
+                                     "   AND t.person_id IS NULL AND records.kind = 1)"
+                                     " FROM records WHERE meeting_id = ? ORDER BY kind, id");
+
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        struct store_record_info *r;
+        const char *sha = (const char *)sqlite3_column_text(s, 2);
+
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        r = &(*out)[(*n)++];
+        r->id = sqlite3_column_int64(s, 0);
+        r->kind = sqlite3_column_int(s, 1);
+        r->turns = sqlite3_column_int(s, 5);
+        r->unattributed = sqlite3_column_int(s, 6);
+        snprintf(r->sha256, sizeof(r->sha256), "%s", sha ? sha : "");
+        r->name = store_col_dup(s, 3);
+        r->posted = sqlite3_column_int64(s, 4);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
+
+int store_meeting_forget(struct store *st, int64_t id)
+{
+    sqlite3_stmt *s;
+    int changed = 0;
+
+    if (store_begin(st) < 0)
+        return -1;
+    if (search_unindex_meeting(st, id) < 0)
+        goto fail;
+    s = store_prep(st, "DELETE FROM actions WHERE meeting_id = ?");
+    if (!s)
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    s = store_prep(st, "DELETE FROM meetings WHERE id = ?");
+    if (!s)
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        sqlite3_finalize(s);
+        goto fail;
+    }
+    sqlite3_finalize(s);
+    changed = sqlite3_changes(st->db);
+    if (store_commit(st) < 0)
+        goto fail;
+    return changed ? 0 : STORE_NOTFOUND;
+fail:
+    store_fail(st, "cannot forget meeting");
+    store_rollback(st);
+    return -1;
+}
+
+/* ---- next meeting ----------------------------------------------------- */
+
+void store_nexts_free(struct store_next *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        free(v[i].when);
+        free(v[i].date);
+        free(v[i].quote);
+    }
+    free(v);
+}
+
+int store_next_meeting(struct store *st, int64_t meeting_id, struct store_next **out, int *n)
+{
+    sqlite3_stmt *s;
+
+    *out = NULL;
+    *n = 0;
+    if (!meeting_id) {
+        s = store_prep(st, "SELECT x.meeting_id FROM next_meeting x JOIN meetings m"
+                           " ON m.id = x.meeting_id" MEETING_ORDER " LIMIT 1");
+        if (!s)
+            return -1;
+        if (sqlite3_step(s) == SQLITE_ROW)
+            meeting_id = sqlite3_column_int64(s, 0);
+        sqlite3_finalize(s);
+        if (!meeting_id)
+            return 0;
+    }
+    s = store_prep(st, "SELECT x.meeting_id, r.kind, x.when_text, x.date, x.quote FROM next_meeting x"
+                       " JOIN records r ON r.id = x.record_id WHERE x.meeting_id = ?"
+                       " ORDER BY r.kind, x.record_id");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        struct store_next *x;
+
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        x = &(*out)[(*n)++];
+        x->meeting_id = sqlite3_column_int64(s, 0);
+        x->record_kind = sqlite3_column_int(s, 1);
+        x->when = store_col_dup(s, 2);
+        x->date = store_col_dup(s, 3);
+        x->quote = store_col_dup(s, 4);
+    }
+    sqlite3_finalize(s);
+    return 0;
+}
