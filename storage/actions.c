@@ -30,8 +30,13 @@ int actions_next_code(struct store *st, char code[16])
 int actions_insert_owners(struct store *st, int64_t action_id,
                           const char *const *owners, int n_owners)
 {
-    sqlite3_stmt *s = store_stmt(st, "INSERT INTO action_owners(action_id, seq, name, person_id)"
-                                     " VALUES(?, ?, ?, ?)");
+    /* With the action's done-ness and page sort key (schema_v7). */
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO action_owners(action_id, seq, name, person_id,"
+                                     " done, day, mid)"
+                                     " SELECT ?1, ?2, ?3, ?4, a.status = 'done',"
+                                     " COALESCE(m.date, date(m.posted, 'unixepoch')), m.id"
+                                     " FROM actions a LEFT JOIN meetings m ON m.id = a.meeting_id"
+                                     " WHERE a.id = ?1");
     int i, rc = 0;
 
     if (!s)
@@ -50,7 +55,8 @@ int actions_insert_owners(struct store *st, int64_t action_id,
         sqlite3_bind_int(s, 2, i);
         sqlite3_bind_text(s, 3, owners[i], -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 4, pid);
-        if (sqlite3_step(s) != SQLITE_DONE) {
+        /* No row when there is no such action (as the foreign key would). */
+        if (sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(st->db) != 1) {
             rc = store_fail(st, "cannot store action owner");
             break;
         }
@@ -212,12 +218,6 @@ static const char actions_any[] = "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE" 
 static const char actions_by_id[] =
     "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.id = ?2 AND"
     " (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))";
-static const char actions_by_person_no_meeting[] =
-    "SELECT " ACTION_COLUMNS ACTION_FROM
-    " WHERE a.meeting_id IS NULL AND a.id IN (SELECT o.action_id FROM persons p"
-    "   JOIN action_owners o ON o.person_id = p.id WHERE p.canon_id = ?3)"
-    " AND (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))"
-    " ORDER BY a.id";
 static const char actions_no_meeting[] =
     "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.meeting_id IS NULL AND" ACTION_FILTER;
 
@@ -306,203 +306,137 @@ static int actions_walk(struct store *st, const struct store_action_filter *f,
     return rc;
 }
 
-/* ---- a person who owns many actions ------------------------------------ */
+/* ---- a person's page --------------------------------------------------- */
 
-/* A set of action ids (open addressing; 0 is never an id). */
-struct idset {
-    int64_t *v;
-    size_t cap, n;
+/* One owner row of action_owners_page: its action and the sort key of
+ * the answer (day and meeting NULL for an action of no meeting). */
+struct page_row {
+    int64_t action_id, mid;
+    char *day;
 };
 
-static void idset_add(struct idset *s, int64_t id)
+/* The order of the answer: newest day first, then the newest meeting,
+ * then the action; no day (no meeting) last. As SQLite orders them:
+ * NULL below every value, text by its bytes. */
+static int page_row_cmp(const void *pa, const void *pb)
 {
-    size_t i;
+    const struct page_row *a = pa, *b = pb;
+    int c;
 
-    if ((s->n + 1) * 2 > s->cap) {
-        struct idset big = { xcalloc(s->cap ? s->cap * 2 : 512, sizeof(int64_t)),
-                             s->cap ? s->cap * 2 : 512, 0 };
-
-        for (i = 0; i < s->cap; i++)
-            if (s->v[i])
-                idset_add(&big, s->v[i]);
-        free(s->v);
-        *s = big;
-    }
-    i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 7) & (s->cap - 1);
-    while (s->v[i] && s->v[i] != id)
-        i = (i + 1) & (s->cap - 1);
-    if (!s->v[i]) {
-        s->v[i] = id;
-        s->n++;
-    }
+    if (!a->day != !b->day)
+        return a->day ? -1 : 1;
+    if (a->day && (c = strcmp(a->day, b->day)) != 0)
+        return c > 0 ? -1 : 1;
+    if (a->mid != b->mid)
+        return a->mid > b->mid ? -1 : 1;
+    return a->action_id < b->action_id ? -1 : a->action_id > b->action_id;
 }
 
-static int idset_has(const struct idset *s, int64_t id)
+/* How many distinct actions the person `canon` owns with done-ness in
+ * [done_lo, done_hi]: their owner rows, a count over index
+ * action_owners_page, less the rows that name the person a second time
+ * for the same action (only an action's later owners, seq > 0, can:
+ * index action_owners_shared). -1 on error. */
+static int person_count(struct store *st, int64_t canon, int done_lo, int done_hi)
 {
-    size_t i;
-
-    if (!s->cap)
-        return 0;
-    i = (size_t)((uint64_t)id * 0x9E3779B97F4A7C15ull >> 7) & (s->cap - 1);
-    while (s->v[i] && s->v[i] != id)
-        i = (i + 1) & (s->cap - 1);
-    return s->v[i] == id;
-}
-
-/* How many of the actions in `own` are done: the done ones (partial index
- * actions_done) checked against the set when there are few of them (an
- * upper bound: all actions less the open ones, both kept at hand), else
- * each of the set looked up in that index. -1 on error. */
-static int done_among(struct store *st, const struct idset *own)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT max(id) FROM actions)"
-                                     " - (SELECT value FROM counters WHERE name = 'open_actions')");
-    int64_t bound = 0;
-    int done = 0;
-    size_t i;
+    sqlite3_stmt *s = store_stmt(st,
+        "SELECT (SELECT count(*) FROM persons p JOIN action_owners o ON o.person_id = p.id"
+        "        WHERE p.canon_id = ?1 AND o.done IN (?2, ?3))"
+        " - (SELECT count(*) FROM persons p"
+        "    JOIN action_owners o INDEXED BY action_owners_shared ON o.person_id = p.id"
+        "    WHERE p.canon_id = ?1 AND o.done IN (?2, ?3) AND o.seq > 0"
+        "    AND EXISTS(SELECT 1 FROM action_owners o2 JOIN persons p2 ON p2.id = o2.person_id"
+        "               WHERE o2.action_id = o.action_id AND o2.seq < o.seq AND p2.canon_id = ?1))");
+    int cnt = -1;
 
     if (!s)
         return -1;
+    sqlite3_bind_int64(s, 1, canon);
+    sqlite3_bind_int(s, 2, done_lo);
+    sqlite3_bind_int(s, 3, done_hi);
     if (sqlite3_step(s) == SQLITE_ROW)
-        bound = sqlite3_column_int64(s, 0);
+        cnt = sqlite3_column_int(s, 0);
     store_stmt_done(s);
-    if (bound <= (int64_t)own->n * 4) {
-        if (!(s = store_stmt(st, "SELECT id FROM actions INDEXED BY actions_done"
-                                 " WHERE status = 'done'")))
-            return -1;
-        while (sqlite3_step(s) == SQLITE_ROW)
-            done += idset_has(own, sqlite3_column_int64(s, 0));
-        store_stmt_done(s);
-        return done;
-    }
-    if (!(s = store_stmt(st, "SELECT 1 FROM actions INDEXED BY actions_done"
-                             " WHERE id = ?1 AND status = 'done'")))
-        return -1;
-    for (i = 0; i < own->cap; i++) {
-        if (!own->v[i])
-            continue;
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, own->v[i]);
-        done += sqlite3_step(s) == SQLITE_ROW;
-    }
-    store_stmt_done(s);
-    return done;
+    return cnt;
 }
 
-/* Over 8 x sqrt(meetings) actions (at least 200), a person's first page
- * is found by walking the meetings newest first (each one's action ids
- * through index actions_meeting, checked against the person's set)
- * instead of reading and sorting all of theirs: the walk's cost goes
- * with meetings / actions, the sort's with actions. */
-#define PERSON_WALK_MIN 200
-
-static const char actions_person_page[] =
-    "SELECT a.id FROM actions a INDEXED BY actions_state LEFT JOIN meetings m ON m.id = a.meeting_id"
-    " WHERE a.id IN (SELECT o.action_id FROM persons p JOIN action_owners o"
-    "   ON o.person_id = p.id WHERE p.canon_id = ?1)"
-    " AND (?2 = 2 OR (?2 = 0 AND a.status = 'open') OR (?2 = 1 AND a.status = 'done'))"
-    " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC, a.id LIMIT ?3";
-
-/* The first f->limit of a person's actions and how many there are in
- * all: their ids from index action_owners_person_action, the count less
- * the done ones in C; then, for a few hundred, the page sorted in SQL,
- * for more, the walk. */
-static int person_page(struct store *st, const struct store_action_filter *f, int walk_min,
+/* The first f->limit of a person's actions, newest meeting first, and
+ * how many there are in all. Each of their person ids (the spellings of
+ * one canonical person) and done-ness is a range of index
+ * action_owners_page already in page order: the first f->limit actions
+ * of each range, merged and sorted, give the page; then each is read. */
+static int person_page(struct store *st, const struct store_action_filter *f,
                        struct store_action **out, int *n, int *total)
 {
-    sqlite3_stmt *ids = store_stmt(st, "SELECT o.action_id FROM persons p"
-                                       " JOIN action_owners o ON o.person_id = p.id"
-                                       " WHERE p.canon_id = ?1");
-    sqlite3_stmt *m = NULL, *s;
-    struct idset own = { NULL, 0, 0 };
-    int rc = 0, full = 0;
+    int done_lo = f->status == STORE_ACT_DONE, done_hi = f->status != STORE_ACT_OPEN;
+    sqlite3_stmt *ids = store_stmt(st, "SELECT id FROM persons WHERE canon_id = ?1 ORDER BY id");
+    sqlite3_stmt *rows = NULL, *s;
+    struct page_row *v = NULL;
+    int64_t *pids = NULL;
+    size_t n_pids = 0, nv = 0, i;
+    int rc = -1, done, k, kept;
 
     if (!ids)
         return -1;
     sqlite3_bind_int64(ids, 1, f->person_id);
-    while (sqlite3_step(ids) == SQLITE_ROW)
-        idset_add(&own, sqlite3_column_int64(ids, 0));
+    while (sqlite3_step(ids) == SQLITE_ROW) {
+        pids = xrealloc(pids, sizeof(*pids) * (n_pids + 1));
+        pids[n_pids++] = sqlite3_column_int64(ids, 0);
+    }
     store_stmt_done(ids);
-    /* How many: theirs less (or, for done, only) the done ones. */
-    if (f->status == STORE_ACT_ALL) {
-        *total = (int)own.n;
-    } else {
-        int done = done_among(st, &own);
+    if ((*total = person_count(st, f->person_id, done_lo, done_hi)) < 0)
+        goto out;
+    if (!(rows = store_stmt(st, "SELECT action_id, day, mid FROM action_owners"
+                                " WHERE person_id = ?1 AND done = ?2"
+                                " ORDER BY day DESC, mid DESC, action_id")))
+        goto out;
+    for (i = 0; i < n_pids; i++) {
+        for (done = done_lo; done <= done_hi; done++) {
+            int64_t last = 0;
 
-        if (done < 0) {
-            rc = -1;
-            goto out;
-        }
-        *total = f->status == STORE_ACT_DONE ? done : (int)own.n - done;
-    }
-    if (own.n <= (size_t)walk_min) {
-        /* Few: their ids sorted newest meeting first, the first read. */
-        sqlite3_stmt *pg = store_stmt(st, actions_person_page);
+            sqlite3_reset(rows);
+            sqlite3_bind_int64(rows, 1, pids[i]);
+            sqlite3_bind_int(rows, 2, done);
+            /* The range's first f->limit actions (one action may hold
+             * two of its rows, side by side). */
+            for (k = 0; k < f->limit && sqlite3_step(rows) == SQLITE_ROW;) {
+                int64_t id = sqlite3_column_int64(rows, 0);
+                const char *day = (const char *)sqlite3_column_text(rows, 1);
 
-        if (!pg) {
-            rc = -1;
-            goto out;
-        }
-        sqlite3_bind_int64(pg, 1, f->person_id);
-        sqlite3_bind_int(pg, 2, f->status);
-        sqlite3_bind_int(pg, 3, f->limit);
-        while (rc == 0 && sqlite3_step(pg) == SQLITE_ROW) {
-            if (!(s = store_stmt(st, actions_by_id))) {
-                rc = -1;
-                break;
+                if (id == last)
+                    continue;
+                last = id;
+                v = xrealloc(v, sizeof(*v) * (nv + 1));
+                v[nv].action_id = id;
+                v[nv].day = day ? xstrdup(day) : NULL;
+                v[nv].mid = sqlite3_column_int64(rows, 2);
+                nv++;
+                k++;
             }
-            sqlite3_bind_int(s, 1, STORE_ACT_ALL);
-            sqlite3_bind_int64(s, 2, sqlite3_column_int64(pg, 0));
-            actions_read(s, NULL, 0, out, n, NULL);
-            store_stmt_done(s);
         }
-        store_stmt_done(pg);
-        goto out;
     }
-    if (!(m = store_stmt(st, "SELECT m.id FROM meetings m ORDER BY"
-                             " COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC"))) {
-        rc = -1;
-        goto out;
-    }
-    while (!full && *n < *total && sqlite3_step(m) == SQLITE_ROW) {
-        sqlite3_stmt *mine = store_stmt(st, "SELECT id FROM actions WHERE meeting_id = ?1 ORDER BY id");
-
-        if (!mine) {
+    store_stmt_done(rows);
+    if (nv > 1)
+        qsort(v, nv, sizeof(*v), page_row_cmp);
+    rc = 0;
+    for (i = 0, kept = 0; rc == 0 && i < nv && kept < f->limit; i++) {
+        if (i > 0 && v[i].action_id == v[i - 1].action_id)
+            continue;           /* theirs under two spellings */
+        if (!(s = store_stmt(st, actions_by_id))) {
             rc = -1;
             break;
         }
-        sqlite3_bind_int64(mine, 1, sqlite3_column_int64(m, 0));
-        while (!full && sqlite3_step(mine) == SQLITE_ROW) {
-            int64_t id = sqlite3_column_int64(mine, 0);
-
-            if (!idset_has(&own, id))
-                continue;
-            if (!(s = store_stmt(st, actions_by_id))) {
-                rc = -1;
-                break;
-            }
-            sqlite3_bind_int(s, 1, f->status);
-            sqlite3_bind_int64(s, 2, id);
-            full = actions_read(s, NULL, f->limit, out, n, NULL);
-            store_stmt_done(s);
-            full = full || *n >= f->limit;
-        }
-        store_stmt_done(mine);
-    }
-    store_stmt_done(m);
-    if (rc == 0 && !full && *n < *total) {
-        /* Then theirs of no meeting (added in chat), last as in the query. */
-        if (!(s = store_stmt(st, actions_by_person_no_meeting))) {
-            rc = -1;
-            goto out;
-        }
-        sqlite3_bind_int(s, 1, f->status);
-        sqlite3_bind_int64(s, 3, f->person_id);
-        actions_read(s, NULL, f->limit, out, n, NULL);
+        sqlite3_bind_int(s, 1, STORE_ACT_ALL);
+        sqlite3_bind_int64(s, 2, v[i].action_id);
+        actions_read(s, NULL, 0, out, n, NULL);
         store_stmt_done(s);
+        kept++;
     }
 out:
-    free(own.v);
+    for (i = 0; i < nv; i++)
+        free(v[i].day);
+    free(v);
+    free(pids);
     return rc;
 }
 
@@ -568,11 +502,7 @@ int store_actions_page(struct store *st, const struct store_action_filter *f,
     *out = NULL;
     *n = 0;
     if (f->person_id && !f->meeting_id && !f->owner && !f->dcs && !f->topic && f->limit > 0) {
-        int walk_min = 8 * (int)sqrt((double)store_meeting_count(st));
-
-        if (walk_min < PERSON_WALK_MIN)
-            walk_min = PERSON_WALK_MIN;
-        rc = person_page(st, f, walk_min, out, n, total);
+        rc = person_page(st, f, out, n, total);
         for (i = 0; rc == 0 && i < *n; i++)
             if (action_owners(st, &(*out)[i]) < 0)
                 rc = -1;

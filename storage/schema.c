@@ -238,11 +238,59 @@ static const char schema_v6[] =
     "CREATE INDEX actions_done ON actions(id) WHERE status = 'done';"
     "CREATE INDEX actions_state ON actions(id, status, meeting_id);";
 
+/* Version 7: open actions for a person in page order from one index
+ * range. Each owner row carries its action's done-ness and the sort key
+ * of the answer (the meeting's day, newest first, then the meeting, then
+ * the action), so index action_owners_page holds a person's open actions
+ * already sorted: the first page is its first rows and the count is a
+ * scan of the range, with no look-up per action. actions_insert_owners()
+ * fills the three columns as it inserts (it is the only writer of owner
+ * rows); the triggers keep them current when an action closes, reopens
+ * or moves, and when a meeting gets its date. Rows of an action's second
+ * and later owners (seq > 0) are indexed apart: only they can name the
+ * same person twice. The person indexes this replaces go. */
+static const char schema_v7[] =
+    "ALTER TABLE action_owners ADD COLUMN done INTEGER NOT NULL DEFAULT 0;"
+    "ALTER TABLE action_owners ADD COLUMN day TEXT;"
+    "ALTER TABLE action_owners ADD COLUMN mid INTEGER;"
+    "UPDATE action_owners AS o SET done = a.status = 'done',"
+    "  day = COALESCE(m.date, date(m.posted, 'unixepoch')), mid = m.id"
+    "  FROM actions a LEFT JOIN meetings m ON m.id = a.meeting_id WHERE a.id = o.action_id;"
+    "CREATE INDEX action_owners_page ON action_owners(person_id, done, day DESC, mid DESC,"
+    "  action_id, seq);"
+    "CREATE INDEX action_owners_shared ON action_owners(person_id, done, action_id, seq)"
+    "  WHERE seq > 0;"
+    "CREATE TRIGGER action_owners_status AFTER UPDATE OF status ON actions"
+    "  WHEN OLD.status IS NOT NEW.status BEGIN"
+    "  UPDATE action_owners SET done = NEW.status = 'done' WHERE action_id = NEW.id; END;"
+    /* Moved to another meeting, or out of one (ON DELETE SET NULL). */
+    "CREATE TRIGGER action_owners_meeting AFTER UPDATE OF meeting_id ON actions"
+    "  WHEN OLD.meeting_id IS NOT NEW.meeting_id BEGIN"
+    "  UPDATE action_owners SET"
+    "    day = (SELECT COALESCE(m.date, date(m.posted, 'unixepoch')) FROM meetings m"
+    "           WHERE m.id = NEW.meeting_id),"
+    "    mid = (SELECT m.id FROM meetings m WHERE m.id = NEW.meeting_id)"
+    "  WHERE action_id = NEW.id; END;"
+    /* A later record of the meeting fills in its date. */
+    "CREATE TRIGGER action_owners_day AFTER UPDATE OF date, posted ON meetings"
+    "  WHEN OLD.date IS NOT NEW.date OR OLD.posted IS NOT NEW.posted BEGIN"
+    "  UPDATE action_owners SET day = COALESCE(NEW.date, date(NEW.posted, 'unixepoch'))"
+    "  WHERE action_id IN (SELECT id FROM actions WHERE meeting_id = NEW.id); END;"
+    /* An action's owners in order (action_owners() reads them for every
+     * action shown) without sorting them. */
+    "DROP INDEX action_owners_action;"
+    "CREATE INDEX action_owners_action_seq ON action_owners(action_id, seq);"
+    "DROP INDEX action_owners_person;"
+    "DROP INDEX action_owners_person_action;"
+    "DROP INDEX actions_done;"
+    "DROP INDEX actions_state;";
+
 static const struct migration migrations[] = {
     { 1, schema_v1 },
     { 2, schema_v2 },
     { 3, schema_v3 },
     { 6, schema_v6 },
+    { 7, schema_v7 },
 };
 
 int schema_has_fts5(sqlite3 *db)

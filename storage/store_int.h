@@ -30,7 +30,7 @@ struct store {
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
-#define SCHEMA_VERSION 6
+#define SCHEMA_VERSION 7
 int schema_migrate(struct store *st, char *err, size_t errlen);
 /* 1 when this SQLite has FTS5. */
 int schema_has_fts5(sqlite3 *db);
@@ -88,7 +88,9 @@ int search_unindex_meeting(struct store *st, int64_t meeting_id);
 void search_quote(struct buf *b, const char *s);
 
 /* actions.c: the next action code (the counter only ever goes up, so a
- * forgotten action's code is never handed out again), owners, history. */
+ * forgotten action's code is never handed out again), owners, history.
+ * actions_insert_owners() is the one writer of owner rows: it fills their
+ * done-ness and page sort key (schema_v7) from the action, which must exist. */
 int actions_next_code(struct store *st, char code[16]);
 int actions_insert_owners(struct store *st, int64_t action_id,
                           const char *const *owners, int n_owners);

@@ -507,8 +507,16 @@ static void test_decisions_on_topic(void **state)
                                   "DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_delete;"
                                   "DROP TRIGGER items_fts_update; DROP TRIGGER actions_fts_insert;"
                                   "DROP TRIGGER actions_fts_delete; DROP TRIGGER actions_fts_update;"
-                                  "DROP INDEX action_owners_person_action; DROP INDEX actions_done;"
-                                  "DROP INDEX actions_state;"
+                                  /* Version 7's owner columns and indexes, and
+                                   * version 1's indexes they replaced. */
+                                  "DROP TRIGGER action_owners_status; DROP TRIGGER action_owners_meeting;"
+                                  "DROP TRIGGER action_owners_day; DROP INDEX action_owners_page;"
+                                  "DROP INDEX action_owners_shared; DROP INDEX action_owners_action_seq;"
+                                  "ALTER TABLE action_owners DROP COLUMN done;"
+                                  "ALTER TABLE action_owners DROP COLUMN day;"
+                                  "ALTER TABLE action_owners DROP COLUMN mid;"
+                                  "CREATE INDEX action_owners_action ON action_owners(action_id);"
+                                  "CREATE INDEX action_owners_person ON action_owners(person_id);"
                                   "DROP TABLE items_fts; DROP TABLE actions_fts;"
                                   "PRAGMA user_version = 3;", NULL, NULL, NULL), SQLITE_OK);
     store_close(st);
