@@ -19,7 +19,7 @@ BOT_SRC   = $(filter-out bot/main.c,$(wildcard bot/*.c))
 MAIN_SRC  = bot/main.c
 TEST_SRC  = $(wildcard tests/test_*.c)
 TEST_HELP = $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
-BENCH_LIB = bench/corpus.c
+BENCH_LIB = $(wildcard bench/corpus*.c)
 BENCH_SRC = $(filter-out $(BENCH_LIB),$(wildcard bench/*.c))
 
 .DEFAULT_GOAL := all
@@ -80,7 +80,8 @@ build/bench/%.o: bench/%.c build/pkg.mk
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
 BENCH_OBJ = $(patsubst %.c,build/obj/%.o,$(STORE_SRC) $(CMD_SRC))
-build/bench/%: build/bench/%.o build/bench/corpus.o $(BENCH_OBJ)
+BENCH_LIB_OBJ = $(patsubst bench/%.c,build/bench/%.o,$(BENCH_LIB))
+build/bench/%: build/bench/%.o $(BENCH_LIB_OBJ) $(BENCH_OBJ)
 	$(CC) $(OPT) -o $@ $^ $(LIBS_ALL)
 
 # `make test`: the one command. Unit tests, end-to-end against the test
