@@ -1,8 +1,8 @@
 /* storage/ingest.c -- a record into the store: one transaction per record,
  * duplicate detection by content hash, the merging of a transcript and a
- * summary into one meeting, turns (indexed for search), people, items,
- * actions and the glossary. Knows SQL and struct record; the readers
- * themselves live in record.c and friends. */
+ * summary into one meeting, turns (indexed for search) and people; the
+ * record's facts (items, actions, glossary) go in through ingest_facts.c.
+ * Knows SQL and struct record; the readers live in record.c and friends. */
 #include "store_int.h"
 #include "record.h"
 #include "log.h"
@@ -45,7 +45,7 @@ static int64_t find_duplicate(struct store *st, const char *sha, int64_t *record
     return id;
 }
 
-static int64_t step_id(sqlite3_stmt *s)
+int64_t ingest_step_id(sqlite3_stmt *s)
 {
     int64_t id = 0;
 
@@ -70,7 +70,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
             return -1;
         sqlite3_bind_text(s, 1, gkey, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 2, r->number_value);
-        if ((id = step_id(s)) != 0)
+        if ((id = ingest_step_id(s)) != 0)
             return id;
     } else if (r->number && *r->number) {
         s = store_stmt(st, "SELECT id FROM meetings WHERE grp_key = ? AND number = ? COLLATE NOCASE"
@@ -79,7 +79,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
             return -1;
         sqlite3_bind_text(s, 1, gkey, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, r->number, -1, SQLITE_STATIC);
-        if ((id = step_id(s)) != 0)
+        if ((id = ingest_step_id(s)) != 0)
             return id;
     }
     if (r->date) {
@@ -91,7 +91,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
         sqlite3_bind_text(s, 1, gkey, -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, r->date, -1, SQLITE_STATIC);
         sqlite3_bind_int64(s, 3, r->number_value);
-        if ((id = step_id(s)) != 0)
+        if ((id = ingest_step_id(s)) != 0)
             return id;
         if (r->number_value >= 0) {
             s = store_stmt(st, "SELECT id FROM meetings WHERE date = ? AND number_value = ?"
@@ -100,7 +100,7 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
                 return -1;
             sqlite3_bind_text(s, 1, r->date, -1, SQLITE_STATIC);
             sqlite3_bind_int64(s, 2, r->number_value);
-            if ((id = step_id(s)) != 0)
+            if ((id = ingest_step_id(s)) != 0)
                 return id;
         }
     }
@@ -188,25 +188,10 @@ static int64_t insert_record(struct store *st, const struct record *r, int64_t m
     return id;
 }
 
-struct ingest {
-    struct store *st;
-    const struct record *r;
-    int64_t meeting_id;
-    int64_t record_id;
-    int64_t *speaker_person;     /* per record speaker */
-    /* Persons this record has named so far, by the name as written: a
-     * record names the same few people in every turn, item and action. */
-    struct known_person {
-        const char *name;       /* borrowed from the record */
-        int64_t id;
-    } *known;
-    int n_known;
-};
-
 /* people_intern() for a name of the record, remembered for the rest of
  * the record. An affiliation goes to people_intern() every time (it may
  * fill one in). */
-static int64_t person_of(struct ingest *in, const char *name, const char *affiliation)
+int64_t ingest_person(struct ingest *in, const char *name, const char *affiliation)
 {
     int64_t id;
     int i;
@@ -240,7 +225,7 @@ static int store_speakers(struct ingest *in)
         goto out;
     for (i = 0; i < r->n_speakers; i++) {
         const struct record_speaker *spk = &r->speakers[i];
-        int64_t pid = person_of(in, spk->name ? spk->name : "", NULL);
+        int64_t pid = ingest_person(in, spk->name ? spk->name : "", NULL);
 
         if (pid <= 0)
             goto out;
@@ -335,7 +320,7 @@ static int store_people_lists(struct ingest *in)
 
         if (!p->name || !*p->name)
             continue;
-        pid = person_of(in, p->name, p->affiliation);
+        pid = ingest_person(in, p->name, p->affiliation);
         if (pid <= 0)
             goto out;
         sqlite3_reset(pa);
@@ -353,7 +338,7 @@ static int store_people_lists(struct ingest *in)
 
         if (!r->apologies[i] || !*r->apologies[i])
             continue;
-        pid = person_of(in, r->apologies[i], NULL);
+        pid = ingest_person(in, r->apologies[i], NULL);
         if (pid <= 0)
             goto out;
         sqlite3_reset(ap);
@@ -371,275 +356,6 @@ fail:
 out:
     store_stmt_done(pa);
     store_stmt_done(ap);
-    return rc;
-}
-
-/* One list's items staged in temp.ingest_items; the speakers interned
- * in order. */
-static int item_rows(struct ingest *in, sqlite3_stmt *s, int kind,
-                     const struct record_item *v, int n)
-{
-    int i;
-
-    for (i = 0; i < n; i++) {
-        int64_t pid = 0;
-
-        if (!v[i].text)
-            continue;
-        if (v[i].speaker && *v[i].speaker && (pid = person_of(in, v[i].speaker, NULL)) <= 0)
-            return -1;
-        sqlite3_reset(s);
-        sqlite3_bind_int(s, 1, kind);
-        sqlite3_bind_int(s, 2, i);
-        sqlite3_bind_text(s, 3, v[i].text, -1, SQLITE_STATIC);
-        store_bind_text(s, 4, v[i].quote);
-        store_bind_text(s, 5, v[i].speaker);
-        if (pid > 0)
-            sqlite3_bind_int64(s, 6, pid);
-        else
-            sqlite3_bind_null(s, 6);
-        sqlite3_bind_int64(s, 7, (int64_t)v[i].offset);
-        if (sqlite3_step(s) != SQLITE_DONE)
-            return store_fail(in->st, "cannot stage item");
-    }
-    return 0;
-}
-
-static int store_items_all(struct ingest *in)
-{
-    const struct record *r = in->r;
-    sqlite3_stmt *s;
-    int rc = -1;
-
-    /* Every item of the record in one statement. When items carry a
-     * trigger into an FTS5 table (their full-text index), every INSERT
-     * opens a statement savepoint, and FTS5 writes its pending rows out
-     * at each one: a statement per item made an index segment per item
-     * (a quarter of the ingest's instructions). The items are staged in
-     * a temporary table (no trigger, no savepoint), then copied in one
-     * statement: one segment per record. */
-    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_items(kind, seq, text, quote,"
-                           " speaker, person_id, offset)") < 0)
-        return -1;
-    s = store_stmt(in->st, "INSERT INTO temp.ingest_items VALUES(?, ?, ?, ?, ?, ?, ?)");
-    if (!s)
-        return -1;
-    if (item_rows(in, s, STORE_AGENDA, r->agenda, r->n_agenda) < 0 ||
-        item_rows(in, s, STORE_DECISION, r->decisions, r->n_decisions) < 0 ||
-        item_rows(in, s, STORE_POINT, r->points, r->n_points) < 0)
-        goto out;
-    store_stmt_done(s);
-    s = store_stmt(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
-                           " quote, speaker, person_id, offset)"
-                           " SELECT ?, ?, kind, seq, text, quote, speaker, person_id, offset"
-                           " FROM temp.ingest_items ORDER BY rowid");
-    if (!s)
-        goto out;
-    sqlite3_bind_int64(s, 1, in->meeting_id);
-    sqlite3_bind_int64(s, 2, in->record_id);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        store_fail(in->st, "cannot store items");
-        goto out;
-    }
-    store_stmt_done(s);
-    s = store_stmt(in->st, "DELETE FROM temp.ingest_items");
-    if (!s || sqlite3_step(s) != SQLITE_DONE)
-        goto out;
-    if (r->next) {
-        store_stmt_done(s);
-        s = store_stmt(in->st, "INSERT INTO next_meeting(meeting_id, record_id, when_text, date,"
-                               " quote, offset) VALUES(?, ?, ?, ?, ?, ?)");
-        if (!s)
-            return -1;
-        sqlite3_bind_int64(s, 1, in->meeting_id);
-        sqlite3_bind_int64(s, 2, in->record_id);
-        store_bind_text(s, 3, r->next->when);
-        store_bind_text(s, 4, r->next->date);
-        store_bind_text(s, 5, r->next->quote);
-        sqlite3_bind_int64(s, 6, (int64_t)r->next->offset);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            store_fail(in->st, "cannot store next meeting");
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    store_stmt_done(s);
-    return rc;
-}
-
-static int64_t action_id_of(struct store *st, const char *code)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM actions WHERE code = ?");
-
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-    return step_id(s);
-}
-
-/* The next action codes for the record's actions, in order, taken from
- * the counter in one step: what actions_next_code() gives one at a time. */
-static int take_codes(struct store *st, const struct record *r, char (*codes)[24])
-{
-    sqlite3_stmt *s;
-    int64_t last;
-    int i, n = 0;
-
-    for (i = 0; i < r->n_actions; i++)
-        n += r->actions[i].text != NULL;
-    if (n == 0)
-        return 0;
-    s = store_stmt(st, "UPDATE counters SET value = value + ? WHERE name = 'action' RETURNING value");
-    if (!s)
-        return -1;
-    sqlite3_bind_int(s, 1, n);
-    last = step_id(s);
-    if (last < n)
-        return store_fail(st, "cannot take action codes");
-    for (i = 0; i < r->n_actions; i++)
-        if (r->actions[i].text)
-            snprintf(codes[i], 24, "A%lld", (long long)(last - --n));
-    return 0;
-}
-
-static int store_actions_all(struct ingest *in, int64_t posted)
-{
-    const struct record *r = in->r;
-    /* All the record's actions in one statement, staged like its items
-     * (see store_items_all): actions carry triggers (the open count,
-     * their full-text index), so a statement per action flushed the
-     * index once per action. Codes and people are taken first, in the
-     * order a row at a time took them, so every id comes out the same. */
-    sqlite3_stmt *s;
-    char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
-    int i, k, rc = -1;
-
-    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_actions(code, text, due,"
-                           " due_date, status, status_by, status_at, quote, speaker, speaker_id,"
-                           " offset, concerns_dcs, explicit, confidence)") < 0) {
-        free(codes);
-        return -1;
-    }
-    s = store_stmt(in->st, "INSERT INTO temp.ingest_actions"
-                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s || take_codes(in->st, r, codes) < 0)
-        goto out;
-    for (i = 0; i < r->n_actions; i++) {
-        const struct record_action *a = &r->actions[i];
-        int64_t spk = 0;
-
-        if (!a->text)
-            continue;
-        if (a->speaker && *a->speaker && (spk = person_of(in, a->speaker, NULL)) <= 0)
-            goto out;
-        for (k = 0; k < a->n_owners; k++)
-            if (a->owners[k] && *a->owners[k] && person_of(in, a->owners[k], NULL) <= 0)
-                goto out;
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, codes[i], -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, a->text, -1, SQLITE_STATIC);
-        store_bind_text(s, 3, a->due);
-        store_bind_text(s, 4, a->due_date);
-        sqlite3_bind_text(s, 5, a->done ? "done" : "open", -1, SQLITE_STATIC);
-        if (a->done) {
-            sqlite3_bind_text(s, 6, "the record", -1, SQLITE_STATIC);
-            sqlite3_bind_int64(s, 7, posted);
-        } else {
-            sqlite3_bind_null(s, 6);
-            sqlite3_bind_null(s, 7);
-        }
-        store_bind_text(s, 8, a->quote);
-        store_bind_text(s, 9, a->speaker);
-        if (spk > 0)
-            sqlite3_bind_int64(s, 10, spk);
-        else
-            sqlite3_bind_null(s, 10);
-        sqlite3_bind_int64(s, 11, (int64_t)a->offset);
-        sqlite3_bind_int(s, 12, a->concerns_dcs ? 1 : 0);
-        sqlite3_bind_int(s, 13, a->is_explicit ? 1 : 0);
-        sqlite3_bind_double(s, 14, a->confidence);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            store_fail(in->st, "cannot stage action");
-            goto out;
-        }
-    }
-    store_stmt_done(s);
-    s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
-                           " due_date, status, status_by, status_at, quote, speaker,"
-                           " speaker_id, offset, concerns_dcs, explicit, confidence, created)"
-                           " SELECT code, ?1, ?2, text, due, due_date, status, status_by, status_at,"
-                           " quote, speaker, speaker_id, offset, concerns_dcs, explicit, confidence, ?3"
-                           " FROM temp.ingest_actions ORDER BY rowid");
-    if (!s)
-        goto out;
-    sqlite3_bind_int64(s, 1, in->meeting_id);
-    sqlite3_bind_int64(s, 2, in->record_id);
-    sqlite3_bind_int64(s, 3, posted);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        store_fail(in->st, "cannot store actions");
-        goto out;
-    }
-    store_stmt_done(s);
-    s = store_stmt(in->st, "DELETE FROM temp.ingest_actions");
-    if (!s || sqlite3_step(s) != SQLITE_DONE)
-        goto out;
-    store_stmt_done(s);
-    s = NULL;
-    for (i = 0; i < r->n_actions; i++) {
-        const struct record_action *a = &r->actions[i];
-        int64_t aid;
-
-        if (!a->text)
-            continue;
-        if ((aid = action_id_of(in->st, codes[i])) <= 0) {
-            store_fail(in->st, "cannot find stored action");
-            goto out;
-        }
-        if (actions_insert_owners(in->st, aid, (const char *const *)a->owners, a->n_owners) < 0)
-            goto out;
-        if (actions_log(in->st, aid, posted, NULL, "created", "from the record") < 0)
-            goto out;
-    }
-    rc = 0;
-out:
-    store_stmt_done(s);
-    free(codes);
-    return rc;
-}
-
-static int store_glossary(struct ingest *in)
-{
-    const struct record *r = in->r;
-    sqlite3_stmt *s = store_stmt(in->st, "INSERT OR IGNORE INTO glossary(acronym, expansion,"
-                                         " acronym_key, expansion_key) VALUES(?, ?, ?, ?)");
-    int i, rc = -1;
-
-    if (!s)
-        return -1;
-    for (i = 0; i < r->n_glossary; i++) {
-        const struct record_gloss *g = &r->glossary[i];
-        char *ak, *ek;
-
-        if (!g->acronym || !g->expansion || !*g->acronym || !*g->expansion)
-            continue;
-        ak = people_key_dup(g->acronym);
-        ek = people_key_dup(g->expansion);
-        sqlite3_reset(s);
-        sqlite3_bind_text(s, 1, g->acronym, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 2, g->expansion, -1, SQLITE_STATIC);
-        sqlite3_bind_text(s, 3, ak, -1, SQLITE_TRANSIENT);
-        sqlite3_bind_text(s, 4, ek, -1, SQLITE_TRANSIENT);
-        free(ak);
-        free(ek);
-        if (sqlite3_step(s) != SQLITE_DONE) {
-            store_fail(in->st, "cannot store glossary");
-            goto out;
-        }
-    }
-    rc = 0;
-out:
-    store_stmt_done(s);
     return rc;
 }
 
@@ -701,8 +417,8 @@ int store_add_record(struct store *st, const struct record *rec,
     if (in.record_id <= 0)
         goto fail;
     if (store_speakers(&in) < 0 || store_turns(&in) < 0 || store_people_lists(&in) < 0 ||
-        store_items_all(&in) < 0 || store_actions_all(&in, posted) < 0 ||
-        store_glossary(&in) < 0 || people_resolve(st) < 0)
+        ingest_facts_items(&in) < 0 || ingest_facts_actions(&in, posted) < 0 ||
+        ingest_facts_glossary(&in) < 0 || people_resolve(st) < 0)
         goto fail;
     if (store_commit(st) < 0)
         goto fail;

@@ -59,6 +59,37 @@ int people_resolve(struct store *st);
 /* Key of a name for matching: lower case, spaces folded, trimmed. */
 char *people_key_dup(const char *name);
 
+/* ingest.c / ingest_facts.c: one record being stored by
+ * store_add_record(), inside its transaction. */
+struct record;
+struct ingest {
+    struct store *st;
+    const struct record *r;
+    int64_t meeting_id;
+    int64_t record_id;
+    int64_t *speaker_person;     /* per record speaker */
+    /* Persons this record has named so far, by the name as written: a
+     * record names the same few people in every turn, item and action. */
+    struct known_person {
+        const char *name;       /* borrowed from the record */
+        int64_t id;
+    } *known;
+    int n_known;
+};
+/* ingest.c: the person a name of the record is, people_intern() once per
+ * name and record (an affiliation goes to people_intern() every time: it
+ * may fill one in). > 0, or <= 0 on error. */
+int64_t ingest_person(struct ingest *in, const char *name, const char *affiliation);
+/* ingest.c: the first column of the first row `s` (from store_stmt())
+ * yields, 0 when none; s is handed back. */
+int64_t ingest_step_id(sqlite3_stmt *s);
+/* ingest_facts.c: the record's agenda, decisions, key points and next
+ * meeting; its actions with their codes, owners and history; its
+ * glossary. Each 0 or -1. */
+int ingest_facts_items(struct ingest *in);
+int ingest_facts_actions(struct ingest *in, int64_t posted);
+int ingest_facts_glossary(struct ingest *in);
+
 /* attrib.c: whose words a turn carries when its label does not say.
  * Each returns a person of the meeting (id > 0, canonical name to free
  * with free()), 0 when none, or -1 on a store error. */
@@ -87,7 +118,7 @@ int search_unindex_meeting(struct store *st, int64_t meeting_id);
 /* Quote a user word or phrase for MATCH: "..." with inner quotes doubled. */
 void search_quote(struct buf *b, const char *s);
 
-/* actions.c: the next action code (the counter only ever goes up, so a
+/* actions_edit.c: the next action code (the counter only ever goes up, so a
  * forgotten action's code is never handed out again), owners, history.
  * actions_insert_owners() is the one writer of owner rows: it fills their
  * done-ness and page sort key (schema_v7) from the action, which must exist. */

@@ -1,0 +1,280 @@
+/* storage/ingest_facts.c -- the facts of a record being stored: its
+ * agenda, decisions and key points, the next meeting, its actions (codes,
+ * owners, history) and its glossary, each list in as few statements as
+ * the full-text triggers allow. Called by store_add_record() (ingest.c)
+ * inside its transaction; knows SQL and struct record, not the readers. */
+#include "store_int.h"
+#include "record.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* One list's items staged in temp.ingest_items; the speakers interned
+ * in order. */
+static int item_rows(struct ingest *in, sqlite3_stmt *s, int kind,
+                     const struct record_item *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        int64_t pid = 0;
+
+        if (!v[i].text)
+            continue;
+        if (v[i].speaker && *v[i].speaker && (pid = ingest_person(in, v[i].speaker, NULL)) <= 0)
+            return -1;
+        sqlite3_reset(s);
+        sqlite3_bind_int(s, 1, kind);
+        sqlite3_bind_int(s, 2, i);
+        sqlite3_bind_text(s, 3, v[i].text, -1, SQLITE_STATIC);
+        store_bind_text(s, 4, v[i].quote);
+        store_bind_text(s, 5, v[i].speaker);
+        if (pid > 0)
+            sqlite3_bind_int64(s, 6, pid);
+        else
+            sqlite3_bind_null(s, 6);
+        sqlite3_bind_int64(s, 7, (int64_t)v[i].offset);
+        if (sqlite3_step(s) != SQLITE_DONE)
+            return store_fail(in->st, "cannot stage item");
+    }
+    return 0;
+}
+
+int ingest_facts_items(struct ingest *in)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *s;
+    int rc = -1;
+
+    /* Every item of the record in one statement. When items carry a
+     * trigger into an FTS5 table (their full-text index), every INSERT
+     * opens a statement savepoint, and FTS5 writes its pending rows out
+     * at each one: a statement per item made an index segment per item
+     * (a quarter of the ingest's instructions). The items are staged in
+     * a temporary table (no trigger, no savepoint), then copied in one
+     * statement: one segment per record. */
+    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_items(kind, seq, text, quote,"
+                           " speaker, person_id, offset)") < 0)
+        return -1;
+    s = store_stmt(in->st, "INSERT INTO temp.ingest_items VALUES(?, ?, ?, ?, ?, ?, ?)");
+    if (!s)
+        return -1;
+    if (item_rows(in, s, STORE_AGENDA, r->agenda, r->n_agenda) < 0 ||
+        item_rows(in, s, STORE_DECISION, r->decisions, r->n_decisions) < 0 ||
+        item_rows(in, s, STORE_POINT, r->points, r->n_points) < 0)
+        goto out;
+    store_stmt_done(s);
+    s = store_stmt(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
+                           " quote, speaker, person_id, offset)"
+                           " SELECT ?, ?, kind, seq, text, quote, speaker, person_id, offset"
+                           " FROM temp.ingest_items ORDER BY rowid");
+    if (!s)
+        goto out;
+    sqlite3_bind_int64(s, 1, in->meeting_id);
+    sqlite3_bind_int64(s, 2, in->record_id);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(in->st, "cannot store items");
+        goto out;
+    }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "DELETE FROM temp.ingest_items");
+    if (!s || sqlite3_step(s) != SQLITE_DONE)
+        goto out;
+    if (r->next) {
+        store_stmt_done(s);
+        s = store_stmt(in->st, "INSERT INTO next_meeting(meeting_id, record_id, when_text, date,"
+                               " quote, offset) VALUES(?, ?, ?, ?, ?, ?)");
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, in->meeting_id);
+        sqlite3_bind_int64(s, 2, in->record_id);
+        store_bind_text(s, 3, r->next->when);
+        store_bind_text(s, 4, r->next->date);
+        store_bind_text(s, 5, r->next->quote);
+        sqlite3_bind_int64(s, 6, (int64_t)r->next->offset);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(in->st, "cannot store next meeting");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    store_stmt_done(s);
+    return rc;
+}
+
+static int64_t action_id_of(struct store *st, const char *code)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM actions WHERE code = ?");
+
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
+    return ingest_step_id(s);
+}
+
+/* The next action codes for the record's actions, in order, taken from
+ * the counter in one step: what actions_next_code() gives one at a time. */
+static int take_codes(struct store *st, const struct record *r, char (*codes)[24])
+{
+    sqlite3_stmt *s;
+    int64_t last;
+    int i, n = 0;
+
+    for (i = 0; i < r->n_actions; i++)
+        n += r->actions[i].text != NULL;
+    if (n == 0)
+        return 0;
+    s = store_stmt(st, "UPDATE counters SET value = value + ? WHERE name = 'action' RETURNING value");
+    if (!s)
+        return -1;
+    sqlite3_bind_int(s, 1, n);
+    last = ingest_step_id(s);
+    if (last < n)
+        return store_fail(st, "cannot take action codes");
+    for (i = 0; i < r->n_actions; i++)
+        if (r->actions[i].text)
+            snprintf(codes[i], 24, "A%lld", (long long)(last - --n));
+    return 0;
+}
+
+int ingest_facts_actions(struct ingest *in, int64_t posted)
+{
+    const struct record *r = in->r;
+    /* All the record's actions in one statement, staged like its items
+     * (see ingest_facts_items): actions carry triggers (the open count,
+     * their full-text index), so a statement per action flushed the
+     * index once per action. Codes and people are taken first, in the
+     * order a row at a time took them, so every id comes out the same. */
+    sqlite3_stmt *s;
+    char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
+    int i, k, rc = -1;
+
+    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_actions(code, text, due,"
+                           " due_date, status, status_by, status_at, quote, speaker, speaker_id,"
+                           " offset, concerns_dcs, explicit, confidence)") < 0) {
+        free(codes);
+        return -1;
+    }
+    s = store_stmt(in->st, "INSERT INTO temp.ingest_actions"
+                           " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    if (!s || take_codes(in->st, r, codes) < 0)
+        goto out;
+    for (i = 0; i < r->n_actions; i++) {
+        const struct record_action *a = &r->actions[i];
+        int64_t spk = 0;
+
+        if (!a->text)
+            continue;
+        if (a->speaker && *a->speaker && (spk = ingest_person(in, a->speaker, NULL)) <= 0)
+            goto out;
+        for (k = 0; k < a->n_owners; k++)
+            if (a->owners[k] && *a->owners[k] && ingest_person(in, a->owners[k], NULL) <= 0)
+                goto out;
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, codes[i], -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, a->text, -1, SQLITE_STATIC);
+        store_bind_text(s, 3, a->due);
+        store_bind_text(s, 4, a->due_date);
+        sqlite3_bind_text(s, 5, a->done ? "done" : "open", -1, SQLITE_STATIC);
+        if (a->done) {
+            sqlite3_bind_text(s, 6, "the record", -1, SQLITE_STATIC);
+            sqlite3_bind_int64(s, 7, posted);
+        } else {
+            sqlite3_bind_null(s, 6);
+            sqlite3_bind_null(s, 7);
+        }
+        store_bind_text(s, 8, a->quote);
+        store_bind_text(s, 9, a->speaker);
+        if (spk > 0)
+            sqlite3_bind_int64(s, 10, spk);
+        else
+            sqlite3_bind_null(s, 10);
+        sqlite3_bind_int64(s, 11, (int64_t)a->offset);
+        sqlite3_bind_int(s, 12, a->concerns_dcs ? 1 : 0);
+        sqlite3_bind_int(s, 13, a->is_explicit ? 1 : 0);
+        sqlite3_bind_double(s, 14, a->confidence);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(in->st, "cannot stage action");
+            goto out;
+        }
+    }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
+                           " due_date, status, status_by, status_at, quote, speaker,"
+                           " speaker_id, offset, concerns_dcs, explicit, confidence, created)"
+                           " SELECT code, ?1, ?2, text, due, due_date, status, status_by, status_at,"
+                           " quote, speaker, speaker_id, offset, concerns_dcs, explicit, confidence, ?3"
+                           " FROM temp.ingest_actions ORDER BY rowid");
+    if (!s)
+        goto out;
+    sqlite3_bind_int64(s, 1, in->meeting_id);
+    sqlite3_bind_int64(s, 2, in->record_id);
+    sqlite3_bind_int64(s, 3, posted);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(in->st, "cannot store actions");
+        goto out;
+    }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "DELETE FROM temp.ingest_actions");
+    if (!s || sqlite3_step(s) != SQLITE_DONE)
+        goto out;
+    store_stmt_done(s);
+    s = NULL;
+    for (i = 0; i < r->n_actions; i++) {
+        const struct record_action *a = &r->actions[i];
+        int64_t aid;
+
+        if (!a->text)
+            continue;
+        if ((aid = action_id_of(in->st, codes[i])) <= 0) {
+            store_fail(in->st, "cannot find stored action");
+            goto out;
+        }
+        if (actions_insert_owners(in->st, aid, (const char *const *)a->owners, a->n_owners) < 0)
+            goto out;
+        if (actions_log(in->st, aid, posted, NULL, "created", "from the record") < 0)
+            goto out;
+    }
+    rc = 0;
+out:
+    store_stmt_done(s);
+    free(codes);
+    return rc;
+}
+
+int ingest_facts_glossary(struct ingest *in)
+{
+    const struct record *r = in->r;
+    sqlite3_stmt *s = store_stmt(in->st, "INSERT OR IGNORE INTO glossary(acronym, expansion,"
+                                         " acronym_key, expansion_key) VALUES(?, ?, ?, ?)");
+    int i, rc = -1;
+
+    if (!s)
+        return -1;
+    for (i = 0; i < r->n_glossary; i++) {
+        const struct record_gloss *g = &r->glossary[i];
+        char *ak, *ek;
+
+        if (!g->acronym || !g->expansion || !*g->acronym || !*g->expansion)
+            continue;
+        ak = people_key_dup(g->acronym);
+        ek = people_key_dup(g->expansion);
+        sqlite3_reset(s);
+        sqlite3_bind_text(s, 1, g->acronym, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 2, g->expansion, -1, SQLITE_STATIC);
+        sqlite3_bind_text(s, 3, ak, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 4, ek, -1, SQLITE_TRANSIENT);
+        free(ak);
+        free(ek);
+        if (sqlite3_step(s) != SQLITE_DONE) {
+            store_fail(in->st, "cannot store glossary");
+            goto out;
+        }
+    }
+    rc = 0;
+out:
+    store_stmt_done(s);
+    return rc;
+}
