@@ -192,6 +192,29 @@ static void test_page_follows_meetings(void **state)
     store_close(st);
 }
 
+/* The summary of undated meeting #6 arrives with its date, older than
+ * #5's: the meeting's actions, added and ingested, move after #5's. */
+static void test_page_follows_ingest(void **state)
+{
+    struct store *st = loaded(":memory:");
+    const char *lee[] = { "Lee Park" };
+    struct record *r = fx_new(RECORD_SUMMARY, "summary-6", "Riverside Committee", "6", 6,
+                              "2022-12-01", "Meeting #6 | 1 December 2022");
+    char err[256] = "", code[16];
+
+    (void)state;
+    fx_action(r, "Lee Park", NULL, "Check the lamps", NULL, 0, 0);
+    assert_int_equal(store_action_add(st, meeting(st, "#6"), lee, 1, "Count the swans", "@lee:x",
+                                      1700000100, code), 0);
+    assert_string_equal(code, "A6");
+    expect(st, "Lee Park", STORE_ACT_OPEN, "2: A6 A2");
+    assert_int_equal(store_add_record(st, r, "summary6.txt", NULL, 1700000200, NULL, err,
+                                      sizeof(err)), 0);
+    record_free(r);
+    expect(st, "Lee Park", STORE_ACT_OPEN, "3: A2 A6 A7");
+    store_close(st);
+}
+
 /* A store that version 6 of the schema left, with actions closed and
  * reassigned since: the upgrade fills every owner row. */
 static void test_upgrade_from_v6(void **state)
@@ -256,6 +279,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_page_follows_changes),
         cmocka_unit_test(test_page_follows_meetings),
+        cmocka_unit_test(test_page_follows_ingest),
         cmocka_unit_test(test_upgrade_from_v6),
     };
 
