@@ -43,7 +43,7 @@ ASAN_HELP = $(patsubst %.c,build/asan/%.o,$(TEST_HELP))
 TEST_BIN = $(patsubst tests/%.c,build/asan/tests/%,$(TEST_SRC))
 BENCH_BIN = $(patsubst bench/%.c,build/bench/%,$(BENCH_SRC))
 
-.PHONY: all test unit e2e acceptance asan bench run fuzz fuzz-build clean check-deps deps
+.PHONY: all test unit e2e acceptance asan bench run fuzz fuzz-build clean check-deps deps synapse-test
 
 all: build/scribe
 
@@ -97,6 +97,11 @@ e2e: all asan
 
 acceptance: all
 	@sh tests/run-tests.sh acceptance
+
+# The e2e scenario against a real Synapse (SYNAPSE_URL, SYNAPSE_SHARED_SECRET;
+# see README "Against a real Synapse"); not part of `make test`.
+synapse-test: all
+	@SCRIBE_BIN=build/scribe python3 tests/synapse/scenario.py
 
 # `make bench` (QUICK=1: a small version in seconds): figures on stdout
 # and in bench/results.json.

@@ -127,4 +127,5 @@ def check_parts(bot, evs):
           "the parts, in the order sent, list exactly what `scribe ask` lists (%d names)" % len(want))
 
 
-hs.main(test)
+if __name__ == "__main__":
+    hs.main(test)
