@@ -1,5 +1,5 @@
 /* storage/reader_int.h -- private helpers shared by the record readers
- * (record.c, transcript.c, summary.c, extract.c). Not for the store. */
+ * (record.c, transcript.c, summary.c, extract*.c). Not for the store. */
 #ifndef SCRIBE_READER_INT_H
 #define SCRIBE_READER_INT_H
 

@@ -1,7 +1,7 @@
 /* storage/store_int.h -- private to the store's own files (store.c,
- * ingest.c, schema.c, search.c, topic.c, raised.c, query.c, actions.c, people.c, roles.c,
- * attrib.c): the handle and the small SQL helpers they share. Callers
- * outside storage/ use store.h. */
+ * schema.c, ingest*.c, search*.c, topic.c, raised*.c, query*.c, context.c,
+ * actions*.c, people.c, roles.c, attrib.c, botstate.c): the handle and the
+ * small SQL helpers they share. Callers outside storage/ use store.h. */
 #ifndef SCRIBE_STORE_INT_H
 #define SCRIBE_STORE_INT_H
 
@@ -155,7 +155,7 @@ int context_on_topic(struct store *st, struct context_turns *ct, int64_t record_
 enum { QUERY_ITEMS, QUERY_ACTIONS };
 char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic *t);
 
-/* query.c / actions.c shared row readers */
+/* search.c: a search hit from its row (search.c, raised.c) */
 void store_hit_read(sqlite3_stmt *s, struct store_hit *h);
 
 /* Small string-vector helpers. */
