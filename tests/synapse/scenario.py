@@ -19,7 +19,9 @@ rejected; an allowed invite is joined; a record pasted as text and two
 uploaded as files are recapped (reactions while reading), the same file
 again is "already have it", a file that is not a record gets a reason;
 who raised / open actions / done A# are answered; a non-admin's forget is
-refused; an answer over the 64 KiB event limit arrives split; an encrypted
+refused, and accepted once a power-level change makes them admin; a
+question in a thread is answered there; a direct chat needs no prefix; an
+answer over the 64 KiB event limit arrives split; an encrypted
 room is declined with one notice; scribe killed with SIGKILL answers the
 question asked while it was down exactly once; SIGTERM stops it with exit 0.
 
@@ -213,6 +215,32 @@ def scenario(t):
     check(re.search(r"power|permission|not allowed|admin|cannot|may not", hs.all_text(rs), re.I)
           is not None, "a non-admin's forget refused: %r" % hs.all_text(rs)[:160])
 
+    step("a question inside a thread -> answered in that thread")
+    root = alice.say(room, "Thread about the booth")
+    q_th = alice.send(room, {"msgtype": "m.text", "body": "!who raised the booth",
+                             "m.relates_to": {"rel_type": "m.thread", "event_id": root,
+                                              "is_falling_back": True,
+                                              "m.in_reply_to": {"event_id": root}}})
+    rs = bot.wait_reply(room, q_th, what="the answer inside the thread")
+    rel = rs[0]["content"].get("m.relates_to") or {}
+    check(rel.get("rel_type") == "m.thread" and rel.get("event_id") == root,
+          "the answer stays in the thread: %r" % rel)
+
+    step("bob made admin by a power-level change -> his forget is accepted")
+    alice.set_power(room, bob.user_id, 50)
+    time.sleep(1)
+    q_f, rs = bot.ask(bob, room, "!forget #7")
+    check(re.search(r"forg|deleted|removed", hs.all_text(rs), re.I) is not None and
+          re.search(r"power level|permission|not allowed", hs.all_text(rs), re.I) is None,
+          "accepted: %r" % hs.all_text(rs)[:160])
+
+    step("a direct chat needs no prefix")
+    dm = alice.create_room(invite=[bot.user_id], is_direct=True)
+    hs.wait_for(lambda: server.membership(dm, bot.user_id) == "join", 20, 0.3,
+                "scribe to join the direct chat")
+    q_dm, rs = bot.ask(alice, dm, "help")
+    check(rs[0]["content"].get("msgtype") == "m.notice", "'help' without prefix answered")
+
     step("an answer over 64 KiB -> several events, each under the limit")
     eid = alice.send_file(room, test_split.big_summary().encode(), "xyz-9-summary.txt")
     bot.wait_reply(room, eid, timeout=120, what="the recap of the big summary")
@@ -256,8 +284,8 @@ def scenario(t):
             except OSError:
                 return False
         hs.wait_for(up, 60, 0.5, "Synapse to answer again")
-        q8, rs = bot.ask(alice, room, "!recap #7", timeout=240)
-        check(re.search(r"Lena|Ravi", hs.all_text(rs)) is not None,
+        q8, rs = bot.ask(alice, room, "!recap #8", timeout=240)
+        check(re.search(r"Dorota|Ravi", hs.all_text(rs)) is not None,
               "answered after the outage: %r" % hs.all_text(rs)[:120])
     else:
         print("   (SYNAPSE_STOP and SYNAPSE_START not set: the outage step is left out)")
@@ -269,8 +297,8 @@ def scenario(t):
     bot.start()
     rs = bot.wait_reply(room, q7, timeout=60, what="the answer to the question asked while down")
     time.sleep(3)
-    for trig in (q1, q2, q3, q4, q5, q7):
-        n = len(bot.replies_to(room, trig))
+    for where, trig in [(room, q) for q in (q1, q2, q3, q4, q5, q_th, q_f, q7)] + [(dm, q_dm)]:
+        n = len(bot.replies_to(where, trig))
         check(n == 1, "%s answered exactly once (%d)" % (trig[:14], n))
 
     step("SIGTERM -> exit 0")
