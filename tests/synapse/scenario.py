@@ -22,7 +22,8 @@ who raised / open actions / done A# are answered; a non-admin's forget is
 refused, and accepted once a power-level change makes them admin; a
 question in a thread is answered there; a direct chat needs no prefix; an
 answer over the 64 KiB event limit arrives split; an encrypted
-room is declined with one notice; scribe killed with SIGKILL answers the
+room is declined with one notice; its tokens revoked, scribe logs in
+again; scribe killed with SIGKILL answers the
 question asked while it was down exactly once; SIGTERM stops it with exit 0.
 
 Without SYNAPSE_URL it prints why it skipped and exits 0."""
@@ -290,6 +291,17 @@ def scenario(t):
     else:
         print("   (SYNAPSE_STOP and SYNAPSE_START not set: the outage step is left out)")
 
+    step("every token of scribe's user revoked (/logout/all) -> it logs in again and answers")
+    r = hs.request(server.port, "POST", hs.User.C + "/login",
+                   {"type": "m.login.password", "password": password,
+                    "identifier": {"type": "m.id.user", "user": bot.user_id}})
+    check(r.status == 200, "a second login of scribe's user (HTTP %d)" % r.status)
+    hs.request(server.port, "POST", hs.User.C + "/logout/all", {},
+               headers={"Authorization": "Bearer " + r.json()["access_token"]})
+    q9, rs = bot.ask(alice, room, "!recap #8", timeout=60)
+    check(re.search(r"logged in again", bot.log_text()) is not None and rs,
+          "logged in again and answered")
+
     step("kill -9; a question while down; restart -> answered once")
     bot.kill9()
     q7 = alice.say(room, "!recap #8")
@@ -297,7 +309,7 @@ def scenario(t):
     bot.start()
     rs = bot.wait_reply(room, q7, timeout=60, what="the answer to the question asked while down")
     time.sleep(3)
-    for where, trig in [(room, q) for q in (q1, q2, q3, q4, q5, q_th, q_f, q7)] + [(dm, q_dm)]:
+    for where, trig in [(room, q) for q in (q1, q2, q3, q4, q5, q_th, q_f, q9, q7)] + [(dm, q_dm)]:
         n = len(bot.replies_to(where, trig))
         check(n == 1, "%s answered exactly once (%d)" % (trig[:14], n))
 
