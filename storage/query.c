@@ -2,7 +2,7 @@
  * or on a topic, and the topic test they share with actions.c and
  * context.c (query_on_topic, query_topic_expr_dup). Owns reads of table
  * items; meetings are read by query_meetings.c. */
-#include "store_int.h"
+#include "search_int.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -349,11 +349,43 @@ static int items_walk(struct store *st, int kind, const struct store_topic *t, i
     return rc;
 }
 
+/* The items_fts expression of t (borrowed from t), read from the
+ * vocabulary once per topic: the decisions and then the key points of
+ * one answer ask for it. */
+static const char *items_prefixes(struct store *st, const struct store_topic *t)
+{
+    struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
+
+    if (!t)
+        return NULL;
+    if (!t->items_expr_done) {
+        memo->items_expr = query_topic_expr_dup(st, QUERY_ITEMS, t);
+        memo->items_expr_done = 1;
+    }
+    return t->items_expr;
+}
+
+/* fts_count() of t's items expression, counted once per topic and cap. */
+static int items_count(struct store *st, const struct store_topic *t, const char *expr,
+                       int cap)
+{
+    struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
+    int c;
+
+    if (t->items_count_cap == cap)
+        return t->items_count;
+    if ((c = fts_count(st, expr, cap)) >= 0) {
+        memo->items_count = c;
+        memo->items_count_cap = cap;
+    }
+    return c;
+}
+
 int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
                          const struct store_topic *t, int limit,
                          struct store_item **out, int *n, int *more)
 {
-    char *prefixes = query_topic_expr_dup(st, QUERY_ITEMS, t);
+    const char *prefixes = items_prefixes(st, t);
     int rc, cap;
 
     *out = NULL;
@@ -369,10 +401,9 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
     cap = 25 * (int)sqrt((double)store_meeting_count(st));
     if (cap < 200)
         cap = 200;
-    if (!prefixes || !*prefixes || meeting_id || fts_count(st, prefixes, cap) < cap)
+    if (!prefixes || !*prefixes || meeting_id || items_count(st, t, prefixes, cap) < cap)
         rc = items_query(st, kind, meeting_id, t, prefixes, limit, out, n, more);
     else
         rc = items_walk(st, kind, t, limit, out, n, more);
-    free(prefixes);
     return rc;
 }

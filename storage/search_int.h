@@ -26,6 +26,14 @@ struct store_topic {
     struct buf phrase;          /* FTS5 expression for the whole phrase, or empty */
     struct buf bigrams[TOPIC_MAX_TERMS];  /* adjacent pairs (i, i+1) */
     int has_bigram[TOPIC_MAX_TERMS];
+    /* query.c's memo for one question: the items_fts expression (it reads
+     * the index's vocabulary) and how many rows it matches, both asked
+     * again for the key points after the decisions. Filled on first use;
+     * a topic lives for one answer, in which the store does not change. */
+    int items_expr_done;
+    char *items_expr;           /* query_topic_expr_dup(QUERY_ITEMS), or NULL */
+    int items_count_cap;        /* cap of items_count; 0: not counted yet */
+    int items_count;
 };
 
 static inline int search_word_byte(unsigned char c)

@@ -134,6 +134,7 @@ void store_topic_free(struct store_topic *t)
     }
     buf_release(&t->words);
     buf_release(&t->phrase);
+    free(t->items_expr);
     free(t);
 }
 
