@@ -313,6 +313,18 @@ def scenario(t):
         n = len(bot.replies_to(where, trig))
         check(n == 1, "%s answered exactly once (%d)" % (trig[:14], n))
 
+    time.sleep(2.5)
+    with open("/proc/%d/status" % bot.proc.pid) as f:
+        rss = [ln.split()[1] for ln in f if ln.startswith("VmRSS:")]
+    log = bot.log_text()
+    asked = set(re.findall(r"event '([^']+)': command took", log))
+    us = sorted(int(n) for e, n in re.findall(r"event '([^']+)': reply issued (\d+) us", log)
+                if e in asked)
+    if us:
+        print("   question to reply inside scribe: p50 %.2f ms, max %.2f ms (%d replies); "
+              "resident at rest: %s kB" % (us[len(us) // 2] / 1000, us[-1] / 1000, len(us),
+                                          rss[0] if rss else "?"))
+
     step("SIGTERM -> exit 0")
     check(bot.term() == 0, "scribe stopped cleanly")
 
