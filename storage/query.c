@@ -40,11 +40,46 @@ static int words_plain(const char *w)
     return 1;
 }
 
+/* isalnum() and tolower() of the "C" locale scribe runs in, inline:
+ * query_on_topic() asks them of every byte of every item it reads. */
+static int ascii_alnum(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z');
+}
+
+static unsigned char ascii_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* 1 when a word of `text` starts with w[0..pl) (plain lower-case letters
+ * and digits, pl >= 1), in any case. Only the bytes that can start the
+ * match are looked at further. */
+static int has_word_prefix(const char *text, const char *w, size_t pl)
+{
+    unsigned char lo = (unsigned char)w[0];
+    unsigned char up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 32) : lo;
+    const char *p;
+    size_t k;
+
+    for (p = text; *p; p++) {
+        if ((unsigned char)*p != lo && (unsigned char)*p != up)
+            continue;
+        if (p != text && ascii_alnum((unsigned char)p[-1]))
+            continue;
+        for (k = 1; k < pl && p[k] && ascii_lower((unsigned char)p[k]) == (unsigned char)w[k]; k++)
+            ;
+        if (k == pl)
+            return 1;
+    }
+    return 0;
+}
+
 /* 1 when `text` carries at least half of the topic's words (by stem). */
 int query_on_topic(const char *text, const struct store_topic *t)
 {
     const char *words = store_topic_words(t), *w;
-    int hits = 0, n = 0;
+    int hits = 0, n = 0, left;
 
     if (!words_plain(words)) {
         /* Words with other bytes are compared with the folded text. */
@@ -70,29 +105,26 @@ int query_on_topic(const char *text, const struct store_topic *t)
     }
     /* Plain words: folding only turns other characters into spaces and
      * punctuation, which neither match a letter nor start a word, so the
-     * text is read as it is, without a copy. */
-    for (w = words; *w;) {
-        size_t tl = strcspn(w, " "), pl = stem_len(tl), k;
-        const char *p;
+     * text is read as it is, without a copy. The answer is known as soon
+     * as half of the words are found, or too few are left to get there. */
+    for (w = words; *w; w++)
+        if (*w != ' ' && (w == words || w[-1] == ' '))
+            n++;
+    for (w = words, left = n; *w;) {
+        size_t tl = strcspn(w, " ");
 
         if (!tl) {
             w++;
             continue;
         }
-        n++;
-        for (p = text; *p; p++) {
-            if (p != text && isalnum((unsigned char)p[-1]))
-                continue;
-            for (k = 0; k < pl && p[k] && tolower((unsigned char)p[k]) == w[k]; k++)
-                ;
-            if (k == pl) {
-                hits++;
-                break;
-            }
-        }
+        left--;
+        if (has_word_prefix(text, w, stem_len(tl)) && ++hits * 2 >= n)
+            return 1;
+        if ((hits + left) * 2 < n)
+            return 0;
         w += tl;
     }
-    return n > 0 && hits * 2 >= n;
+    return 0;
 }
 
 /* The words of index `vocab` (QUERY_ITEMS, QUERY_ACTIONS) that start
