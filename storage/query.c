@@ -252,6 +252,13 @@ static const char items_on_topic[] =
     " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
     " WHERE i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?3)"
     " AND i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)" ITEM_NEWEST;
+/* The same for the rows items_rows() found (a JSON array of ids). */
+static const char items_of_rows[] =
+    ITEM_COLUMNS
+    " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
+    " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+    " WHERE i.id IN (SELECT value FROM json_each(?3))"
+    " AND i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)" ITEM_NEWEST;
 /* One meeting's (a recap): read through index items_meeting. */
 static const char items_of_meeting[] =
     ITEM_COLUMNS
@@ -336,23 +343,6 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
     return rc;
 }
 
-/* How many rows (at most `cap`) the index items_fts has for expr. */
-static int fts_count(struct store *st, const char *expr, int cap)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM (SELECT 1 FROM items_fts"
-                                     " WHERE items_fts MATCH ?1 LIMIT ?2)");
-    int c = -1;
-
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, cap);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        c = sqlite3_column_int(s, 0);
-    store_stmt_done(s);
-    return c;
-}
-
 /* Words common in the store: walk the meetings newest first, each one's
  * items through index items_meeting, until past the limit. */
 static int items_walk(struct store *st, int kind, const struct store_topic *t, int limit,
@@ -382,8 +372,7 @@ static int items_walk(struct store *st, int kind, const struct store_topic *t, i
 }
 
 /* The items_fts expression of t (borrowed from t), read from the
- * vocabulary once per topic: the decisions and then the key points of
- * one answer ask for it. */
+ * vocabulary once per topic. */
 static const char *items_prefixes(struct store *st, const struct store_topic *t)
 {
     struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
@@ -397,19 +386,53 @@ static const char *items_prefixes(struct store *st, const struct store_topic *t)
     return t->items_expr;
 }
 
-/* fts_count() of t's items expression, counted once per topic and cap. */
-static int items_count(struct store *st, const struct store_topic *t, const char *expr,
-                       int cap)
+/* How many items carry enough of t's words (the rows of its expression
+ * in items_fts), up to cap, with their ids in t->items_ids: read once per
+ * topic. A count, then the decisions' query and again the key points'
+ * each had FTS5 evaluate the expression, which names each word's terms
+ * in several of its sets (each a look-up in every index segment); the
+ * items are now read by id. ROWS_NONE when there is no expression to
+ * read (see query_topic_expr_dup()); -1 on error. */
+#define ROWS_NONE (-2)
+
+static int items_rows(struct store *st, const struct store_topic *t, int cap)
 {
     struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
-    int c;
+    const char *expr = items_prefixes(st, t);
+    sqlite3_stmt *s;
+    int64_t *ids;
+    int c = 0, i;
 
-    if (t->items_count_cap == cap)
-        return t->items_count;
-    if ((c = fts_count(st, expr, cap)) >= 0) {
-        memo->items_count = c;
-        memo->items_count_cap = cap;
+    if (!expr || !*expr)
+        return ROWS_NONE;
+    if (t->items_rows_cap == cap)
+        return t->items_rows;
+    if (!(s = store_stmt(st, "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2")))
+        return -1;
+    ids = xmalloc(sizeof(*ids) * (size_t)cap);
+    sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, cap);
+    while (c < cap && sqlite3_step(s) == SQLITE_ROW)
+        ids[c++] = sqlite3_column_int64(s, 0);
+    store_stmt_done(s);
+    /* At the cap the meetings are walked instead: no list to write. */
+    buf_reset(&memo->items_ids);
+    for (i = 0; c < cap && i < c; i++) {
+        char num[24];
+        int len = 0;
+        uint64_t v = (uint64_t)ids[i];
+
+        do
+            num[sizeof(num) - 1 - len++] = (char)('0' + v % 10);
+        while ((v /= 10) && len < (int)sizeof(num));
+        buf_putc(&memo->items_ids, i ? ',' : '[');
+        buf_add(&memo->items_ids, num + sizeof(num) - len, (size_t)len);
+        if (i == c - 1)
+            buf_putc(&memo->items_ids, ']');
     }
+    free(ids);
+    memo->items_rows = c;
+    memo->items_rows_cap = cap;
     return c;
 }
 
@@ -417,8 +440,8 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
                          const struct store_topic *t, int limit,
                          struct store_item **out, int *n, int *more)
 {
-    const char *prefixes = items_prefixes(st, t);
-    int rc, cap;
+    const char *prefixes;
+    int cap, rows = ROWS_NONE;
 
     *out = NULL;
     *n = 0;
@@ -433,9 +456,25 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
     cap = 25 * (int)sqrt((double)store_meeting_count(st));
     if (cap < 200)
         cap = 200;
-    if (!prefixes || !*prefixes || meeting_id || items_count(st, t, prefixes, cap) < cap)
-        rc = items_query(st, kind, meeting_id, t, prefixes, limit, out, n, more);
-    else
-        rc = items_walk(st, kind, t, limit, out, n, more);
-    return rc;
+    if (!meeting_id && (rows = items_rows(st, t, cap)) == -1)
+        return -1;
+    if (rows >= cap)
+        return items_walk(st, kind, t, limit, out, n, more);
+    if (rows >= 0) {
+        sqlite3_stmt *s;
+
+        if (rows == 0)
+            return 0;
+        if (!(s = store_stmt(st, items_of_rows)))
+            return -1;
+        sqlite3_bind_int(s, 1, kind);
+        sqlite3_bind_int64(s, 2, 0);
+        sqlite3_bind_text(s, 3, t->items_ids.data, (int)t->items_ids.len, SQLITE_STATIC);
+        items_read(s, t, limit, out, n, more);
+        store_stmt_done(s);
+        return 0;
+    }
+    /* One meeting's, or no expression: items_query() reads them. */
+    prefixes = items_prefixes(st, t);
+    return items_query(st, kind, meeting_id, t, prefixes, limit, out, n, more);
 }

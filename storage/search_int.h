@@ -26,14 +26,15 @@ struct store_topic {
     struct buf phrase;          /* FTS5 expression for the whole phrase, or empty */
     struct buf bigrams[TOPIC_MAX_TERMS];  /* adjacent pairs (i, i+1) */
     int has_bigram[TOPIC_MAX_TERMS];
-    /* query.c's memo for one question: the items_fts expression (it reads
-     * the index's vocabulary) and how many rows it matches, both asked
-     * again for the key points after the decisions. Filled on first use;
-     * a topic lives for one answer, in which the store does not change. */
+    /* query.c's memo for one question: the items that carry the topic
+     * (found through the index's vocabulary), asked again for the key
+     * points after the decisions. Filled on first use; a topic lives for
+     * one answer, in which the store does not change. */
+    int items_rows_cap;         /* cap of items_rows; 0: not read yet */
+    int items_rows;             /* how many, up to the cap */
+    struct buf items_ids;       /* their ids, a JSON array */
     int items_expr_done;
     char *items_expr;           /* query_topic_expr_dup(QUERY_ITEMS), or NULL */
-    int items_count_cap;        /* cap of items_count; 0: not counted yet */
-    int items_count;
 };
 
 static inline int search_word_byte(unsigned char c)
