@@ -126,12 +126,18 @@ out:
     return ok;
 }
 
+/* The decisions (say) of a meeting's transcripts, in order: only what the
+ * test needs. Few pass it, and only those are read whole (item_by_id):
+ * the speaker's names are not looked up for every item. */
 static const char items_of_transcripts[] =
-    "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset,"
-    " i.record_id"
+    "SELECT i.id, i.text, i.quote, i.offset, i.record_id"
+    " FROM items i JOIN records r ON r.id = i.record_id"
+    " WHERE i.meeting_id = ?2 AND i.kind = ?1 AND r.kind = 1 ORDER BY i.record_id, i.seq";
+static const char item_by_id[] =
+    "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
     " FROM items i JOIN records r ON r.id = i.record_id"
     " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
-    " WHERE i.meeting_id = ?2 AND i.kind = ?1 AND r.kind = 1 ORDER BY i.record_id, i.seq";
+    " WHERE i.id = ?1";
 
 int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
                            const struct store_topic *t, struct store_item **out, int *n)
@@ -150,22 +156,29 @@ int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
     sqlite3_bind_int(s, 1, kind);
     sqlite3_bind_int64(s, 2, meeting_id);
     while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(s, 2);
-        const char *quote = (const char *)sqlite3_column_text(s, 3);
-        struct store_item *it;
+        const char *text = (const char *)sqlite3_column_text(s, 1);
+        const char *quote = (const char *)sqlite3_column_text(s, 2);
+        sqlite3_stmt *w;
         int on;
 
         if (text && query_on_topic(text, t))
             continue;           /* on topic by itself: not this list's */
-        on = context_on_topic(st, &ct, sqlite3_column_int64(s, 6),
-                              (size_t)sqlite3_column_int64(s, 5), quote ? quote : text, t);
+        on = context_on_topic(st, &ct, sqlite3_column_int64(s, 4),
+                              (size_t)sqlite3_column_int64(s, 3), quote ? quote : text, t);
         if (on < 0)
             rc = -1;
         if (on <= 0)
             continue;
-        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
-        it = &(*out)[(*n)++];
-        query_item_read(s, it);
+        if (!(w = store_stmt(st, item_by_id))) {
+            rc = -1;
+            break;
+        }
+        sqlite3_bind_int64(w, 1, sqlite3_column_int64(s, 0));
+        if (sqlite3_step(w) == SQLITE_ROW) {
+            *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+            query_item_read(w, &(*out)[(*n)++]);
+        }
+        store_stmt_done(w);
     }
     store_stmt_done(s);
     context_turns_release(&ct);
