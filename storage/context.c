@@ -127,17 +127,13 @@ out:
 }
 
 /* The decisions (say) of a meeting's transcripts, in order: only what the
- * test needs. Few pass it, and only those are read whole (item_by_id):
- * the speaker's names are not looked up for every item. */
+ * test needs. Few pass it, and only those are read whole
+ * (query_item_get()): the speakers' names are not looked up for every
+ * item. */
 static const char items_of_transcripts[] =
     "SELECT i.id, i.text, i.quote, i.offset, i.record_id"
     " FROM items i JOIN records r ON r.id = i.record_id"
     " WHERE i.meeting_id = ?2 AND i.kind = ?1 AND r.kind = 1 ORDER BY i.record_id, i.seq";
-static const char item_by_id[] =
-    "SELECT i.meeting_id, r.kind, i.text, i.quote, COALESCE(c.name, i.speaker), i.offset"
-    " FROM items i JOIN records r ON r.id = i.record_id"
-    " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
-    " WHERE i.id = ?1";
 
 int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
                            const struct store_topic *t, struct store_item **out, int *n)
@@ -158,8 +154,8 @@ int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
     while (rc == 0 && sqlite3_step(s) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(s, 1);
         const char *quote = (const char *)sqlite3_column_text(s, 2);
-        sqlite3_stmt *w;
-        int on;
+        struct store_item it;
+        int on, got;
 
         if (text && query_on_topic(text, t))
             continue;           /* on topic by itself: not this list's */
@@ -169,16 +165,14 @@ int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
             rc = -1;
         if (on <= 0)
             continue;
-        if (!(w = store_stmt(st, item_by_id))) {
+        if ((got = query_item_get(st, sqlite3_column_int64(s, 0), &it)) < 0) {
             rc = -1;
             break;
         }
-        sqlite3_bind_int64(w, 1, sqlite3_column_int64(s, 0));
-        if (sqlite3_step(w) == SQLITE_ROW) {
+        if (got) {
             *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
-            query_item_read(w, &(*out)[(*n)++]);
+            (*out)[(*n)++] = it;
         }
-        store_stmt_done(w);
     }
     store_stmt_done(s);
     context_turns_release(&ct);

@@ -252,13 +252,23 @@ static const char items_on_topic[] =
     " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
     " WHERE i.id IN (SELECT rowid FROM items_fts WHERE items_fts MATCH ?3)"
     " AND i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)" ITEM_NEWEST;
-/* The same for the rows items_rows() found (a JSON array of ids). */
+/* The rows items_rows() found (a JSON array of ids), in the same order,
+ * with only what the topic test needs (items_read_ids()). */
 static const char items_of_rows[] =
-    ITEM_COLUMNS
+    "SELECT i.id, i.text, i.quote"
     " FROM items i JOIN meetings m ON m.id = i.meeting_id JOIN records r ON r.id = i.record_id"
-    " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
     " WHERE i.id IN (SELECT value FROM json_each(?3))"
     " AND i.kind = ?1 AND (?2 = 0 OR i.meeting_id = ?2)" ITEM_NEWEST;
+/* One meeting's in the order of items_of_meeting, the same way. */
+static const char items_of_meeting_ids[] =
+    "SELECT i.id, i.text, i.quote FROM items i JOIN records r ON r.id = i.record_id"
+    " WHERE i.meeting_id = ?2 AND i.kind = ?1 ORDER BY r.kind, i.record_id, i.seq";
+/* One item whole, by id. */
+static const char item_by_id[] =
+    ITEM_COLUMNS
+    " FROM items i JOIN records r ON r.id = i.record_id"
+    " LEFT JOIN persons p ON p.id = i.person_id LEFT JOIN persons c ON c.id = p.canon_id"
+    " WHERE i.id = ?1";
 /* One meeting's (a recap): read through index items_meeting. */
 static const char items_of_meeting[] =
     ITEM_COLUMNS
@@ -309,6 +319,50 @@ static void items_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
     }
 }
 
+int query_item_get(struct store *st, int64_t id, struct store_item *it)
+{
+    sqlite3_stmt *s = store_stmt(st, item_by_id);
+    int rc;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    rc = sqlite3_step(s) == SQLITE_ROW;
+    if (rc)
+        query_item_read(s, it);
+    store_stmt_done(s);
+    return rc;
+}
+
+/* items_read() for a statement of (id, text, quote): most rows fail the
+ * topic test, and only the ones kept are read whole (query_item_get()),
+ * so the speakers' names are not looked up for the others. -1 on error. */
+static int items_read_ids(struct store *st, sqlite3_stmt *s, const struct store_topic *t,
+                          int limit, struct store_item **out, int *n, int *more)
+{
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(s, 1);
+        const char *quote = (const char *)sqlite3_column_text(s, 2);
+        struct store_item it;
+        int got;
+
+        if (!store_topic_empty(t) && !query_on_topic(text ? text : "", t) &&
+            !query_on_topic(quote ? quote : "", t))
+            continue;
+        if (limit && *n >= limit) {
+            (*more)++;
+            continue;
+        }
+        if ((got = query_item_get(st, sqlite3_column_int64(s, 0), &it)) < 0)
+            return -1;
+        if (got) {
+            *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+            (*out)[(*n)++] = it;
+        }
+    }
+    return 0;
+}
+
 static int items_query(struct store *st, int kind, int64_t meeting_id,
                        const struct store_topic *t, const char *prefixes, int limit,
                        struct store_item **out, int *n, int *more)
@@ -356,14 +410,16 @@ static int items_walk(struct store *st, int kind, const struct store_topic *t, i
     if (!m)
         return -1;
     while (!*more && sqlite3_step(m) == SQLITE_ROW) {
-        if (!(s = store_stmt(st, items_of_meeting))) {
+        if (!(s = store_stmt(st, items_of_meeting_ids))) {
             rc = -1;
             break;
         }
         sqlite3_bind_int(s, 1, kind);
         sqlite3_bind_int64(s, 2, sqlite3_column_int64(m, 0));
-        items_read(s, t, limit, out, n, more);
+        rc = items_read_ids(st, s, t, limit, out, n, more);
         store_stmt_done(s);
+        if (rc < 0)
+            break;
     }
     store_stmt_done(m);
     if (*more)
@@ -441,7 +497,7 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
                          struct store_item **out, int *n, int *more)
 {
     const char *prefixes;
-    int cap, rows = ROWS_NONE;
+    int cap, rc, rows = ROWS_NONE;
 
     *out = NULL;
     *n = 0;
@@ -470,9 +526,9 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
         sqlite3_bind_int(s, 1, kind);
         sqlite3_bind_int64(s, 2, 0);
         sqlite3_bind_text(s, 3, t->items_ids.data, (int)t->items_ids.len, SQLITE_STATIC);
-        items_read(s, t, limit, out, n, more);
+        rc = items_read_ids(st, s, t, limit, out, n, more);
         store_stmt_done(s);
-        return 0;
+        return rc;
     }
     /* One meeting's, or no expression: items_query() reads them. */
     prefixes = items_prefixes(st, t);

@@ -83,6 +83,9 @@ struct mscore {
     " FROM turns t JOIN records r ON r.id = t.record_id" \
     " LEFT JOIN persons p ON p.id = t.person_id LEFT JOIN persons c ON c.id = p.canon_id"
 
+/* query.c: item `id` read whole into it: 1, 0 when there is none, -1 on
+ * error. */
+int query_item_get(struct store *st, int64_t id, struct store_item *it);
 /* search.c: the candidate for turn id (added when new). */
 struct cand *search_cand_get(struct candset *cs, int64_t id, int64_t meeting_id);
 /* search.c: mark the turns matching expr (rowids lo..hi; 0, 0: all). */
