@@ -26,6 +26,41 @@ static int decisions_match(struct cmd_q *q)
     return 0;
 }
 
+/* The names of the meetings one answer's lines give, each read once:
+ * the lines of an answer name the same few meetings again and again. */
+struct refs {
+    struct ref {
+        int64_t meeting_id;
+        int with_date;
+        char *text;
+    } *v;
+    int n;
+};
+
+/* cmd_meeting_ref_dup()'s name for the meeting, borrowed from r. */
+static const char *ref_get(struct refs *r, struct store *st, int64_t meeting_id, int with_date)
+{
+    int i;
+
+    for (i = 0; i < r->n; i++)
+        if (r->v[i].meeting_id == meeting_id && r->v[i].with_date == with_date)
+            return r->v[i].text;
+    r->v = xrealloc(r->v, sizeof(*r->v) * (size_t)(r->n + 1));
+    r->v[r->n].meeting_id = meeting_id;
+    r->v[r->n].with_date = with_date;
+    r->v[r->n].text = cmd_meeting_ref_dup(st, meeting_id, with_date);
+    return r->v[r->n++].text;
+}
+
+static void refs_release(struct refs *r)
+{
+    int i;
+
+    for (i = 0; i < r->n; i++)
+        free(r->v[i].text);
+    free(r->v);
+}
+
 /* The newest meetings of the first `n` items, once each, in order (at
  * most CONTEXT_MEETINGS), plus `mid` when one was asked for: those whose
  * decisions and actions are also read for references to the topic. */
@@ -92,7 +127,7 @@ static int with_context(struct store *st, const struct store_topic *tp, const in
 /* What else the records say on the topic: key points of summary reports
  * and the actions it led to (both also in the JSON results). */
 static void related(struct cmd_q *q, const char *topic, const struct store_topic *tp,
-                    int64_t mid, const int64_t *mids, int nm)
+                    int64_t mid, const int64_t *mids, int nm, struct refs *refs)
 {
     struct store *st = q->ctx->st;
     struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, topic, 6 };
@@ -105,14 +140,13 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
         rt_nl(q);
         rt_list_begin(q);
         for (i = 0; i < np && i < 3; i++) {
-            char *ref = cmd_meeting_ref_dup(st, p[i].meeting_id, 0);
+            const char *ref = ref_get(refs, st, p[i].meeting_id, 0);
             char *s = cmd_short_dup(p[i].text, 200);
 
             rt_item(q, "  \u2022 ");
             rt_printf(q, "%s: ", ref);
             rt_quote(q, s, 0, 0);
             rt_item_end(q);
-            free(ref);
             free(s);
         }
         rt_list_end(q);
@@ -146,7 +180,7 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
         rt_nl(q);
         rt_list_begin(q);
         for (i = 0; i < na && i < 6; i++) {
-            char *ref = cmd_meeting_ref_dup(st, a[i].meeting_id, 0);
+            const char *ref = ref_get(refs, st, a[i].meeting_id, 0);
             char *s = cmd_short_dup(a[i].text, 140);
 
             rt_item(q, "  ");
@@ -157,7 +191,6 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
             rt_printf(q, " \u2014 %s (%s%s)", s, ref, a[i].done ? ", done" : "");
             rt_item_end(q);
             cJSON_AddItemToArray(q->results, export_action_json(st, &a[i]));
-            free(ref);
             free(s);
         }
         rt_list_end(q);
@@ -175,7 +208,8 @@ static int decisions_run(struct cmd_q *q)
     char *args = xstrdup(q->args), *spec, *topic;
     struct store_item *v = NULL;
     struct store_topic *tp = NULL;
-    char *label = NULL;
+    const char *label = NULL;
+    struct refs refs = { NULL, 0 };
     int64_t mid = 0, last = -1, mids[CONTEXT_MEETINGS];
     int n = 0, more = 0, i, rc = 0, nm = 0;
 
@@ -220,7 +254,7 @@ static int decisions_run(struct cmd_q *q)
             rt_text(q, "I found no decisions in my records. Try: recap");
         rt_nl(q);
         if (*topic)
-            related(q, topic, tp, mid, mids, nm);
+            related(q, topic, tp, mid, mids, nm, &refs);
         goto out;
     }
     if (*topic)
@@ -233,10 +267,9 @@ static int decisions_run(struct cmd_q *q)
         char *s = cmd_short_dup(v[i].text, 200);
 
         if (v[i].meeting_id != last) {
-            char *ref = cmd_meeting_ref_dup(st, v[i].meeting_id, 1);
+            const char *ref = ref_get(&refs, st, v[i].meeting_id, 1);
 
-            free(label);        /* one per meeting: its items come together */
-            label = cmd_meeting_ref_dup(st, v[i].meeting_id, 0);
+            label = ref_get(&refs, st, v[i].meeting_id, 0);  /* its items come together */
 
             if (last != -1)
                 rt_list_end(q);
@@ -244,7 +277,6 @@ static int decisions_run(struct cmd_q *q)
             rt_bold(q, ref);
             rt_nl(q);
             rt_list_begin(q);
-            free(ref);
             last = v[i].meeting_id;
         }
         rt_item(q, "  \u2022 ");
@@ -283,11 +315,11 @@ static int decisions_run(struct cmd_q *q)
     if (more)
         rt_nl(q);
     if (*topic)
-        related(q, topic, tp, mid, mids, nm);
+        related(q, topic, tp, mid, mids, nm, &refs);
 out:
     store_items_free(v, n);
     store_topic_free(tp);
-    free(label);
+    refs_release(&refs);
     free(spec);
     free(args);
     return rc;
