@@ -312,7 +312,8 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
                 buf_puts(&expr, pass ? " OR " : " AND ");
             buf_printf(&expr, "(%s)", t->terms[i].match.data);
         }
-        s = store_prep(st, "SELECT " HIT_COLUMNS ", f.rank" HIT_FROM
+        /* Kept prepared: every search with few matches comes here. */
+        s = store_stmt(st, "SELECT " HIT_COLUMNS ", f.rank" HIT_FROM
                            " JOIN (SELECT rowid, rank FROM turns_fts WHERE turns_fts MATCH ?1) f"
                            "   ON f.rowid = t.id"
                            " WHERE (?2 = 0 OR t.meeting_id = ?2) AND (?3 = 0 OR c.id = ?3)"
@@ -331,7 +332,7 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
             (*out)[*n].score = -sqlite3_column_double(s, 10);
             (*n)++;
         }
-        sqlite3_finalize(s);
+        store_stmt_done(s);
     }
     buf_release(&expr);
     store_topic_free(t);
