@@ -75,11 +75,79 @@ static int has_word_prefix(const char *text, const char *w, size_t pl)
     return 0;
 }
 
+/* t's words for the one-pass test (see struct topic_scan), or NULL when
+ * they are not plain or too many. */
+static const struct topic_scan *topic_scan_get(const struct store_topic *t)
+{
+    struct topic_scan *sc = &((struct store_topic *)t)->scan;    /* its memo only */
+    const char *w = store_topic_words(t);
+
+    if (sc->state)
+        return sc->state > 0 ? sc : NULL;
+    sc->state = -1;
+    if (!words_plain(w))
+        return NULL;
+    while (*w) {
+        size_t tl = strcspn(w, " ");
+        unsigned char c = (unsigned char)w[0];
+
+        if (!tl) {
+            w++;
+            continue;
+        }
+        if (sc->n == 32)
+            return NULL;
+        sc->w[sc->n] = w;
+        sc->pl[sc->n] = stem_len(tl);
+        sc->first[c] |= 1u << sc->n;
+        if (c >= 'a' && c <= 'z')
+            sc->first[c - 32] |= 1u << sc->n;
+        sc->n++;
+        w += tl;
+    }
+    sc->state = 1;
+    return sc;
+}
+
 /* 1 when `text` carries at least half of the topic's words (by stem). */
 int query_on_topic(const char *text, const struct store_topic *t)
 {
     const char *words = store_topic_words(t), *w;
+    const struct topic_scan *sc = t ? topic_scan_get(t) : NULL;
     int hits = 0, n = 0, left;
+
+    if (sc) {
+        /* One pass over the text for all the words: only a byte that
+         * starts one of them is looked at further. Done as soon as half
+         * of them are found. */
+        int need = (sc->n + 1) / 2;
+        uint32_t found = 0;
+        const char *p;
+
+        if (!sc->n)
+            return 0;
+        for (p = text; *p; p++) {
+            uint32_t cand = sc->first[(unsigned char)*p] & ~found;
+
+            if (!cand || (p != text && ascii_alnum((unsigned char)p[-1])))
+                continue;
+            while (cand) {
+                int i = __builtin_ctz(cand);
+                size_t k;
+
+                cand &= cand - 1;
+                for (k = 1; k < sc->pl[i] && p[k] &&
+                            ascii_lower((unsigned char)p[k]) == (unsigned char)sc->w[i][k]; k++)
+                    ;
+                if (k == sc->pl[i]) {
+                    found |= 1u << i;
+                    if (++hits >= need)
+                        return 1;
+                }
+            }
+        }
+        return 0;
+    }
 
     if (!words_plain(words)) {
         /* Words with other bytes are compared with the folded text. */

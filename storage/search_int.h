@@ -35,6 +35,17 @@ struct store_topic {
     struct buf items_ids;       /* their ids, a JSON array */
     int items_expr_done;
     char *items_expr;           /* query_topic_expr_dup(QUERY_ITEMS), or NULL */
+    /* query_on_topic()'s words, read once per topic: each word (a pointer
+     * into `words`) with the length of its stem, and per byte the words
+     * that start with it, in either case. */
+    struct topic_scan {
+        int state;              /* 0: not read yet, 1: read, -1: not plain
+                                 * or too many words */
+        int n;
+        const char *w[32];
+        size_t pl[32];
+        uint32_t first[256];
+    } scan;
 };
 
 static inline int search_word_byte(unsigned char c)
