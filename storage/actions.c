@@ -132,17 +132,26 @@ static const char actions_by_owner[] =
     " WHERE a.id IN (SELECT o.action_id FROM action_owners o WHERE lower(o.name) = lower(?4)) AND"
     ACTION_FILTER;
 /* On a topic: only the actions whose text or quote carries one of its
- * words' stems (index actions_fts); query_on_topic() decides. */
+ * words' stems (index actions_fts); query_on_topic() decides. These read
+ * only what the test needs (ACTION_TESTED); the ones kept are then read
+ * whole by id (actions_read_tested()). */
+#define ACTION_TESTED \
+    "SELECT a.id, a.text, a.quote FROM actions a LEFT JOIN meetings m ON m.id = a.meeting_id"
 static const char actions_on_topic[] =
-    "SELECT " ACTION_COLUMNS ACTION_FROM
+    ACTION_TESTED
     " WHERE a.id IN (SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?6) AND"
     ACTION_FILTER;
+/* The same for the rows actions_rows() found (a JSON array of ids). */
+static const char actions_of_rows[] =
+    ACTION_TESTED " WHERE a.id IN (SELECT value FROM json_each(?6)) AND" ACTION_FILTER;
+static const char actions_by_meeting_tested[] =
+    ACTION_TESTED " WHERE a.meeting_id = ?2 AND" ACTION_FILTER;
+static const char actions_no_meeting_tested[] =
+    ACTION_TESTED " WHERE a.meeting_id IS NULL AND" ACTION_FILTER;
 static const char actions_any[] = "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE" ACTION_FILTER;
 static const char actions_by_id[] =
     "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.id = ?2 AND"
     " (?1 = 2 OR (?1 = 0 AND a.status = 'open') OR (?1 = 1 AND a.status = 'done'))";
-static const char actions_no_meeting[] =
-    "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.meeting_id IS NULL AND" ACTION_FILTER;
 
 /* Append the actions s yields on topic t (all when NULL) to *out, up to
  * `limit` (0: no limit); 1 when it stopped at the limit. With `more`,
@@ -169,25 +178,76 @@ static int actions_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
     return 0;
 }
 
-/* A topic's words so common (over `cap` actions carry one) that reading
- * them all costs more than walking the meetings newest first, each one's
- * actions through index actions_meeting, until the first `limit`. */
-static int actions_common(struct store *st, const char *prefixes, int cap)
+/* actions_read() on non-empty topic t for a statement of (id, text,
+ * quote): most rows fail the test, and only the ones kept are read whole
+ * (actions_by_id), so the record and the speaker's names are not looked
+ * up for the others. 1 when it stopped at the limit, -1 on error. */
+static int actions_read_tested(struct store *st, sqlite3_stmt *s, const struct store_topic *t,
+                               int limit, struct store_action **out, int *n)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM (SELECT 1 FROM actions_fts"
-                                     " WHERE actions_fts MATCH ?1 LIMIT ?2)");
-    int c = 0;
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(s, 1);
+        const char *quote = (const char *)sqlite3_column_text(s, 2);
+        sqlite3_stmt *w;
 
-    if (!s)
-        return 0;
-    sqlite3_bind_text(s, 1, prefixes, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, cap);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        c = sqlite3_column_int(s, 0);
-    store_stmt_done(s);
-    return c >= cap;
+        if (limit && *n >= limit)
+            return 1;
+        if (!query_on_topic(text ? text : "", t) && !query_on_topic(quote ? quote : "", t))
+            continue;
+        if (!(w = store_stmt(st, actions_by_id)))
+            return -1;
+        sqlite3_bind_int(w, 1, STORE_ACT_ALL);
+        sqlite3_bind_int64(w, 2, sqlite3_column_int64(s, 0));
+        actions_read(w, NULL, 0, out, n, NULL);
+        store_stmt_done(w);
+    }
+    return 0;
 }
 
+/* How many actions carry enough of the topic's words (the rows of
+ * `prefixes` in actions_fts), up to cap, with their ids as a JSON array
+ * in *ids when under it. At the cap the words are so common that reading
+ * them all costs more than walking the meetings newest first
+ * (actions_walk()). FTS5 evaluates the expression once per answer: it
+ * names each word's terms in several of its sets, each a look-up in
+ * every index segment, so the actions are then read by id. -1 on error. */
+static int actions_rows(struct store *st, const char *prefixes, int cap, struct buf *ids)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?1"
+                                     " LIMIT ?2");
+    int64_t *v;
+    int c = 0, i;
+
+    if (!s)
+        return -1;
+    v = xmalloc(sizeof(*v) * (size_t)cap);
+    sqlite3_bind_text(s, 1, prefixes, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, cap);
+    while (c < cap && sqlite3_step(s) == SQLITE_ROW)
+        v[c++] = sqlite3_column_int64(s, 0);
+    store_stmt_done(s);
+    /* At the cap the meetings are walked instead: no list to write. The
+     * digits by hand: printf costs more than the rest of a row. */
+    for (i = 0; c < cap && i < c; i++) {
+        char num[24];
+        int len = 0;
+        uint64_t x = (uint64_t)v[i];
+
+        do
+            num[sizeof(num) - 1 - len++] = (char)('0' + x % 10);
+        while ((x /= 10) && len < (int)sizeof(num));
+        buf_putc(ids, i ? ',' : '[');
+        buf_add(ids, num + sizeof(num) - len, (size_t)len);
+    }
+    if (c && c < cap)
+        buf_putc(ids, ']');
+    free(v);
+    return c;
+}
+
+/* The first f->limit actions on non-empty topic t, walking the meetings
+ * newest first, each one's actions through index actions_meeting, then
+ * those of no meeting: the order of the query. */
 static int actions_walk(struct store *st, const struct store_action_filter *f,
                         const struct store_topic *t, struct store_action **out, int *n)
 {
@@ -198,7 +258,7 @@ static int actions_walk(struct store *st, const struct store_action_filter *f,
     if (!m)
         return -1;
     while (!full && sqlite3_step(m) == SQLITE_ROW) {
-        sqlite3_stmt *s = store_stmt(st, actions_by_meeting);
+        sqlite3_stmt *s = store_stmt(st, actions_by_meeting_tested);
 
         if (!s) {
             rc = -1;
@@ -209,13 +269,15 @@ static int actions_walk(struct store *st, const struct store_action_filter *f,
         sqlite3_bind_int64(s, 3, 0);
         sqlite3_bind_null(s, 4);
         sqlite3_bind_int(s, 5, f->dcs);
-        full = actions_read(s, t, f->limit, out, n, NULL);
+        full = actions_read_tested(st, s, t, f->limit, out, n);
         store_stmt_done(s);
+        if (full < 0)
+            rc = -1;
     }
     store_stmt_done(m);
     if (!full && rc == 0 && *n < f->limit) {
         /* Then those of no meeting (added in chat), last as in the query. */
-        sqlite3_stmt *s = store_stmt(st, actions_no_meeting);
+        sqlite3_stmt *s = store_stmt(st, actions_no_meeting_tested);
 
         if (!s)
             return -1;
@@ -223,7 +285,8 @@ static int actions_walk(struct store *st, const struct store_action_filter *f,
         sqlite3_bind_int64(s, 2, 0);
         sqlite3_bind_int64(s, 3, 0);
         sqlite3_bind_int(s, 5, f->dcs);
-        actions_read(s, t, f->limit, out, n, NULL);
+        if (actions_read_tested(st, s, t, f->limit, out, n) < 0)
+            rc = -1;
         store_stmt_done(s);
     }
     return rc;
@@ -367,27 +430,44 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
                          struct store_action **out, int *n, int *more)
 {
     struct store_topic *t = f && f->topic ? store_topic_new(st, f->topic) : NULL;
-    char *prefixes = query_topic_expr_dup(st, QUERY_ACTIONS, t);
+    /* The index's vocabulary is read only for a topic alone: with a
+     * meeting, person or owner, the topic only tests that filter's rows. */
+    char *prefixes = f && (f->meeting_id || f->person_id || f->owner) ? NULL :
+                     query_topic_expr_dup(st, QUERY_ACTIONS, t);
     const char *sql = f && f->meeting_id ? actions_by_meeting :
                       f && f->person_id ? actions_by_person :
                       f && f->owner ? actions_by_owner :
                       prefixes ? actions_on_topic : actions_any;
     sqlite3_stmt *s = NULL;
+    struct buf ids;
     int i, rc = 0;
 
     *out = NULL;
     *n = 0;
+    buf_init(&ids);
     if (sql == actions_on_topic && !*prefixes)
         goto out;               /* no action carries the words */
     if (sql == actions_on_topic && f->limit > 0) {
         /* As for items on a topic (query.c): 25 x sqrt(meetings). */
-        int cap = 25 * (int)sqrt((double)store_meeting_count(st));
+        int cap = 25 * (int)sqrt((double)store_meeting_count(st)), rows;
 
-        if (actions_common(st, prefixes, cap < 200 ? 200 : cap)) {
+        if (cap < 200)
+            cap = 200;
+        if ((rows = actions_rows(st, prefixes, cap, &ids)) < 0) {
+            rc = -1;
+            goto out;
+        }
+        if (rows >= cap) {
             rc = actions_walk(st, f, t, out, n);
             goto owners;
         }
+        if (rows == 0)
+            goto out;
+        sql = actions_of_rows;
     }
+    /* With a topic to test, only what the test reads, first. */
+    if (sql == actions_by_meeting && !store_topic_empty(t))
+        sql = actions_by_meeting_tested;
     if (!(s = store_stmt(st, sql))) {
         rc = -1;
         goto out;
@@ -399,13 +479,19 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
     sqlite3_bind_int(s, 5, f ? f->dcs : 0);
     if (sql == actions_on_topic)
         sqlite3_bind_text(s, 6, prefixes, -1, SQLITE_STATIC);
-    actions_read(s, t, f ? f->limit : 0, out, n, more);
+    else if (sql == actions_of_rows)
+        sqlite3_bind_text(s, 6, ids.data, (int)ids.len, SQLITE_STATIC);
+    if (sql == actions_on_topic || sql == actions_of_rows || sql == actions_by_meeting_tested)
+        rc = actions_read_tested(st, s, t, f->limit, out, n) < 0 ? -1 : 0;
+    else
+        actions_read(s, t, f ? f->limit : 0, out, n, more);
     store_stmt_done(s);
 owners:
     for (i = 0; rc == 0 && i < *n; i++)
         if (action_owners(st, &(*out)[i]) < 0)
             rc = -1;
 out:
+    buf_release(&ids);
     free(prefixes);
     store_topic_free(t);
     return rc;
