@@ -9,6 +9,7 @@
 
 #include <ctype.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -35,7 +36,8 @@ int _gnutls_global_init_skip(void)
  * them before libcurl initialises it (the first initialisation decides;
  * the system configuration is still read). A certificate that does not
  * verify is still reported in words (X509_verify_cert_error_string does
- * not use the tables); other TLS errors carry OpenSSL's error code. */
+ * not use the tables); a failed handshake is said to be one in words
+ * (call_finish), with OpenSSL's error code. */
 static void http_tls_init(void)
 {
     const curl_version_info_data *v = curl_version_info(CURLVERSION_NOW);
@@ -161,6 +163,7 @@ static int64_t header_retry_after(CURL *easy)
 static void call_finish(struct http *h, struct http_call *c, CURLcode result, int cancelled)
 {
     struct http_resp r;
+    char tls_msg[CURL_ERROR_SIZE + 96];
     long status = 0;
 
     memset(&r, 0, sizeof(r));
@@ -171,6 +174,12 @@ static void call_finish(struct http *h, struct http_call *c, CURLcode result, in
     r.cancelled = cancelled;
     r.too_big = c->too_big || result == CURLE_FILESIZE_EXCEEDED;
     r.error = result == CURLE_OK ? "" : (c->errbuf[0] ? c->errbuf : curl_easy_strerror(result));
+    if (result == CURLE_SSL_CONNECT_ERROR) {
+        /* OpenSSL's reason may be a bare code (see http_tls_init). */
+        snprintf(tls_msg, sizeof(tls_msg), "TLS handshake failed (does the URL name a TLS"
+                 " port?): %s", r.error);
+        r.error = tls_msg;
+    }
     r.body = c->resp.data;
     r.len = c->resp.len;
     r.retry_after_ms = cancelled ? -1 : header_retry_after(c->easy);
