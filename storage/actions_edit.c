@@ -84,18 +84,29 @@ int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
     return rc;
 }
 
-static int64_t action_id_of(struct store *st, const char *code)
+/* Opens a transaction on the action with this code and sets *id: 0, or
+ * STORE_NOTFOUND / -1 with no transaction left open. */
+static int begin_on_action(struct store *st, const char *code, int64_t *id)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT id FROM actions WHERE code = ? COLLATE NOCASE");
-    int64_t id = 0;
+    sqlite3_stmt *s;
 
-    if (!s)
+    *id = 0;
+    if (store_begin(st) < 0)
         return -1;
+    s = store_prep(st, "SELECT id FROM actions WHERE code = ? COLLATE NOCASE");
+    if (!s) {
+        store_rollback(st);
+        return -1;
+    }
     sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
     if (sqlite3_step(s) == SQLITE_ROW)
-        id = sqlite3_column_int64(s, 0);
+        *id = sqlite3_column_int64(s, 0);
     sqlite3_finalize(s);
-    return id;
+    if (*id <= 0) {
+        store_rollback(st);
+        return STORE_NOTFOUND;
+    }
+    return 0;
 }
 
 int store_action_set_done(struct store *st, const char *code, int done,
@@ -103,14 +114,10 @@ int store_action_set_done(struct store *st, const char *code, int done,
 {
     sqlite3_stmt *s;
     int64_t id;
+    int rc;
 
-    if (store_begin(st) < 0)
-        return -1;
-    id = action_id_of(st, code);
-    if (id <= 0) {
-        store_rollback(st);
-        return id < 0 ? -1 : STORE_NOTFOUND;
-    }
+    if ((rc = begin_on_action(st, code, &id)) != 0)
+        return rc;
     s = store_prep(st, "UPDATE actions SET status = ?, status_by = ?, status_at = ? WHERE id = ?");
     if (!s)
         goto fail;
@@ -153,14 +160,10 @@ int store_action_assign(struct store *st, const char *code,
     sqlite3_stmt *s;
     char *who;
     int64_t id;
+    int rc;
 
-    if (store_begin(st) < 0)
-        return -1;
-    id = action_id_of(st, code);
-    if (id <= 0) {
-        store_rollback(st);
-        return id < 0 ? -1 : STORE_NOTFOUND;
-    }
+    if ((rc = begin_on_action(st, code, &id)) != 0)
+        return rc;
     s = store_prep(st, "DELETE FROM action_owners WHERE action_id = ?");
     if (!s)
         goto fail;
