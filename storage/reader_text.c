@@ -129,7 +129,10 @@ int reader_count_words(const char *s, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        int w = isalnum(c) || c >= 0x80 || c == '\'';
+        /* ASCII letters and digits without a locale call per byte: what
+         * isalnum() says of a byte below 0x80 in any locale. */
+        int w = (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u ||
+                c >= 0x80 || c == '\'';
         if (c >= 0x80 && reader_space_len(s + i, n - i) > 0)
             w = 0;
         if (w && !in)
@@ -168,27 +171,46 @@ int reader_strncasecmp_ascii(const char *a, const char *b, size_t n)
     return 0;
 }
 
+/* The first c in [p, end), else end. */
+static const char *next_byte(const char *p, const char *end, unsigned char c)
+{
+    const char *q = p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+
+    return q ? q : end;
+}
+
 long reader_find_ci(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
-
+    const char *end, *na, *nb;
     unsigned char lo, up;
 
     if (m == 0 || m > n)
         return -1;
-    /* Compare the first byte in both cases without a locale call per byte:
-     * this runs over every line of every record. */
+    /* Find the first byte in either case with memchr(), which skips the
+     * bytes between candidates many at a time: this runs over every line
+     * of every record, and over whole records. na and nb are the next
+     * lower- and upper-case first bytes (end when none), each looked for
+     * again only once passed, so no byte is scanned twice for either. */
     lo = (unsigned char)needle[0];
     if (lo >= 'A' && lo <= 'Z')
         lo = (unsigned char)(lo - 'A' + 'a');
     up = lo >= 'a' && lo <= 'z' ? (unsigned char)(lo - 'a' + 'A') : lo;
-    for (size_t i = 0; i + m <= n; i++) {
-        unsigned char c = (unsigned char)s[i];
+    end = s + (n - m) + 1;
+    na = next_byte(s, end, lo);
+    nb = up != lo ? next_byte(s, end, up) : end;
+    for (;;) {
+        const char *q = na < nb ? na : nb;
 
-        if ((c == lo || c == up) && !reader_strncasecmp_ascii(s + i, needle, m))
-            return (long)i;
+        if (q >= end)
+            return -1;
+        if (!reader_strncasecmp_ascii(q, needle, m))
+            return (long)(q - s);
+        if (q == na)
+            na = next_byte(q + 1, end, lo);
+        else
+            nb = next_byte(q + 1, end, up);
     }
-    return -1;
 }
 
 long reader_find_word_ci(const char *s, size_t n, const char *needle)

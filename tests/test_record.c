@@ -7,6 +7,7 @@
 #include <cmocka.h>
 
 #include <cjson/cJSON.h>
+#include <ctype.h>
 #include <dirent.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +15,7 @@
 #include <strings.h>
 
 #include "../bot/console.h"
+#include "../storage/reader_int.h"
 #include "../storage/record.h"
 #include "../storage/util.h"
 
@@ -347,6 +349,70 @@ static void test_glossary(void **state)
     record_free(r);
 }
 
+/* reader_find_ci() and reader_count_words() against the byte-at-a-time
+ * versions they replaced, on random texts over a small alphabet (both
+ * cases, digits, punctuation, U+00A0), so every kind of near miss occurs. */
+static long naive_find_ci(const char *s, size_t n, const char *needle)
+{
+    size_t m = strlen(needle);
+
+    for (size_t i = 0; m && i + m <= n; i++)
+        if (!strncasecmp(s + i, needle, m))
+            return (long)i;
+    return -1;
+}
+
+static int naive_count_words(const char *s, size_t n)
+{
+    int words = 0, in = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        int w = isalnum(c) || c >= 0x80 || c == '\'';
+        if (c >= 0x80 && reader_space_len(s + i, n - i) > 0)
+            w = 0;
+        if (w && !in)
+            words++;
+        in = w;
+    }
+    return words;
+}
+
+static void test_text_search(void **state)
+{
+    static const char *const alphabet[] = {
+        "a", "A", "b", "B", "m", "M", "e", "E", " ", "'", "0", "9", ".", "-", "@", "[",
+        "\xc2\xa0", "\xe2\x80\x89",
+    };
+    static const char *const needles[] = {
+        "a", "ab", "AbA", "meme", "m", "e e", "0a", "@[", "b'", "MEEM", "a\xc2\xa0" "b",
+    };
+    unsigned seed = 12345;
+    char text[256];
+
+    (void)state;
+    for (int round = 0; round < 4000; round++) {
+        size_t len = 0, want = (size_t)(seed % 120);
+
+        while (len < want) {
+            const char *a;
+
+            seed = seed * 1103515245u + 12345u;
+            a = alphabet[(seed >> 16) % (sizeof(alphabet) / sizeof(alphabet[0]))];
+            if (len + strlen(a) >= sizeof(text))
+                break;
+            memcpy(text + len, a, strlen(a));
+            len += strlen(a);
+        }
+        text[len] = '\0';
+        for (size_t k = 0; k < sizeof(needles) / sizeof(needles[0]); k++)
+            assert_int_equal(reader_find_ci(text, len, needles[k]),
+                             naive_find_ci(text, len, needles[k]));
+        assert_int_equal(reader_count_words(text, len), naive_count_words(text, len));
+        seed = seed * 1103515245u + 12345u;
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -356,6 +422,7 @@ int main(void)
         cmocka_unit_test(test_actions_table),
         cmocka_unit_test(test_glossary),
         cmocka_unit_test(test_fixtures),
+        cmocka_unit_test(test_text_search),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
