@@ -285,12 +285,33 @@ static const char schema_v7[] =
     "DROP INDEX actions_done;"
     "DROP INDEX actions_state;";
 
+/* Version 8: the indexes over items and actions without a length per
+ * row (columnsize=0). They are only matched, never ranked, so the
+ * %_docsize row FTS5 kept for each item and action (a B-tree insert for
+ * every one stored) bought nothing. An FTS5 table cannot change that
+ * option, so both are made again and filled from their content tables;
+ * the triggers of version 6 name them and go on as they were. */
+static const char schema_v8[] =
+    "DROP TABLE items_vocab;"
+    "DROP TABLE actions_vocab;"
+    "DROP TABLE items_fts;"
+    "DROP TABLE actions_fts;"
+    "CREATE VIRTUAL TABLE items_fts USING fts5(text, quote, content='items', content_rowid='id',"
+    "  detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0');"
+    "INSERT INTO items_fts(items_fts) VALUES('rebuild');"
+    "CREATE VIRTUAL TABLE actions_fts USING fts5(text, quote, content='actions', content_rowid='id',"
+    "  detail='none', columnsize=0, tokenize='unicode61 remove_diacritics 0');"
+    "INSERT INTO actions_fts(actions_fts) VALUES('rebuild');"
+    "CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, row);"
+    "CREATE VIRTUAL TABLE actions_vocab USING fts5vocab(actions_fts, row);";
+
 static const struct migration migrations[] = {
     { 1, schema_v1 },
     { 2, schema_v2 },
     { 3, schema_v3 },
     { 6, schema_v6 },
     { 7, schema_v7 },
+    { 8, schema_v8 },
 };
 
 int schema_has_fts5(sqlite3 *db)
