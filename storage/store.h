@@ -21,7 +21,8 @@ struct record;
 /* Open (creating and migrating) the database at `path` (":memory:" for
  * tests). New files are created mode 0600. Fails clearly when SQLite lacks
  * FTS5. Returns 0, or -1 with a reason in err. Free with store_close();
- * store_close(NULL) is a no-op. */
+ * store_close(NULL) is a no-op. A store is used by one thread at a time;
+ * another thread opens its own. */
 int store_open(struct store **out, const char *path, char *err, size_t errlen);
 void store_close(struct store *st);
 
