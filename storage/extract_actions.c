@@ -191,6 +191,36 @@ static const char *third_markers[] = {
 };
 _Static_assert(sizeof(third_markers) / sizeof(third_markers[0]) <= 32, "struct ctx third_* too small");
 
+/* Where a third-person marker may open an action (the tests in
+ * extract_actions_in_sentence): anywhere, only in Next steps, or " to "
+ * only at the start of a bullet or of a summary's sentence. */
+enum { THIRD_ANY, THIRD_NEXT_STEPS, THIRD_TO };
+
+static int third_gate(const char *marker)
+{
+    if (!strcmp(marker, " to "))
+        return THIRD_TO;
+    if (!strcmp(marker, " would ") || !strcmp(marker, " should "))
+        return THIRD_NEXT_STEPS;
+    return THIRD_ANY;
+}
+
+/* Whether t[st->s..st->e) holds a third-person marker that may open an
+ * action there. Without one, no name or body in it can be an owner, and
+ * the walk over its words is skipped. */
+static int third_possible(const struct ctx *c, const struct sent *st, int next_steps)
+{
+    for (int m = 0; third_markers[m]; m++) {
+        if (c->third_gate[m] == THIRD_NEXT_STEPS && !next_steps)
+            continue;
+        if (c->third_gate[m] == THIRD_TO && !next_steps && c->r->kind != RECORD_SUMMARY)
+            continue;
+        if (extract_occ_find(c, c->ix_third + m, st->s, st->e) >= 0)
+            return 1;
+    }
+    return 0;
+}
+
 
 /* ------------------------------------------------------------------ */
 /* Building actions                                                    */
@@ -471,7 +501,8 @@ void extract_actions_in_sentence(struct ctx *c, const struct sent *st)
 
     /* Third person: a known name or body, then a commitment phrase. */
     char unknown_buf[96];
-    for (size_t i = st->s; i < st->e; i++) {
+    size_t walk_end = third_possible(c, st, next_steps) ? st->e : st->s;
+    for (size_t i = st->s; i < walk_end; i++) {
         const char *owner = NULL;
         size_t l = 0;
         if (i > st->s && isalnum((unsigned char)t[i - 1]))
@@ -587,9 +618,12 @@ void extract_actions_init(struct ctx *c)
     for (int m = 0; markers[m].phrase; m++)
         extract_occ_add(c, markers[m].phrase);
     c->ix_due = extract_occ_add_list(c, due_marks);
+    c->ix_third = c->n_occ;
     for (int m = 0; third_markers[m]; m++) {
+        extract_occ_add(c, third_markers[m]);
         c->third_strong[m] = (unsigned char)strong_marker(third_markers[m]);
         c->third_agreed[m] = strstr(third_markers[m], "agreed") != NULL;
+        c->third_gate[m] = (unsigned char)third_gate(third_markers[m]);
     }
     for (int k = 0; marker_heads[k]; k++) {
         c->head_len[k] = (unsigned char)strlen(marker_heads[k]);

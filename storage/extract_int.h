@@ -40,6 +40,8 @@ struct ctx {
     unsigned char gloss_first[256]; /* 1: some learnt acronym starts with this byte */
     unsigned char third_strong[32]; /* strong_marker(third_markers[m]) */
     unsigned char third_agreed[32]; /* third_markers[m] says "agreed" */
+    unsigned char third_gate[32];   /* THIRD_* : where third_markers[m] may open an action */
+    int ix_third;                   /* third_markers[0] in occ */
     int ix_absent_q, ix_absent;
     int ix_week, ix_end, ix_before, ix_after, ix_due;
     /* The bodies[] whose phrase starts with a byte, in list order,
