@@ -129,10 +129,7 @@ int reader_count_words(const char *s, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)s[i];
-        /* ASCII letters and digits without a locale call per byte: what
-         * isalnum() says of a byte below 0x80 in any locale. */
-        int w = (unsigned)((c | 0x20) - 'a') < 26u || (unsigned)(c - '0') < 10u ||
-                c >= 0x80 || c == '\'';
+        int w = isalnum(c) || c >= 0x80 || c == '\'';
         if (c >= 0x80 && reader_space_len(s + i, n - i) > 0)
             w = 0;
         if (w && !in)
