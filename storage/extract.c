@@ -371,12 +371,7 @@ void extract_facts(struct record *r)
 
     c.r = r;
     c.low = xmalloc(r->len + 1);
-    /* ASCII lower case, as tolower() in the C locale, without a call per byte. */
-    for (size_t i = 0; i < r->len; i++) {
-        unsigned char ch = (unsigned char)t[i];
-
-        c.low[i] = (char)((unsigned)(ch - 'A') < 26u ? ch + ('a' - 'A') : ch);
-    }
+    reader_lower_ascii(c.low, t, r->len);
     c.low[r->len] = '\0';
     /* The action markers and due marks (extract_actions.c) first. */
     extract_actions_init(&c);

@@ -36,6 +36,9 @@ size_t reader_trim_end(const char *s, size_t start, size_t end);
  * ends trimmed; hyphens kept as written. Free with free(). */
 char *reader_clean_dup(const char *s, size_t n);
 
+/* dst[0..n) = src[0..n) with ASCII 'A'..'Z' in lower case (tolower() of
+ * the C locale); other bytes as they are. dst may be src. */
+void reader_lower_ascii(char *dst, const char *src, size_t n);
 int reader_count_words(const char *s, size_t n);
 int reader_is_upper_word(const char *s, size_t n);   /* letters all upper case, >= 1 letter */
 int reader_strncasecmp_ascii(const char *a, const char *b, size_t n);

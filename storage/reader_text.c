@@ -4,6 +4,7 @@
 #include "reader_int.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,30 @@ char *reader_clean_dup(const char *s, size_t n)
         i++;
     }
     return buf_detach(&b);
+}
+
+void reader_lower_ascii(char *dst, const char *src, size_t n)
+{
+    const uint64_t high = 0x8080808080808080ull;
+    size_t i = 0;
+
+    /* Eight bytes at a time: a byte below 0x80 whose low seven bits lie
+     * in 'A'..'Z' gets 0x20 added; the sums cannot carry into the next
+     * byte, and UTF-8 bytes (0x80 and up) stay as they are. */
+    for (; i + 8 <= n; i += 8) {
+        uint64_t x, low7, upper;
+
+        memcpy(&x, src + i, 8);
+        low7 = x & ~high;
+        upper = ~x & (low7 + 0x3f3f3f3f3f3f3f3full) & ~(low7 + 0x2525252525252525ull) & high;
+        x |= upper >> 2;
+        memcpy(dst + i, &x, 8);
+    }
+    for (; i < n; i++) {
+        unsigned char c = (unsigned char)src[i];
+
+        dst[i] = (char)((unsigned)(c - 'A') < 26u ? c + ('a' - 'A') : c);
+    }
 }
 
 int reader_count_words(const char *s, size_t n)

@@ -257,8 +257,7 @@ static char *display_name(const struct record *r, const char *raw, char **low)
             needle[i] = low_ascii(needle[i]);
         if (!*low) {
             *low = xmalloc(r->len + 1);
-            for (size_t i = 0; i < r->len; i++)
-                (*low)[i] = low_ascii(r->text[i]);
+            reader_lower_ascii(*low, r->text, r->len);
             (*low)[r->len] = '\0';
         }
         while (from < r->len) {

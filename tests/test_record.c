@@ -351,7 +351,8 @@ static void test_glossary(void **state)
 
 /* reader_find_ci() and reader_count_words() against the byte-at-a-time
  * versions they replaced, on random texts over a small alphabet (both
- * cases, digits, punctuation, U+00A0), so every kind of near miss occurs. */
+ * cases, digits, punctuation, U+00A0), so every kind of near miss occurs;
+ * reader_lower_ascii() on every byte value. */
 static long naive_find_ci(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
@@ -410,6 +411,17 @@ static void test_text_search(void **state)
                              naive_find_ci(text, len, needles[k]));
         assert_int_equal(reader_count_words(text, len), naive_count_words(text, len));
         seed = seed * 1103515245u + 12345u;
+    }
+    /* Every byte value, at every offset from a word boundary. */
+    for (size_t off = 0; off < 8; off++) {
+        char in[256 + 8], out[256 + 8];
+
+        for (int b = 0; b < 256; b++)
+            in[off + (size_t)b] = (char)b;
+        reader_lower_ascii(out + off, in + off, 256);
+        for (int b = 0; b < 256; b++)
+            assert_int_equal((unsigned char)out[off + (size_t)b],
+                             b >= 'A' && b <= 'Z' ? b + 32 : b);
     }
 }
 
