@@ -290,8 +290,13 @@ static const char schema_v7[] =
  * %_docsize row FTS5 kept for each item and action (a B-tree insert for
  * every one stored) bought nothing. An FTS5 table cannot change that
  * option, so both are made again and filled from their content tables;
- * the triggers of version 6 name them and go on as they were. */
+ * the triggers of version 6 name them and go on as they were. And no
+ * index of turns by person: no query looks turns up by their speaker
+ * (they are reached by id, record or meeting, persons by primary key),
+ * and persons are never deleted, so it was only written to, once per
+ * turn stored. */
 static const char schema_v8[] =
+    "DROP INDEX IF EXISTS turns_person;"
     "DROP TABLE items_vocab;"
     "DROP TABLE actions_vocab;"
     "DROP TABLE items_fts;"
