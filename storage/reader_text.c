@@ -115,11 +115,23 @@ char *reader_clean_dup(const char *s, size_t n)
             i += w > 0 ? (size_t)w : 1;
             continue;
         }
+        /* The run of bytes up to the next space or line end, copied in
+         * one go; printable ASCII is never either. */
+        size_t j = i + 1;
+
+        while (j < n) {
+            unsigned char c = (unsigned char)s[j];
+
+            if ((c > ' ' && c < 0x80) || (c != '\n' && reader_space_len(s + j, n - j) == 0))
+                j++;
+            else
+                break;
+        }
         if (pending)
             buf_putc(&b, ' ');
         pending = 0;
-        buf_putc(&b, s[i]);
-        i++;
+        buf_add(&b, s + i, j - i);
+        i = j;
     }
     return buf_detach(&b);
 }

@@ -349,10 +349,10 @@ static void test_glossary(void **state)
     record_free(r);
 }
 
-/* reader_find_ci() and reader_count_words() against the byte-at-a-time
- * versions they replaced, on random texts over a small alphabet (both
- * cases, digits, punctuation, U+00A0), so every kind of near miss occurs;
- * reader_lower_ascii() on every byte value. */
+/* reader_find_ci(), reader_count_words() and reader_clean_dup() against
+ * the byte-at-a-time versions they replaced, on random texts over a small
+ * alphabet (both cases, digits, punctuation, U+00A0, line ends), so every
+ * kind of near miss occurs; reader_lower_ascii() on every byte value. */
 static long naive_find_ci(const char *s, size_t n, const char *needle)
 {
     size_t m = strlen(needle);
@@ -379,11 +379,35 @@ static int naive_count_words(const char *s, size_t n)
     return words;
 }
 
+/* Spaces and line ends: each run of them one space, none at the ends. */
+static char *naive_clean_dup(const char *s, size_t n)
+{
+    char *out = malloc(n + 1);
+    size_t k = 0;
+    int gap = 0;
+
+    for (size_t i = 0; i < n;) {
+        int w = s[i] == '\n' ? 1 : reader_space_len(s + i, n - i);
+
+        if (w) {
+            gap = 1;
+            i += (size_t)w;
+            continue;
+        }
+        if (gap && k)
+            out[k++] = ' ';
+        gap = 0;
+        out[k++] = s[i++];
+    }
+    out[k] = '\0';
+    return out;
+}
+
 static void test_text_search(void **state)
 {
     static const char *const alphabet[] = {
         "a", "A", "b", "B", "m", "M", "e", "E", " ", "'", "0", "9", ".", "-", "@", "[",
-        "\xc2\xa0", "\xe2\x80\x89",
+        "\xc2\xa0", "\xe2\x80\x89", "\n", "\t", "\xc3\xa9",
     };
     static const char *const needles[] = {
         "a", "ab", "AbA", "meme", "m", "e e", "0a", "@[", "b'", "MEEM", "a\xc2\xa0" "b",
@@ -410,6 +434,13 @@ static void test_text_search(void **state)
             assert_int_equal(reader_find_ci(text, len, needles[k]),
                              naive_find_ci(text, len, needles[k]));
         assert_int_equal(reader_count_words(text, len), naive_count_words(text, len));
+        {
+            char *got = reader_clean_dup(text, len), *naive = naive_clean_dup(text, len);
+
+            assert_string_equal(got, naive);
+            free(got);
+            free(naive);
+        }
         seed = seed * 1103515245u + 12345u;
     }
     /* Every byte value, at every offset from a word boundary. */
