@@ -295,13 +295,14 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
                  int64_t person_id, int limit, struct store_hit **out, int *n)
 {
     struct store_topic *t = store_topic_new(st, query);
-    struct buf expr;
+    struct buf expr, rank;
     sqlite3_stmt *s = NULL;
     int pass, i, rc = 0;
 
     *out = NULL;
     *n = 0;
     buf_init(&expr);
+    buf_init(&rank);
     if (limit <= 0)
         limit = 10;
     /* Every word first; when nothing carries them all, any of them. */
@@ -314,7 +315,8 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
         }
         /* Kept prepared: every search with few matches comes here. */
         s = store_stmt(st, "SELECT " HIT_COLUMNS ", f.rank" HIT_FROM
-                           " JOIN (SELECT rowid, rank FROM turns_fts WHERE turns_fts MATCH ?1) f"
+                           " JOIN (SELECT rowid, rank FROM turns_fts"
+                           "       WHERE turns_fts MATCH ?1 AND rank MATCH ?5) f"
                            "   ON f.rowid = t.id"
                            " WHERE (?2 = 0 OR t.meeting_id = ?2) AND (?3 = 0 OR c.id = ?3)"
                            " ORDER BY f.rank LIMIT ?4");
@@ -326,6 +328,9 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
         sqlite3_bind_int64(s, 2, meeting_id);
         sqlite3_bind_int64(s, 3, person_id);
         sqlite3_bind_int(s, 4, limit);
+        buf_reset(&rank);
+        search_rank_arg(st, expr.data, &rank);
+        sqlite3_bind_text(s, 5, rank.data, (int)rank.len, SQLITE_STATIC);
         while (sqlite3_step(s) == SQLITE_ROW) {
             *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
             store_hit_read(s, &(*out)[*n]);
@@ -335,6 +340,7 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
         store_stmt_done(s);
     }
     buf_release(&expr);
+    buf_release(&rank);
     store_topic_free(t);
     return rc;
 }

@@ -27,6 +27,9 @@ struct store {
         sqlite3_stmt *stmt;
     } cache[STORE_STMT_CACHE];
     int n_cache;
+    /* search_rank.c: the counts of turns per phrase that rank searches,
+     * valid while turns_fts is unchanged; NULL until the first search. */
+    struct rank_memo *rank_memo;
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
@@ -117,6 +120,13 @@ int search_index(struct store *st, int64_t turn_id, const char *text);
 int search_unindex_meeting(struct store *st, int64_t meeting_id);
 /* Quote a user word or phrase for MATCH: "..." with inner quotes doubled. */
 void search_quote(struct buf *b, const char *s);
+/* search_rank.c: append to b what `rank MATCH` takes to rank turns_fts
+ * rows of expr as bm25() does: scribe_bm25(n, ...) with the number of
+ * turns of each of its phrases (kept per store), 1; or "bm25()", 0, when
+ * the expression is not one this reads or inside a transaction. */
+int search_rank_arg(struct store *st, const char *expr, struct buf *b);
+/* search_rank.c: free the store's counts (store_close()). */
+void search_rank_free(struct store *st);
 
 /* actions_edit.c: the next action code (the counter only ever goes up, so a
  * forgotten action's code is never handed out again), owners, history.
