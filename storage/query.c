@@ -200,12 +200,21 @@ int query_on_topic(const char *text, const struct store_topic *t)
  * when there are over 64 of them. 0 when there is none. */
 static int stem_terms(struct store *st, int vocab, const char *stem, size_t len, struct buf *b)
 {
-    sqlite3_stmt *s = store_stmt(st, vocab == QUERY_ACTIONS ?
-        "SELECT term FROM actions_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65" :
-        "SELECT term FROM items_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65");
+    int index = vocab == QUERY_ACTIONS ? MEMO_ACTIONS : MEMO_ITEMS;
+    const struct buf *kept = query_memo_get(st, index, stem, len);
+    sqlite3_stmt *s;
     size_t start = b->len;
     int n = 0;
 
+    /* The vocabulary's rows count each word's rows in the index (a read
+     * of them all): a stem's words are kept until the index changes. */
+    if (kept) {
+        buf_add(b, kept->data, kept->len);
+        return kept->len > 0;
+    }
+    s = store_stmt(st, vocab == QUERY_ACTIONS ?
+        "SELECT term FROM actions_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65" :
+        "SELECT term FROM items_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, stem, (int)len, SQLITE_TRANSIENT);
@@ -228,6 +237,7 @@ static int stem_terms(struct store *st, int vocab, const char *stem, size_t len,
     buf_putc(b, ')');
     if (!n)
         b->len = start;
+    query_memo_put(st, index, stem, len, b->data + start, b->len - start);
     return n > 0;
 }
 

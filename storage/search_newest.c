@@ -3,7 +3,8 @@
  * bm25 reads each one's length), 150,000 turns for a common pair at
  * 10,000 meetings; here, past SEARCH_NEWEST_MAX matching turns, only the
  * newest that many are ranked. Fewer matches rank as store_search() does,
- * from the same one pass over the index. */
+ * from the same one pass over the index. The best are kept per store
+ * until the index changes (query_memo.c). */
 #include "search_int.h"
 
 #include <stdlib.h>
@@ -52,14 +53,12 @@ static int scored_before(const struct scored *a, const struct scored *b)
     return a->rank < b->rank || (a->rank == b->rank && a->rowid < b->rowid);
 }
 
-/* The best `limit` of v[0..n), read whole into *out, best first. */
-static int best_hits(struct store *st, struct scored *v, int n, int limit,
-                     struct store_hit **out, int *nout)
+/* Move the best `limit` of v[0..n) to its front, best first. */
+static void pick_best(struct scored *v, int n, int limit)
 {
-    sqlite3_stmt *h;
-    int i, j, rc = 0;
+    int i, j;
 
-    for (i = 0; i < n && i < limit && rc == 0; i++) {
+    for (i = 0; i < n && i < limit; i++) {
         struct scored tmp;
         int best = i;
 
@@ -69,10 +68,54 @@ static int best_hits(struct store *st, struct scored *v, int n, int limit,
         tmp = v[i];
         v[i] = v[best];
         v[best] = tmp;
-        if (!(h = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM " WHERE t.id = ?1"))) {
-            rc = -1;
-            break;
-        }
+    }
+}
+
+/* The best `limit` turns of expr into v[0..), best first: how many turns
+ * match (up to SEARCH_NEWEST_MAX), and in *nbest how many are in v. Kept
+ * per store (query_memo.c) until the index changes. -1 on error. */
+static int newest_best(struct store *st, const char *expr, int limit, struct scored *v,
+                       int *nbest)
+{
+    struct buf key;
+    const struct buf *kept;
+    int c;
+
+    buf_init(&key);
+    buf_printf(&key, "newest %d %s", limit, expr);
+    kept = query_memo_get(st, MEMO_TURNS, key.data, key.len);
+    if (kept && kept->len >= sizeof(int)) {
+        memcpy(&c, kept->data, sizeof(int));
+        *nbest = (int)((kept->len - sizeof(int)) / sizeof(*v));
+        memcpy(v, kept->data + sizeof(int), sizeof(*v) * (size_t)*nbest);
+        buf_release(&key);
+        return c;
+    }
+    if ((c = newest_scored(st, expr, v)) >= 0) {
+        struct buf val;
+
+        pick_best(v, c, limit);
+        *nbest = c < limit ? c : limit;
+        buf_init(&val);
+        buf_add(&val, &c, sizeof(c));
+        buf_add(&val, v, sizeof(*v) * (size_t)*nbest);
+        query_memo_put(st, MEMO_TURNS, key.data, key.len, val.data, val.len);
+        buf_release(&val);
+    }
+    buf_release(&key);
+    return c;
+}
+
+/* The turns v[0..n), read whole into *out. */
+static int read_hits(struct store *st, const struct scored *v, int n,
+                     struct store_hit **out, int *nout)
+{
+    sqlite3_stmt *h;
+    int i;
+
+    for (i = 0; i < n; i++) {
+        if (!(h = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM " WHERE t.id = ?1")))
+            return -1;
         sqlite3_bind_int64(h, 1, v[i].rowid);
         if (sqlite3_step(h) == SQLITE_ROW) {
             *out = xrealloc(*out, sizeof(**out) * (size_t)(*nout + 1));
@@ -82,7 +125,7 @@ static int best_hits(struct store *st, struct scored *v, int n, int limit,
         }
         store_stmt_done(h);
     }
-    return rc;
+    return 0;
 }
 
 int store_search_newest(struct store *st, const char *query, int64_t meeting_id, int limit,
@@ -91,7 +134,7 @@ int store_search_newest(struct store *st, const char *query, int64_t meeting_id,
     struct store_topic *t;
     struct scored *v;
     struct buf expr;
-    int pass, i, c, rc = 0;
+    int pass, i, c, nbest = 0, rc = 0;
 
     *out = NULL;
     *n = 0;
@@ -100,7 +143,7 @@ int store_search_newest(struct store *st, const char *query, int64_t meeting_id,
     if (limit <= 0)
         limit = 10;
     t = store_topic_new(st, query);
-    v = xmalloc(sizeof(*v) * SEARCH_NEWEST_MAX);
+    v = xmalloc(sizeof(*v) * (SEARCH_NEWEST_MAX > limit ? SEARCH_NEWEST_MAX : limit));
     buf_init(&expr);
     /* As store_search(): every word first; when nothing carries them
      * all, any of them. */
@@ -111,12 +154,12 @@ int store_search_newest(struct store *st, const char *query, int64_t meeting_id,
                 buf_puts(&expr, pass ? " OR " : " AND ");
             buf_printf(&expr, "(%s)", t->terms[i].match.data);
         }
-        if ((c = newest_scored(st, expr.data, v)) < 0) {
+        if ((c = newest_best(st, expr.data, limit, v, &nbest)) < 0) {
             rc = -1;
             break;
         }
         if (c > 0) {
-            rc = best_hits(st, v, c, limit, out, n);
+            rc = read_hits(st, v, nbest, out, n);
             break;
         }
     }

@@ -3,7 +3,8 @@
  * of each of its phrases to weigh it ("list" or "session" are in
  * thousands of turns); scribe_bm25(turns_fts, n...) computes exactly what
  * bm25() does (same formula, same order of operations) from counts found
- * once and kept until the index changes. Knows FTS5's extension API. */
+ * once and kept (query_memo.c) until the index changes. Knows FTS5's
+ * extension API. */
 #include "search_int.h"
 
 #include <math.h>
@@ -12,17 +13,6 @@
 
 #define RANK_FN "scribe_bm25"
 #define RANK_MAX_PHRASES 64
-#define MEMO_MAX 1024           /* counts kept; all forgotten when full */
-
-struct rank_memo {
-    struct buf stamp;           /* turns_fts's structure record they are valid for */
-    struct memo_entry {
-        char *phrase;           /* as quoted in an expression; NULL: empty slot */
-        int64_t turns;
-    } v[2 * MEMO_MAX];
-    int n;
-    int broken;                 /* the function could not be registered */
-};
 
 /* ---- the rank function ----------------------------------------------- */
 
@@ -128,109 +118,41 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
     sqlite3_result_double(ctx, -1.0 * score);
 }
 
-static void memo_clear(struct rank_memo *m)
-{
-    size_t i;
-
-    for (i = 0; i < sizeof(m->v) / sizeof(m->v[0]); i++) {
-        free(m->v[i].phrase);
-        m->v[i].phrase = NULL;
-    }
-    m->n = 0;
-}
-
-static void memo_free(void *arg)
-{
-    struct rank_memo *m = arg;
-
-    if (!m)
-        return;
-    memo_clear(m);
-    buf_release(&m->stamp);
-    free(m);
-}
-
-/* The store's memo, made (and the function registered) on first use;
- * NULL when FTS5 will not take the function. */
-static struct rank_memo *memo_get(struct store *st)
+/* Register scribe_bm25 on the store's connection once; 0, or -1 when
+ * FTS5 will not take it. */
+static int rank_fn_register(struct store *st)
 {
     fts5_api *api = NULL;
     sqlite3_stmt *s;
 
-    if (st->rank_memo)
-        return st->rank_memo->broken ? NULL : st->rank_memo;
-    st->rank_memo = xcalloc(1, sizeof(*st->rank_memo));
-    buf_init(&st->rank_memo->stamp);
-    st->rank_memo->broken = 1;
+    if (st->rank_fn)
+        return st->rank_fn > 0 ? 0 : -1;
+    st->rank_fn = -1;
     if (sqlite3_prepare_v2(st->db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK)
-        return NULL;
+        return -1;
     sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
     sqlite3_step(s);
     sqlite3_finalize(s);
-    /* The function owns nothing: the memo is the store's (store_close()). */
     if (!api || api->iVersion < 2 ||
         api->xCreateFunction(api, RANK_FN, NULL, rank_fn, NULL) != SQLITE_OK)
-        return NULL;
-    st->rank_memo->broken = 0;
-    return st->rank_memo;
-}
-
-void search_rank_free(struct store *st)
-{
-    memo_free(st->rank_memo);
-    st->rank_memo = NULL;
+        return -1;
+    st->rank_fn = 1;
+    return 0;
 }
 
 /* ---- the counts -------------------------------------------------------- */
 
-/* Forget the counts when the index is not the one they were found in:
- * its structure record changes with every write (any connection). 0, or
- * -1 when it cannot be read. */
-static int memo_check(struct store *st, struct rank_memo *m)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT block FROM turns_fts_data WHERE id = 10");
-    const void *blk;
-    int len, rc = -1;
-
-    if (!s)
-        return -1;
-    if (sqlite3_step(s) == SQLITE_ROW) {
-        blk = sqlite3_column_blob(s, 0);
-        len = sqlite3_column_bytes(s, 0);
-        if (m->stamp.len != (size_t)len || (len && memcmp(m->stamp.data, blk, (size_t)len))) {
-            memo_clear(m);
-            buf_reset(&m->stamp);
-            buf_add(&m->stamp, blk, (size_t)len);
-        }
-        rc = 0;
-    }
-    store_stmt_done(s);
-    return rc;
-}
-
-static uint32_t phrase_hash(const char *p, size_t n)
-{
-    uint32_t h = 2166136261u;
-    size_t i;
-
-    for (i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 16777619u;
-    return h;
-}
-
 /* How many turns carry phrase p[0..n) (quoted, as in the expression),
- * from the memo or counted into it; -1 on error. */
-static int64_t phrase_turns(struct store *st, struct rank_memo *m, const char *p, size_t n)
+ * kept or counted (and kept); -1 on error. */
+static int64_t phrase_turns(struct store *st, const char *p, size_t n)
 {
-    size_t cap = sizeof(m->v) / sizeof(m->v[0]);
-    size_t i = phrase_hash(p, n) & (cap - 1);
+    const struct buf *kept = query_memo_get(st, MEMO_TURNS, p, n);
     sqlite3_stmt *s;
     int64_t c = -1;
 
-    while (m->v[i].phrase) {
-        if (!strncmp(m->v[i].phrase, p, n) && !m->v[i].phrase[n])
-            return m->v[i].turns;
-        i = (i + 1) & (cap - 1);
+    if (kept && kept->len == sizeof(c)) {
+        memcpy(&c, kept->data, sizeof(c));
+        return c;
     }
     if (!(s = store_stmt(st, "SELECT count(*) FROM turns_fts WHERE turns_fts MATCH ?1")))
         return -1;
@@ -238,15 +160,8 @@ static int64_t phrase_turns(struct store *st, struct rank_memo *m, const char *p
     if (sqlite3_step(s) == SQLITE_ROW)
         c = sqlite3_column_int64(s, 0);
     store_stmt_done(s);
-    if (c < 0)
-        return -1;
-    if (m->n >= MEMO_MAX) {
-        memo_clear(m);
-        i = phrase_hash(p, n) & (cap - 1);
-    }
-    m->v[i].phrase = xstrndup(p, n);
-    m->v[i].turns = c;
-    m->n++;
+    if (c >= 0)
+        query_memo_put(st, MEMO_TURNS, p, n, &c, sizeof(c));
     return c;
 }
 
@@ -264,13 +179,12 @@ static int phrase_has_token(const char *p, size_t n)
 
 int search_rank_arg(struct store *st, const char *expr, struct buf *b)
 {
-    struct rank_memo *m;
     const char *p = expr;
     size_t start = b->len;
     int n = 0;
 
     /* Inside a transaction the index may hold what is not committed. */
-    if (!sqlite3_get_autocommit(st->db) || !(m = memo_get(st)) || memo_check(st, m) < 0)
+    if (!sqlite3_get_autocommit(st->db) || rank_fn_register(st) < 0)
         goto plain;
     buf_puts(b, RANK_FN "(");
     while (*p) {
@@ -297,7 +211,7 @@ int search_rank_arg(struct store *st, const char *expr, struct buf *b)
         if (!phrase_has_token(p, (size_t)(q - p))) {
             buf_puts(b, "NULL");
         } else {
-            if ((c = phrase_turns(st, m, p, (size_t)(q - p))) < 0)
+            if ((c = phrase_turns(st, p, (size_t)(q - p))) < 0)
                 goto plain;
             buf_printf(b, "%lld", (long long)c);
         }

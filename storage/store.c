@@ -187,7 +187,7 @@ void store_close(struct store *st)
         return;
     for (i = 0; i < st->n_cache; i++)
         sqlite3_finalize(st->cache[i].stmt);
-    search_rank_free(st);
+    query_memo_free(st);
     if (st->db)
         sqlite3_close_v2(st->db);
     free(st);

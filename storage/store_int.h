@@ -27,9 +27,11 @@ struct store {
         sqlite3_stmt *stmt;
     } cache[STORE_STMT_CACHE];
     int n_cache;
-    /* search_rank.c: the counts of turns per phrase that rank searches,
-     * valid while turns_fts is unchanged; NULL until the first search. */
-    struct rank_memo *rank_memo;
+    /* query_memo.c: what is kept per index between questions; NULL
+     * until first used. search_rank.c: 1 once scribe_bm25 is registered,
+     * -1 when FTS5 would not take it. */
+    struct query_memo *memo;
+    int rank_fn;
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
@@ -125,8 +127,17 @@ void search_quote(struct buf *b, const char *s);
  * turns of each of its phrases (kept per store), 1; or "bm25()", 0, when
  * the expression is not one this reads or inside a transaction. */
 int search_rank_arg(struct store *st, const char *expr, struct buf *b);
-/* search_rank.c: free the store's counts (store_close()). */
-void search_rank_free(struct store *st);
+
+/* query_memo.c: values kept per store for one FTS5 index (MEMO_TURNS:
+ * turns_fts, ...), each forgotten as soon as the index is written (by any
+ * connection). get: the value kept for key[0..len), borrowed until the
+ * next call into the store, or NULL (none, inside a transaction, on
+ * error). put: keep a copy (not inside a transaction). */
+enum { MEMO_TURNS, MEMO_ITEMS, MEMO_ACTIONS, MEMO_INDEXES };
+const struct buf *query_memo_get(struct store *st, int index, const char *key, size_t len);
+void query_memo_put(struct store *st, int index, const char *key, size_t len,
+                    const void *value, size_t n);
+void query_memo_free(struct store *st);      /* store_close() */
 
 /* actions_edit.c: the next action code (the counter only ever goes up, so a
  * forgotten action's code is never handed out again), owners, history.

@@ -1,0 +1,151 @@
+/* storage/query_memo.c -- what questions read again and again from an
+ * FTS5 index and that only a write can change (a word's count of turns,
+ * the vocabulary's words of a stem, the best turns of a search), kept per
+ * store and index. Everything kept for an index is forgotten as soon as
+ * its structure record differs (FTS5 rewrites it on every write, by any
+ * connection); inside a transaction nothing is kept or given. */
+#include "store_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define MEMO_SLOTS 2048         /* per index; half may be used */
+#define MEMO_BYTES (1 << 20)    /* per index: past this, all is forgotten */
+
+struct memo_entry {
+    char *key;                  /* NULL: an empty slot */
+    struct buf value;
+};
+
+struct memo_index {
+    struct buf stamp;           /* the structure record the entries hold for */
+    struct memo_entry v[MEMO_SLOTS];
+    int n;
+    size_t bytes;
+};
+
+struct query_memo {
+    struct memo_index ix[MEMO_INDEXES];
+};
+
+static void index_clear(struct memo_index *x)
+{
+    int i;
+
+    for (i = 0; i < MEMO_SLOTS; i++)
+        if (x->v[i].key) {
+            free(x->v[i].key);
+            buf_release(&x->v[i].value);
+            x->v[i].key = NULL;
+        }
+    x->n = 0;
+    x->bytes = 0;
+}
+
+void query_memo_free(struct store *st)
+{
+    int i;
+
+    if (!st->memo)
+        return;
+    for (i = 0; i < MEMO_INDEXES; i++) {
+        index_clear(&st->memo->ix[i]);
+        buf_release(&st->memo->ix[i].stamp);
+    }
+    free(st->memo);
+    st->memo = NULL;
+}
+
+/* The index's entries, valid for it as it is now; NULL inside a
+ * transaction (the index may hold what is not committed) or on error. */
+static struct memo_index *index_get(struct store *st, int index)
+{
+    static const char *const sql[MEMO_INDEXES] = {
+        "SELECT block FROM turns_fts_data WHERE id = 10",
+        "SELECT block FROM items_fts_data WHERE id = 10",
+        "SELECT block FROM actions_fts_data WHERE id = 10",
+    };
+    struct memo_index *x;
+    sqlite3_stmt *s;
+    int rc = -1;
+
+    if (index < 0 || index >= MEMO_INDEXES || !sqlite3_get_autocommit(st->db))
+        return NULL;
+    if (!st->memo) {
+        int i;
+
+        st->memo = xcalloc(1, sizeof(*st->memo));
+        for (i = 0; i < MEMO_INDEXES; i++)
+            buf_init(&st->memo->ix[i].stamp);
+    }
+    x = &st->memo->ix[index];
+    if (!(s = store_stmt(st, sql[index])))
+        return NULL;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        const void *blk = sqlite3_column_blob(s, 0);
+        size_t len = (size_t)sqlite3_column_bytes(s, 0);
+
+        if (x->stamp.len != len || (len && memcmp(x->stamp.data, blk, len))) {
+            index_clear(x);
+            buf_reset(&x->stamp);
+            buf_add(&x->stamp, blk, len);
+        }
+        rc = 0;
+    }
+    store_stmt_done(s);
+    return rc == 0 ? x : NULL;
+}
+
+static uint32_t key_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;
+    size_t i;
+
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return h;
+}
+
+/* The slot of key k[0..n) in x: its entry, or the empty slot for it. */
+static struct memo_entry *slot(struct memo_index *x, const char *k, size_t n)
+{
+    size_t i = key_hash(k, n) & (MEMO_SLOTS - 1);
+
+    while (x->v[i].key && (strncmp(x->v[i].key, k, n) || x->v[i].key[n]))
+        i = (i + 1) & (MEMO_SLOTS - 1);
+    return &x->v[i];
+}
+
+const struct buf *query_memo_get(struct store *st, int index, const char *key, size_t len)
+{
+    struct memo_index *x = index_get(st, index);
+    struct memo_entry *e;
+
+    if (!x)
+        return NULL;
+    e = slot(x, key, len);
+    return e->key ? &e->value : NULL;
+}
+
+void query_memo_put(struct store *st, int index, const char *key, size_t len,
+                    const void *value, size_t n)
+{
+    struct memo_index *x = index_get(st, index);
+    struct memo_entry *e;
+
+    if (!x || n > MEMO_BYTES / 16)
+        return;
+    if (x->n >= MEMO_SLOTS / 2 || x->bytes + len + n > MEMO_BYTES)
+        index_clear(x);
+    e = slot(x, key, len);
+    if (!e->key) {
+        e->key = xstrndup(key, len);
+        buf_init(&e->value);
+        x->n++;
+        x->bytes += len;
+    }
+    x->bytes -= e->value.len;
+    buf_reset(&e->value);
+    buf_add(&e->value, value, n);
+    x->bytes += n;
+}

@@ -1,0 +1,177 @@
+/* tests/test_query_memo.c -- what storage/query_memo.c keeps per index:
+ * given back until the index is written (ingest, forget, by this or
+ * another connection), never inside a transaction; and answers that read
+ * through it (decisions and actions on a topic, search) follow a new
+ * record at once. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../commands/commands.h"
+#include "../storage/store_int.h"
+
+static const char first[] =
+    "Zebra Coordination Group Meeting #1\n14 June 2022\n\n"
+    ">> ANNA BERG: Good morning everyone, we start with the crossing report.\n\n"
+    ">> OTTO KLEIN: Thanks Anna. The crossing needs new paint before summer.\n";
+static const char second[] =
+    "Zebra Coordination Group Meeting #2\n15 June 2022\n\n"
+    ">> ANNA BERG: Good morning everyone.\n\n"
+    ">> OTTO KLEIN: We agreed that the zebra crossing gets new paint in July.\n\n"
+    ">> ANNA BERG: Otto will send the zebra paint order by Friday.\n";
+
+static int64_t ingest(struct store *st, const char *text, const char *name)
+{
+    struct store_ingest_result res;
+    char err[256];
+
+    if (store_ingest(st, text, strlen(text), 0, name, NULL, 1700000000, &res, err,
+                     sizeof(err)) < 0)
+        fail_msg("ingest: %s", err);
+    return res.meeting_id;
+}
+
+static int kept(struct store *st, int index, const char *key)
+{
+    return query_memo_get(st, index, key, strlen(key)) != NULL;
+}
+
+static void test_kept_until_written(void **state)
+{
+    struct store *st = NULL;
+    char err[256];
+    int64_t m2;
+    int i;
+
+    (void)state;
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    ingest(st, first, "a.txt");
+    for (i = 0; i < MEMO_INDEXES; i++) {
+        query_memo_put(st, i, "k", 1, "v", 1);
+        assert_true(kept(st, i, "k"));
+        assert_memory_equal(query_memo_get(st, i, "k", 1)->data, "v", 1);
+        assert_false(kept(st, i, "other"));
+    }
+    /* A record with turns, a decision and an action writes all three. */
+    m2 = ingest(st, second, "b.txt");
+    for (i = 0; i < MEMO_INDEXES; i++) {
+        assert_false(kept(st, i, "k"));
+        query_memo_put(st, i, "k", 1, "v", 1);
+    }
+    assert_int_equal(store_meeting_forget(st, m2), 0);
+    for (i = 0; i < MEMO_INDEXES; i++)
+        assert_false(kept(st, i, "k"));
+    /* Nothing is kept or given inside a transaction. */
+    query_memo_put(st, MEMO_TURNS, "k", 1, "v", 1);
+    assert_int_equal(store_begin(st), 0);
+    assert_false(kept(st, MEMO_TURNS, "k"));
+    query_memo_put(st, MEMO_ITEMS, "t", 1, "v", 1);
+    assert_int_equal(store_rollback(st), 0);
+    assert_true(kept(st, MEMO_TURNS, "k"));
+    assert_false(kept(st, MEMO_ITEMS, "t"));
+    store_close(st);
+}
+
+static void test_other_connection(void **state)
+{
+    char path[] = "/tmp/scribe-test-memo-XXXXXX";
+    char db[64], err[256];
+    struct store *a = NULL, *b = NULL;
+    int fd = mkstemp(path), i;
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_open(&a, db, err, sizeof(err)), 0);
+    assert_int_equal(store_open(&b, db, err, sizeof(err)), 0);
+    ingest(a, first, "a.txt");
+    for (i = 0; i < MEMO_INDEXES; i++)
+        query_memo_put(b, i, "k", 1, "v", 1);
+    ingest(a, second, "b.txt");
+    for (i = 0; i < MEMO_INDEXES; i++)
+        assert_false(kept(b, i, "k"));
+    store_close(a);
+    store_close(b);
+    unlink(db);
+    snprintf(err, sizeof(err), "%s-wal", db);
+    unlink(err);
+    snprintf(err, sizeof(err), "%s-shm", db);
+    unlink(err);
+}
+
+static char *answer(struct store *st, const char *q)
+{
+    struct cmd_ctx ctx;
+    struct cmd_reply r;
+    char *text;
+
+    memset(&ctx, 0, sizeof(ctx));
+    ctx.st = st;
+    ctx.user = "@test:localhost";
+    ctx.room = "!test:localhost";
+    ctx.now = 1800000000;
+    cmd_reply_init(&r);
+    assert_int_equal(commands_answer(&ctx, q, &r), 0);
+    text = xstrdup(r.text.data);
+    cmd_reply_release(&r);
+    return text;
+}
+
+/* The same questions before and after a record that answers them: what
+ * the first answers kept (no word "zebra" in the vocabularies, no turn
+ * carrying it) must not hide the new record. */
+static void test_answers_follow_ingest(void **state)
+{
+    static const char *const qs[] = {
+        "what was decided about the zebra crossing?",
+        "search zebra paint",
+    };
+    struct store *st = NULL;
+    char err[256];
+    size_t i;
+
+    (void)state;
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    ingest(st, first, "a.txt");
+    for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+        char *a = answer(st, qs[i]);
+
+        assert_null(strstr(a, "July"));
+        free(a);
+    }
+    ingest(st, second, "b.txt");
+    for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+        char *a = answer(st, qs[i]);
+
+        if (!strstr(a, i == 0 ? "new paint in July" : "zebra paint"))
+            fail_msg("'%s' after the second record: %s", qs[i], a);
+        free(a);
+    }
+    {
+        char *a = answer(st, "what was decided about the zebra crossing?");
+
+        assert_non_null(strstr(a, "A1"));           /* its action, by the topic */
+        free(a);
+    }
+    store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_kept_until_written),
+        cmocka_unit_test(test_other_connection),
+        cmocka_unit_test(test_answers_follow_ingest),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
