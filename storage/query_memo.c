@@ -149,3 +149,60 @@ void query_memo_put(struct store *st, int index, const char *key, size_t len,
     buf_add(&e->value, value, n);
     x->bytes += n;
 }
+
+/* ---- rows of an expression --------------------------------------------- */
+
+int query_memo_rows(struct store *st, int index, const char *expr, int cap, struct buf *ids)
+{
+    sqlite3_stmt *s;
+    const struct buf *kept;
+    struct buf key, val;
+    int64_t *v;
+    int c = 0, i;
+
+    buf_init(&key);
+    buf_printf(&key, "rows %d %s", cap, expr);
+    kept = query_memo_get(st, index, key.data, key.len);
+    if (kept && kept->len >= sizeof(int)) {
+        memcpy(&c, kept->data, sizeof(int));
+        buf_add(ids, kept->data + sizeof(int), kept->len - sizeof(int));
+        buf_release(&key);
+        return c;
+    }
+    s = store_stmt(st, index == MEMO_ACTIONS ?
+                   "SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?1 LIMIT ?2" :
+                   "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2");
+    if (!s) {
+        buf_release(&key);
+        return -1;
+    }
+    v = xmalloc(sizeof(*v) * (size_t)cap);
+    sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 2, cap);
+    while (c < cap && sqlite3_step(s) == SQLITE_ROW)
+        v[c++] = sqlite3_column_int64(s, 0);
+    store_stmt_done(s);
+    /* At the cap the meetings are walked instead: no list to write. The
+     * digits by hand: printf costs more than the rest of a row. */
+    buf_init(&val);
+    buf_add(&val, &c, sizeof(c));
+    for (i = 0; c < cap && i < c; i++) {
+        char num[24];
+        int len = 0;
+        uint64_t x = (uint64_t)v[i];
+
+        do
+            num[sizeof(num) - 1 - len++] = (char)('0' + x % 10);
+        while ((x /= 10) && len < (int)sizeof(num));
+        buf_putc(&val, i ? ',' : '[');
+        buf_add(&val, num + sizeof(num) - len, (size_t)len);
+    }
+    if (c && c < cap)
+        buf_putc(&val, ']');
+    free(v);
+    buf_add(ids, val.data + sizeof(int), val.len - sizeof(int));
+    query_memo_put(st, index, key.data, key.len, val.data, val.len);
+    buf_release(&val);
+    buf_release(&key);
+    return c;
+}

@@ -138,6 +138,11 @@ const struct buf *query_memo_get(struct store *st, int index, const char *key, s
 void query_memo_put(struct store *st, int index, const char *key, size_t len,
                     const void *value, size_t n);
 void query_memo_free(struct store *st);      /* store_close() */
+/* query_memo.c: how many rows of items_fts (MEMO_ITEMS) or actions_fts
+ * (MEMO_ACTIONS) match expr, up to cap, with their ids appended to ids
+ * as a JSON array when under the cap (nothing when none); kept as above.
+ * -1 on error. */
+int query_memo_rows(struct store *st, int index, const char *expr, int cap, struct buf *ids);
 
 /* actions_edit.c: the next action code (the counter only ever goes up, so a
  * forgotten action's code is never handed out again), owners, history.

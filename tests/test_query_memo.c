@@ -20,7 +20,9 @@
 static const char first[] =
     "Zebra Coordination Group Meeting #1\n14 June 2022\n\n"
     ">> ANNA BERG: Good morning everyone, we start with the crossing report.\n\n"
-    ">> OTTO KLEIN: Thanks Anna. The crossing needs new paint before summer.\n";
+    ">> OTTO KLEIN: Thanks Anna. The crossing needs new paint before summer.\n\n"
+    ">> ANNA BERG: We agreed that the zebra crossing report is done.\n\n"
+    ">> OTTO KLEIN: Anna will send the zebra crossing measurements by Monday.\n";
 static const char second[] =
     "Zebra Coordination Group Meeting #2\n15 June 2022\n\n"
     ">> ANNA BERG: Good morning everyone.\n\n"
@@ -126,9 +128,9 @@ static char *answer(struct store *st, const char *q)
     return text;
 }
 
-/* The same questions before and after a record that answers them: what
- * the first answers kept (no word "zebra" in the vocabularies, no turn
- * carrying it) must not hide the new record. */
+/* The same questions before and after a record that adds to their
+ * answers: what the first answers kept (the words of the vocabularies,
+ * the rows of the indexes, the best turns) must not hide the new record. */
 static void test_answers_follow_ingest(void **state)
 {
     static const char *const qs[] = {
@@ -159,7 +161,9 @@ static void test_answers_follow_ingest(void **state)
     {
         char *a = answer(st, "what was decided about the zebra crossing?");
 
-        assert_non_null(strstr(a, "A1"));           /* its action, by the topic */
+        /* Both records' decisions and actions on the topic. */
+        if (!strstr(a, "report is done") || !strstr(a, "A1") || !strstr(a, "A2"))
+            fail_msg("decisions after the second record: %s", a);
         free(a);
     }
     store_close(st);
