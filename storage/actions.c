@@ -549,7 +549,7 @@ int store_actions_in_context(struct store *st, int64_t meeting_id, const struct 
 
 int store_action_get(struct store *st, const char *code, struct store_action *out)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT " ACTION_COLUMNS ACTION_FROM
+    sqlite3_stmt *s = store_stmt(st, "SELECT " ACTION_COLUMNS ACTION_FROM
                                      " WHERE a.code = ? COLLATE NOCASE");
     int rc = STORE_NOTFOUND;
 
@@ -561,7 +561,7 @@ int store_action_get(struct store *st, const char *code, struct store_action *ou
         action_read(s, out);
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     if (rc == 0 && action_owners(st, out) < 0)
         rc = -1;
     return rc;
@@ -569,7 +569,7 @@ int store_action_get(struct store *st, const char *code, struct store_action *ou
 
 int store_action_owned_by(struct store *st, const char *code, int64_t person_id)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT 1 FROM actions a JOIN action_owners o ON o.action_id = a.id"
+    sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM actions a JOIN action_owners o ON o.action_id = a.id"
                                      " JOIN persons p ON p.id = o.person_id"
                                      " WHERE a.code = ? COLLATE NOCASE AND p.canon_id = ?");
     int yes = 0;
@@ -579,6 +579,6 @@ int store_action_owned_by(struct store *st, const char *code, int64_t person_id)
     sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, person_id);
     yes = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return yes;
 }

@@ -170,7 +170,7 @@ static int first_id(sqlite3_stmt *s, int64_t *id)
         *id = sqlite3_column_int64(s, 0);
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
@@ -190,14 +190,14 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
     for (p = strtok_r(buf, " \t,", &save); p && nw < 8; p = strtok_r(NULL, " \t,", &save))
         words[nw++] = p;
     if (nw == 0 || (nw == 1 && (!strcmp(words[0], "latest") || !strcmp(words[0], "last"))))
-        return first_id(store_prep(st, "SELECT m.id FROM meetings m" MEETING_ORDER " LIMIT 1"), id);
+        return first_id(store_stmt(st, "SELECT m.id FROM meetings m" MEETING_ORDER " LIMIT 1"), id);
 
     /* A date: 2022-06-14, or "14 June 2022", "June 2022", "2022". */
     if (nw == 1 && sscanf(words[0], "%4d-%2d-%2d", &y, &mo, &d) == 3) {
         char iso[16];
 
         snprintf(iso, sizeof(iso), "%04d-%02d-%02d", y, mo, d);
-        s = store_prep(st, "SELECT m.id FROM meetings m WHERE m.date = ?" MEETING_ORDER);
+        s = store_stmt(st, "SELECT m.id FROM meetings m WHERE m.date = ?" MEETING_ORDER);
         if (s)
             sqlite3_bind_text(s, 1, iso, -1, SQLITE_TRANSIENT);
         return first_id(s, id);
@@ -218,7 +218,7 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
             snprintf(pat, sizeof(pat), "%04d-%02d-%02d", y, mo, d);
         else
             snprintf(pat, sizeof(pat), "%04d-%02d-", y, mo);
-        s = store_prep(st, "SELECT m.id FROM meetings m WHERE substr(m.date, 1, length(?1)) = ?1"
+        s = store_stmt(st, "SELECT m.id FROM meetings m WHERE substr(m.date, 1, length(?1)) = ?1"
                            MEETING_ORDER);
         if (s)
             sqlite3_bind_text(s, 1, pat, -1, SQLITE_TRANSIENT);
@@ -245,7 +245,7 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
             buf_putc(&grp, ' ');
         buf_puts(&grp, words[i]);
     }
-    s = store_prep(st, "SELECT m.id FROM meetings m WHERE (m.number_value = ?1"
+    s = store_stmt(st, "SELECT m.id FROM meetings m WHERE (m.number_value = ?1"
                        "   OR lower(m.number) = lower(?3))"
                        " AND (?2 = '' OR instr(m.grp_key, ?2) > 0 OR instr(lower(m.title), ?2) > 0)"
                        MEETING_ORDER);
@@ -260,7 +260,7 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
     rc = first_id(s, id);
     if (rc == STORE_NOTFOUND && grp.len) {
         /* "DC #62" with a group spelt differently: the number alone. */
-        s = store_prep(st, "SELECT m.id FROM meetings m WHERE m.number_value = ?" MEETING_ORDER);
+        s = store_stmt(st, "SELECT m.id FROM meetings m WHERE m.number_value = ?" MEETING_ORDER);
         if (s)
             sqlite3_bind_int64(s, 1, num);
         rc = first_id(s, id);
@@ -283,7 +283,7 @@ void store_records_free(struct store_record_info *v, int n)
 int store_meeting_records(struct store *st, int64_t meeting_id,
                           struct store_record_info **out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT id, kind, sha256, name, posted,"
+    sqlite3_stmt *s = store_stmt(st, "SELECT id, kind, sha256, name, posted,"
                                      " (SELECT count(*) FROM turns t WHERE t.record_id = records.id),"
                                      " (SELECT count(*) FROM turns t WHERE t.record_id = records.id"
                                      "   AND t.person_id IS NULL AND records.kind = 1)"
@@ -308,7 +308,7 @@ int store_meeting_records(struct store *st, int64_t meeting_id,
         r->name = store_col_dup(s, 3);
         r->posted = sqlite3_column_int64(s, 4);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -370,17 +370,17 @@ int store_next_meeting(struct store *st, int64_t meeting_id, struct store_next *
     *out = NULL;
     *n = 0;
     if (!meeting_id) {
-        s = store_prep(st, "SELECT x.meeting_id FROM next_meeting x JOIN meetings m"
+        s = store_stmt(st, "SELECT x.meeting_id FROM next_meeting x JOIN meetings m"
                            " ON m.id = x.meeting_id" MEETING_ORDER " LIMIT 1");
         if (!s)
             return -1;
         if (sqlite3_step(s) == SQLITE_ROW)
             meeting_id = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
+        store_stmt_done(s);
         if (!meeting_id)
             return 0;
     }
-    s = store_prep(st, "SELECT x.meeting_id, r.kind, x.when_text, x.date, x.quote FROM next_meeting x"
+    s = store_stmt(st, "SELECT x.meeting_id, r.kind, x.when_text, x.date, x.quote FROM next_meeting x"
                        " JOIN records r ON r.id = x.record_id WHERE x.meeting_id = ?"
                        " ORDER BY r.kind, x.record_id");
     if (!s)
@@ -397,6 +397,6 @@ int store_next_meeting(struct store *st, int64_t meeting_id, struct store_next *
         x->date = store_col_dup(s, 3);
         x->quote = store_col_dup(s, 4);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return 0;
 }
