@@ -59,18 +59,75 @@ void store_meetings_free(struct store_meeting *v, int n)
     free(v);
 }
 
+/* A meeting's row as query_memo.c keeps it: the numbers, then each text
+ * as a flag byte (0: NULL) and the text with its NUL. */
+struct meeting_nums {
+    int64_t id, posted;
+    long number_value;
+    int has_transcript, has_summary;
+};
+
+static void meeting_pack(const struct store_meeting *m, struct buf *b)
+{
+    struct meeting_nums k = { m->id, m->posted, m->number_value, m->has_transcript,
+                              m->has_summary };
+    const char *const texts[] = { m->group, m->number, m->title, m->date, m->time_utc,
+                                  m->end_time_utc, m->room };
+    size_t i;
+
+    buf_add(b, &k, sizeof(k));
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        buf_putc(b, texts[i] ? 1 : 0);
+        if (texts[i])
+            buf_add(b, texts[i], strlen(texts[i]) + 1);
+    }
+}
+
+static void meeting_unpack(const struct buf *b, struct store_meeting *m)
+{
+    struct meeting_nums k;
+    char **const texts[] = { &m->group, &m->number, &m->title, &m->date, &m->time_utc,
+                             &m->end_time_utc, &m->room };
+    const char *p = b->data + sizeof(k);
+    size_t i;
+
+    memcpy(&k, b->data, sizeof(k));
+    m->id = k.id;
+    m->posted = k.posted;
+    m->number_value = k.number_value;
+    m->has_transcript = k.has_transcript;
+    m->has_summary = k.has_summary;
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        if (*p++) {
+            *texts[i] = xstrdup(p);
+            p += strlen(p) + 1;
+        }
+}
+
 int store_meeting_get(struct store *st, int64_t id, struct store_meeting *out)
 {
-    /* Kept prepared: answers name a meeting per line (actions, who raised). */
-    sqlite3_stmt *s = store_stmt(st, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?");
+    /* Kept prepared, and each meeting's row kept (query_memo.c): answers
+     * name a meeting per line (actions, who raised, decisions, search). */
+    sqlite3_stmt *s;
+    const struct buf *kept = query_memo_get(st, MEMO_MEETINGS, (const char *)&id, sizeof(id));
     int rc = STORE_NOTFOUND;
 
     memset(out, 0, sizeof(*out));
-    if (!s)
+    if (kept && kept->len > sizeof(struct meeting_nums)) {
+        meeting_unpack(kept, out);
+        return 0;
+    }
+    if (!(s = store_stmt(st, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?")))
         return -1;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) == SQLITE_ROW) {
+        struct buf b;
+
         meeting_read(s, out);
+        buf_init(&b);
+        meeting_pack(out, &b);
+        query_memo_put(st, MEMO_MEETINGS, (const char *)&id, sizeof(id), b.data, b.len);
+        buf_release(&b);
         rc = 0;
     }
     store_stmt_done(s);

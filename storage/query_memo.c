@@ -1,7 +1,7 @@
 /* storage/query_memo.c -- what questions read again and again from an
  * FTS5 index and that only a write can change (a word's count of turns,
- * the vocabulary's words of a stem, the best turns of a search), kept per
- * store and index. Everything kept for an index is forgotten as soon as
+ * the vocabulary's words of a stem, the best turns of a search, a
+ * meeting's row), kept per store and index. Everything kept for an index is forgotten as soon as
  * its structure record differs (FTS5 rewrites it on every write, by any
  * connection); inside a transaction nothing is kept or given. */
 #include "store_int.h"
@@ -13,7 +13,8 @@
 #define MEMO_BYTES (1 << 20)    /* per index: past this, all is forgotten */
 
 struct memo_entry {
-    char *key;                  /* NULL: an empty slot */
+    char *key;                  /* any bytes; NULL: an empty slot */
+    size_t key_len;
     struct buf value;
 };
 
@@ -60,10 +61,14 @@ void query_memo_free(struct store *st)
  * transaction (the index may hold what is not committed) or on error. */
 static struct memo_index *index_get(struct store *st, int index)
 {
+    /* MEMO_MEETINGS: meetings change with their records, and a record
+     * brings turns (forgetting one drops them): the turns index, and the
+     * newest record as well. */
     static const char *const sql[MEMO_INDEXES] = {
         "SELECT block FROM turns_fts_data WHERE id = 10",
         "SELECT block FROM items_fts_data WHERE id = 10",
         "SELECT block FROM actions_fts_data WHERE id = 10",
+        "SELECT block, (SELECT max(id) FROM records) FROM turns_fts_data WHERE id = 10",
     };
     struct memo_index *x;
     sqlite3_stmt *s;
@@ -84,11 +89,14 @@ static struct memo_index *index_get(struct store *st, int index)
     if (sqlite3_step(s) == SQLITE_ROW) {
         const void *blk = sqlite3_column_blob(s, 0);
         size_t len = (size_t)sqlite3_column_bytes(s, 0);
+        int64_t more = sqlite3_column_count(s) > 1 ? sqlite3_column_int64(s, 1) : 0;
 
-        if (x->stamp.len != len || (len && memcmp(x->stamp.data, blk, len))) {
+        if (x->stamp.len != len + sizeof(more) || (len && memcmp(x->stamp.data, blk, len)) ||
+            memcmp(x->stamp.data + len, &more, sizeof(more))) {
             index_clear(x);
             buf_reset(&x->stamp);
             buf_add(&x->stamp, blk, len);
+            buf_add(&x->stamp, &more, sizeof(more));
         }
         rc = 0;
     }
@@ -111,7 +119,7 @@ static struct memo_entry *slot(struct memo_index *x, const char *k, size_t n)
 {
     size_t i = key_hash(k, n) & (MEMO_SLOTS - 1);
 
-    while (x->v[i].key && (strncmp(x->v[i].key, k, n) || x->v[i].key[n]))
+    while (x->v[i].key && (x->v[i].key_len != n || memcmp(x->v[i].key, k, n)))
         i = (i + 1) & (MEMO_SLOTS - 1);
     return &x->v[i];
 }
@@ -139,7 +147,9 @@ void query_memo_put(struct store *st, int index, const char *key, size_t len,
         index_clear(x);
     e = slot(x, key, len);
     if (!e->key) {
-        e->key = xstrndup(key, len);
+        e->key = xmalloc(len ? len : 1);
+        memcpy(e->key, key, len);
+        e->key_len = len;
         buf_init(&e->value);
         x->n++;
         x->bytes += len;
