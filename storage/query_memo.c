@@ -63,12 +63,14 @@ static struct memo_index *index_get(struct store *st, int index)
 {
     /* MEMO_MEETINGS: meetings change with their records, and a record
      * brings turns (forgetting one drops them): the turns index, and the
-     * newest record as well. */
+     * newest record as well; and the newest person (persons are never
+     * deleted; a new one may change whose name another's label takes). */
     static const char *const sql[MEMO_INDEXES] = {
         "SELECT block FROM turns_fts_data WHERE id = 10",
         "SELECT block FROM items_fts_data WHERE id = 10",
         "SELECT block FROM actions_fts_data WHERE id = 10",
-        "SELECT block, (SELECT max(id) FROM records) FROM turns_fts_data WHERE id = 10",
+        "SELECT block, (SELECT max(id) FROM records), (SELECT max(id) FROM persons)"
+        " FROM turns_fts_data WHERE id = 10",
     };
     struct memo_index *x;
     sqlite3_stmt *s;
@@ -89,14 +91,17 @@ static struct memo_index *index_get(struct store *st, int index)
     if (sqlite3_step(s) == SQLITE_ROW) {
         const void *blk = sqlite3_column_blob(s, 0);
         size_t len = (size_t)sqlite3_column_bytes(s, 0);
-        int64_t more = sqlite3_column_count(s) > 1 ? sqlite3_column_int64(s, 1) : 0;
+        int64_t more[2] = { 0, 0 };
+        int i;
 
+        for (i = 1; i < sqlite3_column_count(s) && i <= 2; i++)
+            more[i - 1] = sqlite3_column_int64(s, i);
         if (x->stamp.len != len + sizeof(more) || (len && memcmp(x->stamp.data, blk, len)) ||
-            memcmp(x->stamp.data + len, &more, sizeof(more))) {
+            memcmp(x->stamp.data + len, more, sizeof(more))) {
             index_clear(x);
             buf_reset(&x->stamp);
             buf_add(&x->stamp, blk, len);
-            buf_add(&x->stamp, &more, sizeof(more));
+            buf_add(&x->stamp, more, sizeof(more));
         }
         rc = 0;
     }

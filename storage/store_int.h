@@ -129,9 +129,9 @@ void search_quote(struct buf *b, const char *s);
 int search_rank_arg(struct store *st, const char *expr, struct buf *b);
 
 /* query_memo.c: values kept per store for one FTS5 index (MEMO_TURNS:
- * turns_fts, ...; MEMO_MEETINGS: the meetings, with turns_fts and the
- * records), each forgotten as soon as the index is written (by any
- * connection). get: the value kept for key[0..len), borrowed until the
+ * turns_fts, ...; MEMO_MEETINGS: meetings and who spoke, with turns_fts,
+ * the records and the persons), each forgotten as soon as the index is
+ * written (by any connection). get: the value kept for key[0..len), borrowed until the
  * next call into the store, or NULL (none, inside a transaction, on
  * error). put: keep a copy (not inside a transaction). */
 enum { MEMO_TURNS, MEMO_ITEMS, MEMO_ACTIONS, MEMO_MEETINGS, MEMO_INDEXES };

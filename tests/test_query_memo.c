@@ -1,8 +1,8 @@
 /* tests/test_query_memo.c -- what storage/query_memo.c keeps per index:
- * given back until the index is written (ingest, forget, by this or
- * another connection), never inside a transaction; and answers that read
- * through it (decisions and actions on a topic, search) follow a new
- * record at once. */
+ * given back until the index is written (ingest, forget, a new person,
+ * by this or another connection), never inside a transaction; and
+ * answers that read through it (decisions and actions on a topic,
+ * search, who raised) follow a new record at once. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -81,6 +81,25 @@ static void test_kept_until_written(void **state)
     store_close(st);
 }
 
+/* Meetings and who raised what are kept with the persons too: an action
+ * assigned to someone new may change whose name a label takes. */
+static void test_meetings_follow_persons(void **state)
+{
+    static const char *const owners[] = { "Zoe Quist" };
+    struct store *st = NULL;
+    char err[256];
+
+    (void)state;
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    ingest(st, second, "b.txt");
+    query_memo_put(st, MEMO_MEETINGS, "k", 1, "v", 1);
+    query_memo_put(st, MEMO_TURNS, "k", 1, "v", 1);
+    assert_int_equal(store_action_assign(st, "A1", owners, 1, "@test:localhost", 1800000000), 0);
+    assert_false(kept(st, MEMO_MEETINGS, "k"));
+    assert_true(kept(st, MEMO_TURNS, "k"));     /* no turn changed */
+    store_close(st);
+}
+
 static void test_other_connection(void **state)
 {
     char path[] = "/tmp/scribe-test-memo-XXXXXX";
@@ -136,6 +155,7 @@ static void test_answers_follow_ingest(void **state)
     static const char *const qs[] = {
         "what was decided about the zebra crossing?",
         "search zebra paint",
+        "who raised the zebra paint?",
     };
     struct store *st = NULL;
     char err[256];
@@ -154,7 +174,7 @@ static void test_answers_follow_ingest(void **state)
     for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
         char *a = answer(st, qs[i]);
 
-        if (!strstr(a, i == 0 ? "new paint in July" : "zebra paint"))
+        if (!strstr(a, i == 0 ? "new paint in July" : i == 1 ? "zebra paint" : "#2"))
             fail_msg("'%s' after the second record: %s", qs[i], a);
         free(a);
     }
@@ -173,6 +193,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_kept_until_written),
+        cmocka_unit_test(test_meetings_follow_persons),
         cmocka_unit_test(test_other_connection),
         cmocka_unit_test(test_answers_follow_ingest),
     };
