@@ -20,6 +20,8 @@ struct memo_entry {
 
 struct memo_index {
     struct buf stamp;           /* the structure record the entries hold for */
+    uint64_t question;          /* checked in this question (store->question) */
+    int64_t changes;            /* ... when this connection had made so many */
     struct memo_entry v[MEMO_SLOTS];
     int n;
     size_t bytes;
@@ -86,6 +88,12 @@ static struct memo_index *index_get(struct store *st, int index)
             buf_init(&st->memo->ix[i].stamp);
     }
     x = &st->memo->ix[index];
+    /* Within one question the database is read as it was at its start
+     * (other connections' commits show from the next question on), unless
+     * this connection writes. */
+    if (st->in_question && x->question == st->question &&
+        x->changes == sqlite3_total_changes64(st->db))
+        return x;
     if (!(s = store_stmt(st, sql[index])))
         return NULL;
     if (sqlite3_step(s) == SQLITE_ROW) {
@@ -103,10 +111,26 @@ static struct memo_index *index_get(struct store *st, int index)
             buf_add(&x->stamp, blk, len);
             buf_add(&x->stamp, more, sizeof(more));
         }
+        x->question = st->question;
+        x->changes = sqlite3_total_changes64(st->db);
         rc = 0;
     }
     store_stmt_done(s);
     return rc == 0 ? x : NULL;
+}
+
+void store_question_begin(struct store *st)
+{
+    if (!st)
+        return;
+    st->question++;
+    st->in_question = 1;
+}
+
+void store_question_end(struct store *st)
+{
+    if (st)
+        st->in_question = 0;
 }
 
 static uint32_t key_hash(const char *k, size_t n)

@@ -129,6 +129,45 @@ static void test_other_connection(void **state)
     unlink(err);
 }
 
+/* Within one question another connection's commit shows from the next
+ * question on; this connection's own writes at once. */
+static void test_question_window(void **state)
+{
+    char path[] = "/tmp/scribe-test-memo-XXXXXX";
+    char db[64], err[256];
+    struct store *a = NULL, *b = NULL;
+    int fd = mkstemp(path);
+    int64_t m2;
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_open(&a, db, err, sizeof(err)), 0);
+    assert_int_equal(store_open(&b, db, err, sizeof(err)), 0);
+    ingest(a, first, "a.txt");
+    store_question_begin(b);
+    query_memo_put(b, MEMO_TURNS, "k", 1, "v", 1);
+    m2 = ingest(a, second, "b.txt");
+    assert_true(kept(b, MEMO_TURNS, "k"));
+    store_question_end(b);
+    store_question_begin(b);
+    assert_false(kept(b, MEMO_TURNS, "k"));
+    query_memo_put(b, MEMO_TURNS, "k", 1, "v", 1);
+    assert_true(kept(b, MEMO_TURNS, "k"));
+    assert_int_equal(store_meeting_forget(b, m2), 0);
+    assert_false(kept(b, MEMO_TURNS, "k"));
+    store_question_end(b);
+    store_close(a);
+    store_close(b);
+    unlink(db);
+    snprintf(err, sizeof(err), "%s-wal", db);
+    unlink(err);
+    snprintf(err, sizeof(err), "%s-shm", db);
+    unlink(err);
+}
+
 static char *answer(struct store *st, const char *q)
 {
     struct cmd_ctx ctx;
@@ -195,6 +234,7 @@ int main(void)
         cmocka_unit_test(test_kept_until_written),
         cmocka_unit_test(test_meetings_follow_persons),
         cmocka_unit_test(test_other_connection),
+        cmocka_unit_test(test_question_window),
         cmocka_unit_test(test_answers_follow_ingest),
     };
 
