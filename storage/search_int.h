@@ -46,6 +46,13 @@ struct store_topic {
         size_t pl[32];
         uint32_t first[256];
     } scan;
+    /* topic_derived_only()'s single-word forms of each term, based (see
+     * term_bases() in topic.c), read once per topic. */
+    struct topic_forms {
+        int state;              /* 0: not read yet */
+        int nb[TOPIC_MAX_TERMS];
+        char bases[TOPIC_MAX_TERMS][4][TOPIC_MAX_WORD + 8];
+    } forms;
 };
 
 static inline int search_word_byte(unsigned char c)
