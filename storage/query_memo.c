@@ -9,8 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define MEMO_SLOTS 2048         /* per index; half may be used */
-#define MEMO_BYTES (1 << 20)    /* per index: past this, all is forgotten */
+#define MEMO_SLOTS 1024         /* per index; half may be used */
+/* Bytes of keys and values per index: past this, all of the index's are
+ * forgotten. Who raised answers (MEMO_MEETINGS) are a few KB each. What a
+ * long-running bot keeps stays under a megabyte in all. */
+#define MEMO_BYTES(index) ((index) == MEMO_MEETINGS ? (256 << 10) : (128 << 10))
 
 struct memo_entry {
     char *key;                  /* any bytes; NULL: an empty slot */
@@ -170,9 +173,9 @@ void query_memo_put(struct store *st, int index, const char *key, size_t len,
     struct memo_index *x = index_get(st, index);
     struct memo_entry *e;
 
-    if (!x || n > MEMO_BYTES / 16)
+    if (!x || len + n > MEMO_BYTES(index) / 8)
         return;
-    if (x->n >= MEMO_SLOTS / 2 || x->bytes + len + n > MEMO_BYTES)
+    if (x->n >= MEMO_SLOTS / 2 || x->bytes + len + n > MEMO_BYTES(index))
         index_clear(x);
     e = slot(x, key, len);
     if (!e->key) {
