@@ -10,15 +10,17 @@
 #include <string.h>
 
 #define MEMO_SLOTS 1024         /* per index; half may be used */
-/* Bytes of keys and values per index: past this, all of the index's are
- * forgotten. Who raised answers (MEMO_MEETINGS) are a few KB each. What a
- * long-running bot keeps stays under a megabyte in all. */
-#define MEMO_BYTES(index) ((index) == MEMO_MEETINGS ? (256 << 10) : (128 << 10))
+/* Bytes of keys and values per index: past this, the entries not given
+ * back lately are forgotten (index_evict()). Who raised answers
+ * (MEMO_MEETINGS) are up to some 40 KB each. What a long-running bot keeps
+ * stays under a megabyte in all. */
+#define MEMO_BYTES(index) ((index) == MEMO_MEETINGS ? (512 << 10) : (128 << 10))
 
 struct memo_entry {
     char *key;                  /* any bytes; NULL: an empty slot */
     size_t key_len;
     struct buf value;
+    int used;                   /* given back since the index last made room */
 };
 
 struct memo_index {
@@ -164,7 +166,43 @@ const struct buf *query_memo_get(struct store *st, int index, const char *key, s
     if (!x)
         return NULL;
     e = slot(x, key, len);
-    return e->key ? &e->value : NULL;
+    if (!e->key)
+        return NULL;
+    e->used = 1;
+    return &e->value;
+}
+
+/* Make room for `need` more bytes: keep the entries given back since the
+ * last time (a topic asked again and again), forget the others; all of
+ * them when that is not enough. */
+static void index_evict(struct memo_index *x, int index, size_t need)
+{
+    struct memo_entry *old = xmalloc(sizeof(x->v));
+    int i;
+
+    memcpy(old, x->v, sizeof(x->v));
+    memset(x->v, 0, sizeof(x->v));
+    x->n = 0;
+    x->bytes = 0;
+    for (i = 0; i < MEMO_SLOTS; i++) {
+        struct memo_entry *e;
+
+        if (!old[i].key)
+            continue;
+        if (!old[i].used) {
+            free(old[i].key);
+            buf_release(&old[i].value);
+            continue;
+        }
+        e = slot(x, old[i].key, old[i].key_len);
+        *e = old[i];
+        e->used = 0;
+        x->n++;
+        x->bytes += e->key_len + e->value.len;
+    }
+    free(old);
+    if (x->n >= MEMO_SLOTS / 2 || x->bytes + need > MEMO_BYTES(index))
+        index_clear(x);
 }
 
 void query_memo_put(struct store *st, int index, const char *key, size_t len,
@@ -173,15 +211,16 @@ void query_memo_put(struct store *st, int index, const char *key, size_t len,
     struct memo_index *x = index_get(st, index);
     struct memo_entry *e;
 
-    if (!x || len + n > MEMO_BYTES(index) / 8)
+    if (!x || len + n > MEMO_BYTES(index) / 4)
         return;
     if (x->n >= MEMO_SLOTS / 2 || x->bytes + len + n > MEMO_BYTES(index))
-        index_clear(x);
+        index_evict(x, index, len + n);
     e = slot(x, key, len);
     if (!e->key) {
         e->key = xmalloc(len ? len : 1);
         memcpy(e->key, key, len);
         e->key_len = len;
+        e->used = 0;
         buf_init(&e->value);
         x->n++;
         x->bytes += len;

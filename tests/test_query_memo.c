@@ -129,6 +129,34 @@ static void test_other_connection(void **state)
     unlink(err);
 }
 
+/* Past its budget an index keeps what was given back lately (a topic
+ * asked again and again) and forgets the rest. */
+static void test_room_kept_for_hot(void **state)
+{
+    struct store *st = NULL;
+    char err[256], key[32], value[1024];
+    int i, cold = 0;
+
+    (void)state;
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    ingest(st, first, "a.txt");
+    memset(value, 'x', sizeof(value));
+    query_memo_put(st, MEMO_ITEMS, "hot", 3, "HOT", 3);
+    for (i = 0; i < 2000; i++) {
+        snprintf(key, sizeof(key), "cold %d", i);
+        query_memo_put(st, MEMO_ITEMS, key, strlen(key), value, sizeof(value));
+        assert_true(kept(st, MEMO_ITEMS, "hot"));
+    }
+    assert_memory_equal(query_memo_get(st, MEMO_ITEMS, "hot", 3)->data, "HOT", 3);
+    for (i = 0; i < 2000; i++) {
+        snprintf(key, sizeof(key), "cold %d", i);
+        cold += kept(st, MEMO_ITEMS, key);
+    }
+    assert_true(cold > 0 && cold < 200);        /* within 128 KB */
+    assert_true(kept(st, MEMO_ITEMS, "cold 1999"));
+    store_close(st);
+}
+
 /* Within one question another connection's commit shows from the next
  * question on; this connection's own writes at once. */
 static void test_question_window(void **state)
@@ -235,6 +263,7 @@ int main(void)
         cmocka_unit_test(test_meetings_follow_persons),
         cmocka_unit_test(test_other_connection),
         cmocka_unit_test(test_question_window),
+        cmocka_unit_test(test_room_kept_for_hot),
         cmocka_unit_test(test_answers_follow_ingest),
     };
 
