@@ -467,6 +467,7 @@ int commands_answer(const struct cmd_ctx *ctx, const char *msg, struct cmd_reply
         *p = (char)tolower((unsigned char)*p);
     q.args = q.text;
 
+    store_question_begin(ctx->st);
     for (c = commands_table; *c; c++) {
         if ((*c)->match(&q)) {
             snprintf(out->kind, sizeof(out->kind), "%s", (*c)->name);
@@ -481,6 +482,7 @@ int commands_answer(const struct cmd_ctx *ctx, const char *msg, struct cmd_reply
         q.flag = 1;
         rc = cmd_search.run(&q);
     }
+    store_question_end(ctx->st);
     if (ctx->want_json)
         json_envelope(&q, msg ? msg : "");
     q_release(&q);

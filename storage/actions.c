@@ -141,7 +141,7 @@ static const char actions_on_topic[] =
     ACTION_TESTED
     " WHERE a.id IN (SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?6) AND"
     ACTION_FILTER;
-/* The same for the rows actions_rows() found (a JSON array of ids). */
+/* The same for the rows query_memo_rows() found (a JSON array of ids). */
 static const char actions_of_rows[] =
     ACTION_TESTED " WHERE a.id IN (SELECT value FROM json_each(?6)) AND" ACTION_FILTER;
 static const char actions_by_meeting_tested[] =
@@ -202,47 +202,6 @@ static int actions_read_tested(struct store *st, sqlite3_stmt *s, const struct s
         store_stmt_done(w);
     }
     return 0;
-}
-
-/* How many actions carry enough of the topic's words (the rows of
- * `prefixes` in actions_fts), up to cap, with their ids as a JSON array
- * in *ids when under it. At the cap the words are so common that reading
- * them all costs more than walking the meetings newest first
- * (actions_walk()). FTS5 evaluates the expression once per answer: it
- * names each word's terms in several of its sets, each a look-up in
- * every index segment, so the actions are then read by id. -1 on error. */
-static int actions_rows(struct store *st, const char *prefixes, int cap, struct buf *ids)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT rowid FROM actions_fts WHERE actions_fts MATCH ?1"
-                                     " LIMIT ?2");
-    int64_t *v;
-    int c = 0, i;
-
-    if (!s)
-        return -1;
-    v = xmalloc(sizeof(*v) * (size_t)cap);
-    sqlite3_bind_text(s, 1, prefixes, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, cap);
-    while (c < cap && sqlite3_step(s) == SQLITE_ROW)
-        v[c++] = sqlite3_column_int64(s, 0);
-    store_stmt_done(s);
-    /* At the cap the meetings are walked instead: no list to write. The
-     * digits by hand: printf costs more than the rest of a row. */
-    for (i = 0; c < cap && i < c; i++) {
-        char num[24];
-        int len = 0;
-        uint64_t x = (uint64_t)v[i];
-
-        do
-            num[sizeof(num) - 1 - len++] = (char)('0' + x % 10);
-        while ((x /= 10) && len < (int)sizeof(num));
-        buf_putc(ids, i ? ',' : '[');
-        buf_add(ids, num + sizeof(num) - len, (size_t)len);
-    }
-    if (c && c < cap)
-        buf_putc(ids, ']');
-    free(v);
-    return c;
 }
 
 /* The first f->limit actions on non-empty topic t, walking the meetings
@@ -453,7 +412,11 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
 
         if (cap < 200)
             cap = 200;
-        if ((rows = actions_rows(st, prefixes, cap, &ids)) < 0) {
+        /* The actions that carry enough of the words, read by id: FTS5
+         * evaluates the expression (each word's terms in several of its
+         * sets) once, kept until actions_fts changes. At the cap the words
+         * are so common that walking the meetings costs less. */
+        if ((rows = query_memo_rows(st, MEMO_ACTIONS, prefixes, cap, &ids)) < 0) {
             rc = -1;
             goto out;
         }
@@ -586,7 +549,7 @@ int store_actions_in_context(struct store *st, int64_t meeting_id, const struct 
 
 int store_action_get(struct store *st, const char *code, struct store_action *out)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT " ACTION_COLUMNS ACTION_FROM
+    sqlite3_stmt *s = store_stmt(st, "SELECT " ACTION_COLUMNS ACTION_FROM
                                      " WHERE a.code = ? COLLATE NOCASE");
     int rc = STORE_NOTFOUND;
 
@@ -598,7 +561,7 @@ int store_action_get(struct store *st, const char *code, struct store_action *ou
         action_read(s, out);
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     if (rc == 0 && action_owners(st, out) < 0)
         rc = -1;
     return rc;
@@ -606,7 +569,7 @@ int store_action_get(struct store *st, const char *code, struct store_action *ou
 
 int store_action_owned_by(struct store *st, const char *code, int64_t person_id)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT 1 FROM actions a JOIN action_owners o ON o.action_id = a.id"
+    sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM actions a JOIN action_owners o ON o.action_id = a.id"
                                      " JOIN persons p ON p.id = o.person_id"
                                      " WHERE a.code = ? COLLATE NOCASE AND p.canon_id = ?");
     int yes = 0;
@@ -616,6 +579,6 @@ int store_action_owned_by(struct store *st, const char *code, int64_t person_id)
     sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
     sqlite3_bind_int64(s, 2, person_id);
     yes = sqlite3_step(s) == SQLITE_ROW;
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return yes;
 }

@@ -144,7 +144,7 @@ int people_resolve(struct store *st)
 
 static int canonical_name(struct store *st, int64_t id, char **name)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT name FROM persons WHERE id = ?");
+    sqlite3_stmt *s = store_stmt(st, "SELECT name FROM persons WHERE id = ?");
     int rc = STORE_NOTFOUND;
 
     if (!s)
@@ -154,14 +154,14 @@ static int canonical_name(struct store *st, int64_t id, char **name)
         *name = store_col_dup(s, 0);
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
 /* The one canonical id the query yields, 0 when none or ambiguous. */
 static int64_t unique_canon(struct store *st, const char *sql, const char *key)
 {
-    sqlite3_stmt *s = store_prep(st, sql);
+    sqlite3_stmt *s = store_stmt(st, sql);
     int64_t id = 0;
     int rows = 0;
 
@@ -172,7 +172,7 @@ static int64_t unique_canon(struct store *st, const char *sql, const char *key)
         id = sqlite3_column_int64(s, 0);
         rows++;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rows == 1 ? id : 0;
 }
 
@@ -235,12 +235,12 @@ static int has_string(char **v, int n, const char *s)
 int store_meeting_speakers(struct store *st, int64_t meeting_id,
                            struct store_speaker **out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT c.id, c.name, SUM(s.turns), SUM(s.words) FROM speakers s"
         " JOIN persons p ON p.id = s.person_id JOIN persons c ON c.id = p.canon_id"
         " WHERE s.meeting_id = ? GROUP BY c.id"
         " ORDER BY SUM(s.turns) DESC, SUM(s.words) DESC, MIN(s.rowid)");
-    sqlite3_stmt *l = store_prep(st,
+    sqlite3_stmt *l = store_stmt(st,
         "SELECT l.label FROM labels l JOIN records r ON r.id = l.record_id"
         " JOIN persons p ON p.id = l.person_id WHERE r.meeting_id = ? AND p.canon_id = ?"
         " ORDER BY l.record_id, l.seq");
@@ -278,8 +278,8 @@ int store_meeting_speakers(struct store *st, int64_t meeting_id,
     cnt = 0;
     rc = 0;
 out:
-    sqlite3_finalize(s);
-    sqlite3_finalize(l);
+    store_stmt_done(s);
+    store_stmt_done(l);
     store_speakers_free(v, cnt);
     return rc;
 }
@@ -300,7 +300,7 @@ int store_meeting_participants(struct store *st, int64_t meeting_id,
                                struct store_participant **out, int *n)
 {
     /* Listed people first (record order), then speakers not listed. */
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT c.id, c.name, COALESCE(x.affiliation, p.affiliation, c.affiliation), x.role,"
         "  EXISTS(SELECT 1 FROM speakers s2 JOIN persons p2 ON p2.id = s2.person_id"
         "         WHERE s2.meeting_id = ?1 AND p2.canon_id = c.id) FROM ("
@@ -337,7 +337,7 @@ int store_meeting_participants(struct store *st, int64_t meeting_id,
         v[cnt].spoke = sqlite3_column_int(s, 4);
         cnt++;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     *out = v;
     *n = cnt;
     return 0;
@@ -345,7 +345,7 @@ int store_meeting_participants(struct store *st, int64_t meeting_id,
 
 int store_meeting_apologies(struct store *st, int64_t meeting_id, char ***out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT c.name FROM apologies a JOIN persons p ON p.id = a.person_id"
         " JOIN persons c ON c.id = p.canon_id WHERE a.meeting_id = ?"
         " ORDER BY a.record_id, a.seq");
@@ -361,7 +361,7 @@ int store_meeting_apologies(struct store *st, int64_t meeting_id, char ***out, i
         if (name && !has_string(*out, *n, name))
             strv_push(out, n, name);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -370,7 +370,7 @@ int store_meeting_apologies(struct store *st, int64_t meeting_id, char ***out, i
 int store_person_attendance(struct store *st, int64_t person_id,
                             struct store_attendance **out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st,
+    sqlite3_stmt *s = store_stmt(st,
         "SELECT m.id, COALESCE(SUM(x.turns), 0), COALESCE(SUM(x.words), 0), MAX(x.listed)"
         " FROM (SELECT s.meeting_id, s.turns, s.words, 0 AS listed FROM speakers s"
         "        JOIN persons p ON p.id = s.person_id WHERE p.canon_id = ?1"
@@ -394,7 +394,7 @@ int store_person_attendance(struct store *st, int64_t person_id,
         v[cnt].listed = sqlite3_column_int(s, 3);
         cnt++;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     *out = v;
     *n = cnt;
     return 0;
@@ -420,7 +420,7 @@ int store_user_link(struct store *st, const char *user, int64_t person_id, int64
 
 int store_user_person(struct store *st, const char *user, int64_t *id, char **name)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT c.id, c.name FROM user_links u"
+    sqlite3_stmt *s = store_stmt(st, "SELECT c.id, c.name FROM user_links u"
                                      " JOIN persons p ON p.id = u.person_id"
                                      " JOIN persons c ON c.id = p.canon_id WHERE u.user = ?");
     int rc = STORE_NOTFOUND;
@@ -437,6 +437,6 @@ int store_user_person(struct store *st, const char *user, int64_t *id, char **na
             *name = store_col_dup(s, 1);
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }

@@ -200,12 +200,21 @@ int query_on_topic(const char *text, const struct store_topic *t)
  * when there are over 64 of them. 0 when there is none. */
 static int stem_terms(struct store *st, int vocab, const char *stem, size_t len, struct buf *b)
 {
-    sqlite3_stmt *s = store_stmt(st, vocab == QUERY_ACTIONS ?
-        "SELECT term FROM actions_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65" :
-        "SELECT term FROM items_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65");
+    int index = vocab == QUERY_ACTIONS ? MEMO_ACTIONS : MEMO_ITEMS;
+    const struct buf *kept = query_memo_get(st, index, stem, len);
+    sqlite3_stmt *s;
     size_t start = b->len;
     int n = 0;
 
+    /* The vocabulary's rows count each word's rows in the index (a read
+     * of them all): a stem's words are kept until the index changes. */
+    if (kept) {
+        buf_add(b, kept->data, kept->len);
+        return kept->len > 0;
+    }
+    s = store_stmt(st, vocab == QUERY_ACTIONS ?
+        "SELECT term FROM actions_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65" :
+        "SELECT term FROM items_vocab WHERE term >= ?1 AND term < ?1 || x'ff' LIMIT 65");
     if (!s)
         return -1;
     sqlite3_bind_text(s, 1, stem, (int)len, SQLITE_TRANSIENT);
@@ -228,6 +237,7 @@ static int stem_terms(struct store *st, int vocab, const char *stem, size_t len,
     buf_putc(b, ')');
     if (!n)
         b->len = start;
+    query_memo_put(st, index, stem, len, b->data + start, b->len - start);
     return n > 0;
 }
 
@@ -512,7 +522,7 @@ static const char *items_prefixes(struct store *st, const struct store_topic *t)
 
 /* How many items carry enough of t's words (the rows of its expression
  * in items_fts), up to cap, with their ids in t->items_ids: read once per
- * topic. A count, then the decisions' query and again the key points'
+ * topic, and kept per store until items_fts changes (query_memo.c). A count, then the decisions' query and again the key points'
  * each had FTS5 evaluate the expression, which names each word's terms
  * in several of its sets (each a look-up in every index segment); the
  * items are now read by id. ROWS_NONE when there is no expression to
@@ -523,38 +533,15 @@ static int items_rows(struct store *st, const struct store_topic *t, int cap)
 {
     struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
     const char *expr = items_prefixes(st, t);
-    sqlite3_stmt *s;
-    int64_t *ids;
-    int c = 0, i;
+    int c;
 
     if (!expr || !*expr)
         return ROWS_NONE;
     if (t->items_rows_cap == cap)
         return t->items_rows;
-    if (!(s = store_stmt(st, "SELECT rowid FROM items_fts WHERE items_fts MATCH ?1 LIMIT ?2")))
-        return -1;
-    ids = xmalloc(sizeof(*ids) * (size_t)cap);
-    sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
-    sqlite3_bind_int(s, 2, cap);
-    while (c < cap && sqlite3_step(s) == SQLITE_ROW)
-        ids[c++] = sqlite3_column_int64(s, 0);
-    store_stmt_done(s);
-    /* At the cap the meetings are walked instead: no list to write. */
     buf_reset(&memo->items_ids);
-    for (i = 0; c < cap && i < c; i++) {
-        char num[24];
-        int len = 0;
-        uint64_t v = (uint64_t)ids[i];
-
-        do
-            num[sizeof(num) - 1 - len++] = (char)('0' + v % 10);
-        while ((v /= 10) && len < (int)sizeof(num));
-        buf_putc(&memo->items_ids, i ? ',' : '[');
-        buf_add(&memo->items_ids, num + sizeof(num) - len, (size_t)len);
-        if (i == c - 1)
-            buf_putc(&memo->items_ids, ']');
-    }
-    free(ids);
+    if ((c = query_memo_rows(st, MEMO_ITEMS, expr, cap, &memo->items_ids)) < 0)
+        return -1;
     memo->items_rows = c;
     memo->items_rows_cap = cap;
     return c;

@@ -59,18 +59,75 @@ void store_meetings_free(struct store_meeting *v, int n)
     free(v);
 }
 
+/* A meeting's row as query_memo.c keeps it: the numbers, then each text
+ * as a flag byte (0: NULL) and the text with its NUL. */
+struct meeting_nums {
+    int64_t id, posted;
+    long number_value;
+    int has_transcript, has_summary;
+};
+
+static void meeting_pack(const struct store_meeting *m, struct buf *b)
+{
+    struct meeting_nums k = { m->id, m->posted, m->number_value, m->has_transcript,
+                              m->has_summary };
+    const char *const texts[] = { m->group, m->number, m->title, m->date, m->time_utc,
+                                  m->end_time_utc, m->room };
+    size_t i;
+
+    buf_add(b, &k, sizeof(k));
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        buf_putc(b, texts[i] ? 1 : 0);
+        if (texts[i])
+            buf_add(b, texts[i], strlen(texts[i]) + 1);
+    }
+}
+
+static void meeting_unpack(const struct buf *b, struct store_meeting *m)
+{
+    struct meeting_nums k;
+    char **const texts[] = { &m->group, &m->number, &m->title, &m->date, &m->time_utc,
+                             &m->end_time_utc, &m->room };
+    const char *p = b->data + sizeof(k);
+    size_t i;
+
+    memcpy(&k, b->data, sizeof(k));
+    m->id = k.id;
+    m->posted = k.posted;
+    m->number_value = k.number_value;
+    m->has_transcript = k.has_transcript;
+    m->has_summary = k.has_summary;
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        if (*p++) {
+            *texts[i] = xstrdup(p);
+            p += strlen(p) + 1;
+        }
+}
+
 int store_meeting_get(struct store *st, int64_t id, struct store_meeting *out)
 {
-    /* Kept prepared: answers name a meeting per line (actions, who raised). */
-    sqlite3_stmt *s = store_stmt(st, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?");
+    /* Kept prepared, and each meeting's row kept (query_memo.c): answers
+     * name a meeting per line (actions, who raised, decisions, search). */
+    sqlite3_stmt *s;
+    const struct buf *kept = query_memo_get(st, MEMO_MEETINGS, (const char *)&id, sizeof(id));
     int rc = STORE_NOTFOUND;
 
     memset(out, 0, sizeof(*out));
-    if (!s)
+    if (kept && kept->len > sizeof(struct meeting_nums)) {
+        meeting_unpack(kept, out);
+        return 0;
+    }
+    if (!(s = store_stmt(st, "SELECT " MEETING_COLUMNS " FROM meetings m WHERE m.id = ?")))
         return -1;
     sqlite3_bind_int64(s, 1, id);
     if (sqlite3_step(s) == SQLITE_ROW) {
+        struct buf b;
+
         meeting_read(s, out);
+        buf_init(&b);
+        meeting_pack(out, &b);
+        query_memo_put(st, MEMO_MEETINGS, (const char *)&id, sizeof(id), b.data, b.len);
+        buf_release(&b);
         rc = 0;
     }
     store_stmt_done(s);
@@ -170,7 +227,7 @@ static int first_id(sqlite3_stmt *s, int64_t *id)
         *id = sqlite3_column_int64(s, 0);
         rc = 0;
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc;
 }
 
@@ -190,14 +247,14 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
     for (p = strtok_r(buf, " \t,", &save); p && nw < 8; p = strtok_r(NULL, " \t,", &save))
         words[nw++] = p;
     if (nw == 0 || (nw == 1 && (!strcmp(words[0], "latest") || !strcmp(words[0], "last"))))
-        return first_id(store_prep(st, "SELECT m.id FROM meetings m" MEETING_ORDER " LIMIT 1"), id);
+        return first_id(store_stmt(st, "SELECT m.id FROM meetings m" MEETING_ORDER " LIMIT 1"), id);
 
     /* A date: 2022-06-14, or "14 June 2022", "June 2022", "2022". */
     if (nw == 1 && sscanf(words[0], "%4d-%2d-%2d", &y, &mo, &d) == 3) {
         char iso[16];
 
         snprintf(iso, sizeof(iso), "%04d-%02d-%02d", y, mo, d);
-        s = store_prep(st, "SELECT m.id FROM meetings m WHERE m.date = ?" MEETING_ORDER);
+        s = store_stmt(st, "SELECT m.id FROM meetings m WHERE m.date = ?" MEETING_ORDER);
         if (s)
             sqlite3_bind_text(s, 1, iso, -1, SQLITE_TRANSIENT);
         return first_id(s, id);
@@ -218,7 +275,7 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
             snprintf(pat, sizeof(pat), "%04d-%02d-%02d", y, mo, d);
         else
             snprintf(pat, sizeof(pat), "%04d-%02d-", y, mo);
-        s = store_prep(st, "SELECT m.id FROM meetings m WHERE substr(m.date, 1, length(?1)) = ?1"
+        s = store_stmt(st, "SELECT m.id FROM meetings m WHERE substr(m.date, 1, length(?1)) = ?1"
                            MEETING_ORDER);
         if (s)
             sqlite3_bind_text(s, 1, pat, -1, SQLITE_TRANSIENT);
@@ -245,7 +302,7 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
             buf_putc(&grp, ' ');
         buf_puts(&grp, words[i]);
     }
-    s = store_prep(st, "SELECT m.id FROM meetings m WHERE (m.number_value = ?1"
+    s = store_stmt(st, "SELECT m.id FROM meetings m WHERE (m.number_value = ?1"
                        "   OR lower(m.number) = lower(?3))"
                        " AND (?2 = '' OR instr(m.grp_key, ?2) > 0 OR instr(lower(m.title), ?2) > 0)"
                        MEETING_ORDER);
@@ -260,7 +317,7 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
     rc = first_id(s, id);
     if (rc == STORE_NOTFOUND && grp.len) {
         /* "DC #62" with a group spelt differently: the number alone. */
-        s = store_prep(st, "SELECT m.id FROM meetings m WHERE m.number_value = ?" MEETING_ORDER);
+        s = store_stmt(st, "SELECT m.id FROM meetings m WHERE m.number_value = ?" MEETING_ORDER);
         if (s)
             sqlite3_bind_int64(s, 1, num);
         rc = first_id(s, id);
@@ -283,7 +340,7 @@ void store_records_free(struct store_record_info *v, int n)
 int store_meeting_records(struct store *st, int64_t meeting_id,
                           struct store_record_info **out, int *n)
 {
-    sqlite3_stmt *s = store_prep(st, "SELECT id, kind, sha256, name, posted,"
+    sqlite3_stmt *s = store_stmt(st, "SELECT id, kind, sha256, name, posted,"
                                      " (SELECT count(*) FROM turns t WHERE t.record_id = records.id),"
                                      " (SELECT count(*) FROM turns t WHERE t.record_id = records.id"
                                      "   AND t.person_id IS NULL AND records.kind = 1)"
@@ -308,7 +365,7 @@ int store_meeting_records(struct store *st, int64_t meeting_id,
         r->name = store_col_dup(s, 3);
         r->posted = sqlite3_column_int64(s, 4);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return 0;
 }
 
@@ -370,17 +427,17 @@ int store_next_meeting(struct store *st, int64_t meeting_id, struct store_next *
     *out = NULL;
     *n = 0;
     if (!meeting_id) {
-        s = store_prep(st, "SELECT x.meeting_id FROM next_meeting x JOIN meetings m"
+        s = store_stmt(st, "SELECT x.meeting_id FROM next_meeting x JOIN meetings m"
                            " ON m.id = x.meeting_id" MEETING_ORDER " LIMIT 1");
         if (!s)
             return -1;
         if (sqlite3_step(s) == SQLITE_ROW)
             meeting_id = sqlite3_column_int64(s, 0);
-        sqlite3_finalize(s);
+        store_stmt_done(s);
         if (!meeting_id)
             return 0;
     }
-    s = store_prep(st, "SELECT x.meeting_id, r.kind, x.when_text, x.date, x.quote FROM next_meeting x"
+    s = store_stmt(st, "SELECT x.meeting_id, r.kind, x.when_text, x.date, x.quote FROM next_meeting x"
                        " JOIN records r ON r.id = x.record_id WHERE x.meeting_id = ?"
                        " ORDER BY r.kind, x.record_id");
     if (!s)
@@ -397,6 +454,6 @@ int store_next_meeting(struct store *st, int64_t meeting_id, struct store_next *
         x->date = store_col_dup(s, 3);
         x->quote = store_col_dup(s, 4);
     }
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return 0;
 }

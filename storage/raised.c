@@ -643,7 +643,7 @@ int store_raised_newest(struct store *st, const struct store_topic *t, int64_t m
                         int limit, struct store_raised **out, int *n, int *more)
 {
     struct store_raised *v = NULL;
-    int cnt = 0, r;
+    int cnt = 0, r, m = 0;
 
     *out = NULL;
     *n = 0;
@@ -651,15 +651,22 @@ int store_raised_newest(struct store *st, const struct store_topic *t, int64_t m
         *more = 0;
     if (store_topic_empty(t))
         return 0;
-    if (!meeting_id)
-        return raised_walk(st, t, limit, out, n, more);
-    r = raise_batch(st, t, &meeting_id, 1, limit, &v, &cnt);
-    if (r < 0) {
-        store_raised_free(v, cnt);
-        return -1;
+    if (raised_memo_get(st, t, meeting_id, limit, out, n, more))
+        return 0;
+    if (!meeting_id) {
+        if (raised_walk(st, t, limit, &v, &cnt, &m) < 0)
+            return -1;
+    } else {
+        r = raise_batch(st, t, &meeting_id, 1, limit, &v, &cnt);
+        if (r < 0) {
+            store_raised_free(v, cnt);
+            return -1;
+        }
+        m = r > 0;
     }
-    if (more && r > 0)
-        *more = 1;
+    raised_memo_put(st, t, meeting_id, limit, v, cnt, m);
+    if (more)
+        *more = m;
     *out = v;
     *n = cnt;
     return 0;

@@ -60,7 +60,7 @@ static void roles_add(struct roles *r, int64_t person_id, const char *name, cons
 /* Roles from the participant lists of the meeting's summaries. */
 static int roles_listed(struct roles *r)
 {
-    sqlite3_stmt *s = store_prep(r->st,
+    sqlite3_stmt *s = store_stmt(r->st,
         "SELECT COALESCE(c.id, p.id), COALESCE(c.name, p.name), lower(pa.role)"
         " FROM participants pa JOIN persons p ON p.id = pa.person_id"
         " LEFT JOIN persons c ON c.id = p.canon_id"
@@ -74,7 +74,7 @@ static int roles_listed(struct roles *r)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         roles_add(r, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
                   (const char *)sqlite3_column_text(s, 2), STORE_ROLE_LISTED, NULL, NULL);
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc == SQLITE_DONE ? 0 : store_fail(r->st, "roles (listed)");
 }
 
@@ -143,7 +143,7 @@ static void roles_scan(struct roles *r, const char *text, const char *speaker)
 
 static int roles_said(struct roles *r)
 {
-    sqlite3_stmt *s = store_prep(r->st,
+    sqlite3_stmt *s = store_stmt(r->st,
         "SELECT t.text, COALESCE(c.name, p.name) FROM turns t"
         " LEFT JOIN persons p ON p.id = t.person_id LEFT JOIN persons c ON c.id = p.canon_id"
         " WHERE t.meeting_id = ? AND (t.text LIKE '%chair%' OR t.text LIKE '%facilitator%'"
@@ -157,7 +157,7 @@ static int roles_said(struct roles *r)
     while ((rc = sqlite3_step(s)) == SQLITE_ROW)
         roles_scan(r, (const char *)sqlite3_column_text(s, 0),
                    (const char *)sqlite3_column_text(s, 1));
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc == SQLITE_DONE ? 0 : store_fail(r->st, "roles (said)");
 }
 
@@ -166,7 +166,7 @@ static int roles_said(struct roles *r)
  * times -- the person who opened the meeting and gave the floor. */
 static int roles_opened(struct roles *r)
 {
-    sqlite3_stmt *s = store_prep(r->st,
+    sqlite3_stmt *s = store_stmt(r->st,
         "SELECT COALESCE(c.id, p.id), COALESCE(c.name, p.name), t.text,"
         "  (SELECT SUM(sp.turns) FROM speakers sp WHERE sp.meeting_id = t.meeting_id"
         "     AND sp.person_id = t.person_id)"
@@ -184,7 +184,7 @@ static int roles_opened(struct roles *r)
         roles_add(r, sqlite3_column_int64(s, 0), (const char *)sqlite3_column_text(s, 1),
                   "chair", STORE_ROLE_OPENED, (const char *)sqlite3_column_text(s, 2),
                   (const char *)sqlite3_column_text(s, 1));
-    sqlite3_finalize(s);
+    store_stmt_done(s);
     return rc == SQLITE_ROW || rc == SQLITE_DONE ? 0 : store_fail(r->st, "roles (opened)");
 }
 

@@ -295,13 +295,14 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
                  int64_t person_id, int limit, struct store_hit **out, int *n)
 {
     struct store_topic *t = store_topic_new(st, query);
-    struct buf expr;
+    struct buf expr, rank;
     sqlite3_stmt *s = NULL;
     int pass, i, rc = 0;
 
     *out = NULL;
     *n = 0;
     buf_init(&expr);
+    buf_init(&rank);
     if (limit <= 0)
         limit = 10;
     /* Every word first; when nothing carries them all, any of them. */
@@ -314,7 +315,8 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
         }
         /* Kept prepared: every search with few matches comes here. */
         s = store_stmt(st, "SELECT " HIT_COLUMNS ", f.rank" HIT_FROM
-                           " JOIN (SELECT rowid, rank FROM turns_fts WHERE turns_fts MATCH ?1) f"
+                           " JOIN (SELECT rowid, rank FROM turns_fts"
+                           "       WHERE turns_fts MATCH ?1 AND rank MATCH ?5) f"
                            "   ON f.rowid = t.id"
                            " WHERE (?2 = 0 OR t.meeting_id = ?2) AND (?3 = 0 OR c.id = ?3)"
                            " ORDER BY f.rank LIMIT ?4");
@@ -326,6 +328,9 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
         sqlite3_bind_int64(s, 2, meeting_id);
         sqlite3_bind_int64(s, 3, person_id);
         sqlite3_bind_int(s, 4, limit);
+        buf_reset(&rank);
+        search_rank_arg(st, expr.data, &rank);
+        sqlite3_bind_text(s, 5, rank.data, (int)rank.len, SQLITE_STATIC);
         while (sqlite3_step(s) == SQLITE_ROW) {
             *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
             store_hit_read(s, &(*out)[*n]);
@@ -335,6 +340,7 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
         store_stmt_done(s);
     }
     buf_release(&expr);
+    buf_release(&rank);
     store_topic_free(t);
     return rc;
 }
@@ -471,6 +477,30 @@ long search_find_word(const char *f, size_t flen, const char *term, size_t from)
     return -1;
 }
 
+/* Every offset search_find_word() finds for term in f[0..flen), in
+ * order, with the length of the stem it compares. */
+struct offs {
+    size_t *v, n, pl;
+};
+
+static void word_offsets(const char *f, size_t flen, const char *term, struct offs *o)
+{
+    size_t tl = strlen(term), cap = 0;
+    long pos = search_find_word(f, flen, term, 0);
+
+    o->v = NULL;
+    o->n = 0;
+    o->pl = tl <= 5 ? tl : (tl - 2 < 5 ? 5 : tl - 2);
+    while (pos >= 0) {
+        if (o->n == cap) {
+            cap = cap ? cap * 2 : 8;
+            o->v = xrealloc(o->v, sizeof(*o->v) * cap);
+        }
+        o->v[o->n++] = (size_t)pos;
+        pos = search_find_word(f, flen, term, (size_t)pos + 1);
+    }
+}
+
 char *store_excerpt_dup(const char *text, const struct store_topic *t, size_t max,
                         int *cut_start, int *cut_end)
 {
@@ -486,30 +516,45 @@ char *store_excerpt_dup(const char *text, const struct store_topic *t, size_t ma
     for (i = 0; i < flen; i++)
         f.data[i] = (char)tolower((unsigned char)f.data[i]);
     if (t && t->n_terms) {
-        /* The place where most of the topic's words sit together. */
-        for (k = 0; k < t->n_terms; k++) {
-            long pos = search_find_word(f.data, flen, t->terms[k].word, 0);
+        /* The place where most of the topic's words sit together: each
+         * word's offsets found once, then, for each, which words start
+         * within 120 bytes either side (the first at or after pos - 120,
+         * and not past the text cut at pos + 121 + the word's length). */
+        struct offs pv[TOPIC_MAX_TERMS];
 
-            while (pos >= 0) {
+        for (k = 0; k < t->n_terms; k++)
+            word_offsets(f.data, flen, t->terms[k].word, &pv[k]);
+        for (k = 0; k < t->n_terms; k++) {
+            size_t a;
+
+            for (a = 0; a < pv[k].n; a++) {
+                size_t pos = pv[k].v[a], from = pos > 120 ? pos - 120 : 0;
                 int j, near = 0;
 
                 for (j = 0; j < t->n_terms; j++) {
-                    size_t from = (size_t)pos > 120 ? (size_t)pos - 120 : 0;
-                    /* Only a word starting by pos + 120 counts: look no further. */
-                    size_t upto = (size_t)pos + 121 + strlen(t->terms[j].word);
-                    long q = search_find_word(f.data, upto < flen ? upto : flen,
-                                              t->terms[j].word, from);
+                    size_t upto = pos + 121 + strlen(t->terms[j].word);
+                    size_t lim = upto < flen ? upto : flen;
+                    size_t lo = 0, hi = pv[j].n;
 
-                    if (q >= 0 && (size_t)q <= (size_t)pos + 120)
+                    while (lo < hi) {       /* the first offset >= from */
+                        size_t mid = (lo + hi) / 2;
+
+                        if (pv[j].v[mid] < from)
+                            lo = mid + 1;
+                        else
+                            hi = mid;
+                    }
+                    if (lo < pv[j].n && pv[j].v[lo] + pv[j].pl <= lim && pv[j].v[lo] <= pos + 120)
                         near++;
                 }
-                if (near > best || (near == best && (size_t)pos < center)) {
+                if (near > best || (near == best && pos < center)) {
                     best = near;
-                    center = (size_t)pos;
+                    center = pos;
                 }
-                pos = search_find_word(f.data, flen, t->terms[k].word, (size_t)pos + 1);
             }
         }
+        for (k = 0; k < t->n_terms; k++)
+            free(pv[k].v);
     }
     if (flen <= max) {
         start = 0;

@@ -46,6 +46,13 @@ struct store_topic {
         size_t pl[32];
         uint32_t first[256];
     } scan;
+    /* topic_derived_only()'s single-word forms of each term, based (see
+     * term_bases() in topic.c), read once per topic. */
+    struct topic_forms {
+        int state;              /* 0: not read yet */
+        int nb[TOPIC_MAX_TERMS];
+        char bases[TOPIC_MAX_TERMS][4][TOPIC_MAX_WORD + 8];
+    } forms;
 };
 
 static inline int search_word_byte(unsigned char c)
@@ -126,6 +133,13 @@ double search_coverage(const struct mscore *m, double score);
 int raised_one(struct store *st, const struct store_topic *t, int64_t meeting_id,
                int turns, struct candset *cs, struct store_raised *r);
 void raised_release(struct store_raised *r);
+/* raised_memo.c: store_raised_newest()'s answer kept for t, meeting_id
+ * and limit: get fills *out, *n, *more (may be NULL) and returns 1, or 0
+ * when none is kept; put keeps a copy. */
+int raised_memo_get(struct store *st, const struct store_topic *t, int64_t meeting_id,
+                    int limit, struct store_raised **out, int *n, int *more);
+void raised_memo_put(struct store *st, const struct store_topic *t, int64_t meeting_id,
+                     int limit, const struct store_raised *v, int n, int more);
 /* raised_walk.c: the first `limit` meetings (0: all) on topic t, newest
  * first, each ranked; *more when there are more. 0 or -1. */
 int raised_walk(struct store *st, const struct store_topic *t, int limit,

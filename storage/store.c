@@ -191,6 +191,7 @@ void store_close(struct store *st)
         return;
     for (i = 0; i < st->n_cache; i++)
         sqlite3_finalize(st->cache[i].stmt);
+    query_memo_free(st);
     if (st->db)
         sqlite3_close_v2(st->db);
     free(st);

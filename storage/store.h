@@ -35,6 +35,13 @@ int store_begin(struct store *st);
 int store_commit(struct store *st);
 int store_rollback(struct store *st);
 
+/* One question is being answered: until store_question_end(), what the
+ * store keeps between questions is checked against the database once and
+ * then trusted unless this connection writes. Without these calls it is
+ * checked on every use. */
+void store_question_begin(struct store *st);
+void store_question_end(struct store *st);
+
 /* ---- ingest ---------------------------------------------------------- */
 
 /* What one ingested record became. */

@@ -27,6 +27,15 @@ struct store {
         sqlite3_stmt *stmt;
     } cache[STORE_STMT_CACHE];
     int n_cache;
+    /* query_memo.c: what is kept per index between questions; NULL
+     * until first used. search_rank.c: 1 once scribe_bm25 is registered,
+     * -1 when FTS5 would not take it. */
+    struct query_memo *memo;
+    int rank_fn;
+    /* query_memo.c: store_question_begin() counts questions; while one
+     * is answered, an index checked in it is trusted. */
+    uint64_t question;
+    int in_question;
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
@@ -117,6 +126,28 @@ int search_index(struct store *st, int64_t turn_id, const char *text);
 int search_unindex_meeting(struct store *st, int64_t meeting_id);
 /* Quote a user word or phrase for MATCH: "..." with inner quotes doubled. */
 void search_quote(struct buf *b, const char *s);
+/* search_rank.c: append to b what `rank MATCH` takes to rank turns_fts
+ * rows of expr as bm25() does: scribe_bm25(n, ...) with the number of
+ * turns of each of its phrases (kept per store), 1; or "bm25()", 0, when
+ * the expression is not one this reads or inside a transaction. */
+int search_rank_arg(struct store *st, const char *expr, struct buf *b);
+
+/* query_memo.c: values kept per store for one FTS5 index (MEMO_TURNS:
+ * turns_fts, ...; MEMO_MEETINGS: meetings and who spoke, with turns_fts,
+ * the records and the persons), each forgotten as soon as the index is
+ * written (by any connection). get: the value kept for key[0..len), borrowed until the
+ * next call into the store, or NULL (none, inside a transaction, on
+ * error). put: keep a copy (not inside a transaction). */
+enum { MEMO_TURNS, MEMO_ITEMS, MEMO_ACTIONS, MEMO_MEETINGS, MEMO_INDEXES };
+const struct buf *query_memo_get(struct store *st, int index, const char *key, size_t len);
+void query_memo_put(struct store *st, int index, const char *key, size_t len,
+                    const void *value, size_t n);
+void query_memo_free(struct store *st);      /* store_close() */
+/* query_memo.c: how many rows of items_fts (MEMO_ITEMS) or actions_fts
+ * (MEMO_ACTIONS) match expr, up to cap, with their ids appended to ids
+ * as a JSON array when under the cap (nothing when none); kept as above.
+ * -1 on error. */
+int query_memo_rows(struct store *st, int index, const char *expr, int cap, struct buf *ids);
 
 /* actions_edit.c: the next action code (the counter only ever goes up, so a
  * forgotten action's code is never handed out again), owners, history.

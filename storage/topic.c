@@ -423,21 +423,38 @@ static int term_bases(const struct term *tm, char bases[][TOPIC_MAX_WORD + 8], i
     return n;
 }
 
+/* The "C" locale's tolower() and isalnum() (scribe never sets another),
+ * inline: topic_derived_only() asks them of every byte of every turn it
+ * reads. */
+static unsigned char c_lower(unsigned char c)
+{
+    return c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+static int c_word_byte(unsigned char c)
+{
+    return (c >= '0' && c <= '9') || ((c | 0x20) >= 'a' && (c | 0x20) <= 'z') || c >= 0x80;
+}
+
 unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const char *text)
 {
-    char bases[TOPIC_MAX_TERMS][4][TOPIC_MAX_WORD + 8];
-    int nb[TOPIC_MAX_TERMS];
+    struct topic_forms *fm = &((struct store_topic *)t)->forms;    /* its memo only */
+    char (*bases)[4][TOPIC_MAX_WORD + 8] = fm->bases;
+    const int *nb = fm->nb;
     unsigned asked = 0, derived = 0, check = 0;
     char firsts[TOPIC_MAX_TERMS * 4];
     size_t nfirst = 0;
     const char *p = text;
     int i, k;
 
+    if (!fm->state) {
+        for (i = 0; i < t->n_terms; i++)
+            fm->nb[i] = term_bases(&t->terms[i], fm->bases[i], 4);
+        fm->state = 1;
+    }
     for (i = 0; i < t->n_terms; i++) {
-        nb[i] = 0;
         if (!(terms & (1u << i)))
             continue;
-        nb[i] = term_bases(&t->terms[i], bases[i], 4);
         /* Short words and acronyms have no derivations to tell apart. */
         if (nb[i] > 0 && strlen(bases[i][0]) >= FORM_PREFIX + 1)
             check |= 1u << i;
@@ -450,17 +467,17 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
         char w[TOPIC_MAX_WORD + 8], b[TOPIC_MAX_WORD + 8];
         size_t len = 0;
 
-        while (*p && !search_word_byte((unsigned char)*p))
+        while (*p && !c_word_byte((unsigned char)*p))
             p++;
-        if (*p && !memchr(firsts, tolower((unsigned char)*p), nfirst)) {
+        if (*p && !memchr(firsts, c_lower((unsigned char)*p), nfirst)) {
             /* Starts unlike every form: skip it without copying. */
-            while (*p && search_word_byte((unsigned char)*p))
+            while (*p && c_word_byte((unsigned char)*p))
                 p++;
             continue;
         }
-        while (*p && search_word_byte((unsigned char)*p)) {
+        while (*p && c_word_byte((unsigned char)*p)) {
             if (len + 1 < sizeof(w))
-                w[len++] = (char)tolower((unsigned char)*p);
+                w[len++] = (char)c_lower((unsigned char)*p);
             p++;
         }
         if (!len)

@@ -1,0 +1,151 @@
+/* tests/test_search_rank.c -- scribe_bm25 (storage/search_rank.c): the
+ * same scores as FTS5's bm25(), bit for bit, and the counts of turns it
+ * keeps per store forgotten when the index changes, by this connection
+ * (ingest, forget) or by another one. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "../storage/store_int.h"
+
+static const char *const meeting_fmt =
+    "Zebra Coordination Group Meeting #%d\n"
+    "%d June 2022\n\n"
+    ">> ANNA BERG: Good morning everyone, we start with the zebra crossing report.\n\n"
+    ">> OTTO KLEIN: Thanks Anna. The crossing needs new paint before summer, zebra or not.\n\n"
+    ">> ANNA BERG: Agreed, the budget is fine and the crossing report is done.\n\n"
+    ">> OTTO KLEIN: %s\n";
+
+static int64_t ingest(struct store *st, int number, const char *extra)
+{
+    struct store_ingest_result res;
+    char text[2048], name[32], err[256];
+
+    snprintf(text, sizeof(text), meeting_fmt, number, number, extra);
+    snprintf(name, sizeof(name), "m%d.txt", number);
+    if (store_ingest(st, text, strlen(text), 0, name, NULL, 1700000000 + number, &res, err,
+                     sizeof(err)) < 0)
+        fail_msg("ingest: %s", err);
+    return res.meeting_id;
+}
+
+/* The rank argument search_rank_arg() makes for expr, in a static buffer. */
+static const char *rank_arg(struct store *st, const char *expr)
+{
+    static char out[256];
+    struct buf b;
+
+    buf_init(&b);
+    search_rank_arg(st, expr, &b);
+    snprintf(out, sizeof(out), "%s", b.data);
+    buf_release(&b);
+    return out;
+}
+
+static void test_same_as_bm25(void **state)
+{
+    static const char *const exprs[] = {
+        "(\"zebra\")",
+        "(\"zebra\") AND (\"crossing\")",
+        "(\"crossing\" OR \"cross\") OR (\"report\") OR (\"paint job\")",
+        "(\"crossing report\") AND (\"report\")",
+        "(\"budget\") OR (\"-\")",
+    };
+    struct store *st = NULL;
+    char err[256];
+    size_t i;
+    int k, rows = 0;
+
+    (void)state;
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    for (k = 1; k <= 6; k++)
+        ingest(st, k, k % 2 ? "The zebra report again, the crossing report." : "Nothing more.");
+    for (i = 0; i < sizeof(exprs) / sizeof(exprs[0]); i++) {
+        const char *arg = rank_arg(st, exprs[i]);
+        char sql[512];
+        sqlite3_stmt *s;
+
+        assert_memory_equal(arg, "scribe_bm25(", 12);
+        snprintf(sql, sizeof(sql), "SELECT bm25(turns_fts), scribe_bm25(turns_fts, %s"
+                 " FROM turns_fts WHERE turns_fts MATCH ?1", arg + 12);
+        assert_int_equal(sqlite3_prepare_v2(st->db, sql, -1, &s, NULL), SQLITE_OK);
+        sqlite3_bind_text(s, 1, exprs[i], -1, SQLITE_STATIC);
+        while (sqlite3_step(s) == SQLITE_ROW) {
+            double a = sqlite3_column_double(s, 0), b = sqlite3_column_double(s, 1);
+
+            if (memcmp(&a, &b, sizeof(a)))
+                fail_msg("%s: bm25 %.17g, scribe_bm25 %.17g", exprs[i], a, b);
+            rows++;
+        }
+        sqlite3_finalize(s);
+    }
+    assert_true(rows > 20);
+    store_close(st);
+}
+
+static void test_counts_follow_this_store(void **state)
+{
+    struct store *st = NULL;
+    char err[256];
+    int64_t m2;
+
+    (void)state;
+    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
+    ingest(st, 1, "Nothing more.");
+    assert_string_equal(rank_arg(st, "(\"zebra\") AND (\"paint\")"), "scribe_bm25(2, 1)");
+    m2 = ingest(st, 2, "The zebra paint is dry.");
+    assert_string_equal(rank_arg(st, "(\"zebra\") AND (\"paint\")"), "scribe_bm25(5, 3)");
+    assert_int_equal(store_meeting_forget(st, m2), 0);
+    assert_string_equal(rank_arg(st, "(\"zebra\") AND (\"paint\")"), "scribe_bm25(2, 1)");
+    /* Syntax it does not read, and inside a transaction: FTS5's own. */
+    assert_string_equal(rank_arg(st, "zebra NOT paint"), "bm25()");
+    assert_int_equal(store_begin(st), 0);
+    assert_string_equal(rank_arg(st, "(\"zebra\")"), "bm25()");
+    assert_int_equal(store_rollback(st), 0);
+    store_close(st);
+}
+
+static void test_counts_follow_other_connection(void **state)
+{
+    char path[] = "/tmp/scribe-test-rank-XXXXXX";
+    char db[64], err[256];
+    struct store *a = NULL, *b = NULL;
+    int fd = mkstemp(path);
+
+    (void)state;
+    assert_true(fd >= 0);
+    close(fd);
+    unlink(path);
+    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_open(&a, db, err, sizeof(err)), 0);
+    assert_int_equal(store_open(&b, db, err, sizeof(err)), 0);
+    ingest(a, 1, "Nothing more.");
+    assert_string_equal(rank_arg(b, "(\"zebra\")"), "scribe_bm25(2)");
+    ingest(a, 2, "Zebra, zebra.");
+    assert_string_equal(rank_arg(b, "(\"zebra\")"), "scribe_bm25(5)");
+    store_close(a);
+    store_close(b);
+    unlink(db);
+    snprintf(err, sizeof(err), "%s-wal", db);
+    unlink(err);
+    snprintf(err, sizeof(err), "%s-shm", db);
+    unlink(err);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_same_as_bm25),
+        cmocka_unit_test(test_counts_follow_this_store),
+        cmocka_unit_test(test_counts_follow_other_connection),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
