@@ -32,6 +32,7 @@ struct store {
      * -1 when FTS5 would not take it. */
     struct query_memo *memo;
     int rank_fn;
+    int offsets_fn;             /* raised_stream.c: scribe_offsets, as rank_fn */
     /* query_memo.c: store_question_begin() counts questions; while one
      * is answered, an index checked in it is trusted. */
     uint64_t question;
