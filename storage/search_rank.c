@@ -124,7 +124,7 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
                     int nval, sqlite3_value **val)
 {
     struct rank_data *d = NULL;
-    double score, D = 0.0;
+    double score, D = 0.0, lo = 1.0;
     int rc, i, ninst = 0;
 
     rc = rank_data_get(api, fts, nval, val, &d);
@@ -136,19 +136,21 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
         int ip, ic, io;
 
         rc = api->xInst(fts, i, &ip, &ic, &io);
-        if (rc == SQLITE_OK)
+        if (rc == SQLITE_OK) {
             d->freq[ip] += 1.0;
+            /* The row has at least the tokens up to the end of each
+             * instance. */
+            if (io + api->xPhraseSize(fts, ip) > lo)
+                lo = io + api->xPhraseSize(fts, ip);
+        }
     }
     if (rc == SQLITE_OK && d->top && d->ntop == d->top) {
-        /* The row has at least as many tokens as any phrase has
-         * instances, and the score only falls as the row grows: below
-         * the worst of the best already seen even so, the row is not
-         * among them, and its bound ranks it after them all. */
-        double lo = 1.0, bound;
+        /* The score only falls as the row grows: with as few tokens as
+         * the row can have, below the worst of the best already seen,
+         * the row is not among them, and that bound ranks it after them
+         * all. */
+        double bound;
 
-        for (i = 0; i < d->n; i++)
-            if (d->freq[i] > lo)
-                lo = d->freq[i];
         if ((bound = rank_score(d, lo)) < d->best[0]) {
             sqlite3_result_double(ctx, -1.0 * bound);
             return;
