@@ -2,7 +2,7 @@
  * (raised_walk.c): one FTS5 statement per term, read newest turn first
  * in small batches, with the token offsets of its word in each row from
  * an auxiliary function registered here; pairs and the phrase told from
- * adjacent offsets. */
+ * adjacent offsets. The statements stay prepared between walks. */
 #include "raised_walk_int.h"
 
 #include <stdlib.h>
@@ -73,34 +73,58 @@ static void offsets_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_co
         free(v);
 }
 
-#define STREAM_SQL "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1 ORDER BY rowid DESC"
-#define STREAM_OFFSETS_SQL \
+/* A statement per stream of a walk (one per term), kept prepared by the
+ * store across questions: the statement cache keys on the SQL text's
+ * address, so each slot has a text of its own. */
+#define STREAM_SQL(k) \
+    "SELECT rowid FROM turns_fts WHERE turns_fts MATCH ?1 ORDER BY rowid DESC /* " #k " */"
+#define STREAM_OFFSETS_SQL(k) \
     "SELECT rowid, scribe_offsets(turns_fts, ?2) FROM turns_fts WHERE turns_fts MATCH ?1" \
-    " ORDER BY rowid DESC"
+    " ORDER BY rowid DESC /* " #k " */"
+#define STREAM_SLOTS 12
+#define STREAM_SQL12(m) m(0), m(1), m(2), m(3), m(4), m(5), m(6), m(7), m(8), m(9), m(10), m(11)
 
-/* The statement of a stream with offsets; the function is registered
- * with the connection the first time. */
-static sqlite3_stmt *stream_prepare_offsets(struct store *st)
+static const char *const stream_sql[STREAM_SLOTS] = { STREAM_SQL12(STREAM_SQL) };
+static const char *const stream_offsets_sql[STREAM_SLOTS] = { STREAM_SQL12(STREAM_OFFSETS_SQL) };
+
+/* Register scribe_offsets on the store's connection once; 0, or -1 when
+ * FTS5 will not take it. */
+static int offsets_fn_register(struct store *st)
 {
-    sqlite3 *db = store_sqlite(st);
     sqlite3_stmt *s = NULL;
     fts5_api *api = NULL;
 
-    if (sqlite3_prepare_v2(db, STREAM_OFFSETS_SQL, -1, &s, NULL) == SQLITE_OK)
-        return s;
-    sqlite3_finalize(s);
-    s = NULL;
-    if (sqlite3_prepare_v2(db, "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK) {
+    if (st->offsets_fn)
+        return st->offsets_fn > 0 ? 0 : -1;
+    st->offsets_fn = -1;
+    if (sqlite3_prepare_v2(store_sqlite(st), "SELECT fts5(?1)", -1, &s, NULL) != SQLITE_OK) {
         sqlite3_finalize(s);
-        return NULL;
+        return -1;
     }
     sqlite3_bind_pointer(s, 1, (void *)&api, "fts5_api_ptr", NULL);
     sqlite3_step(s);
     sqlite3_finalize(s);
     if (!api || api->iVersion < 2 ||
         api->xCreateFunction(api, "scribe_offsets", NULL, offsets_fn, NULL) != SQLITE_OK)
-        return NULL;
-    return store_prep(st, STREAM_OFFSETS_SQL);
+        return -1;
+    st->offsets_fn = 1;
+    return 0;
+}
+
+/* The statement of stream slot k (with offsets or not); NULL on error. */
+static sqlite3_stmt *stream_stmt(struct store *st, int k, int offsets)
+{
+    if (k >= STREAM_SLOTS)
+        return NULL;            /* more streams than terms: our bug */
+    return store_stmt(st, offsets ? stream_offsets_sql[k] : stream_sql[k]);
+}
+
+void raised_stream_close(struct stream *x)
+{
+    store_stmt_done(x->s);
+    free(x->buf);
+    free(x->off);
+    free(x->arena);
 }
 
 int raised_stream_open(struct walk *w, const char *expr, int what, int idx, int offsets)
@@ -109,12 +133,9 @@ int raised_stream_open(struct walk *w, const char *expr, int what, int idx, int 
 
     memset(x, 0, sizeof(*x));
     x->w = w;
-    x->s = offsets ? stream_prepare_offsets(w->st) : NULL;
-    if (!x->s) {
+    if (offsets && offsets_fn_register(w->st) < 0)
         offsets = 0;            /* no offsets: its pairs are looked up by range */
-        x->s = store_prep(w->st, STREAM_SQL);
-    }
-    if (!x->s)
+    if (!(x->s = stream_stmt(w->st, w->ns, offsets)))
         return -1;
     sqlite3_bind_text(x->s, 1, expr, -1, SQLITE_STATIC);
     if (offsets)

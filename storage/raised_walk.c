@@ -259,12 +259,8 @@ static void walk_release(struct walk *w)
 {
     int j;
 
-    for (j = 0; j < w->ns; j++) {
-        sqlite3_finalize(w->sv[j].s);
-        free(w->sv[j].buf);
-        free(w->sv[j].off);
-        free(w->sv[j].arena);
-    }
+    for (j = 0; j < w->ns; j++)
+        raised_stream_close(&w->sv[j]);
     free(w->ov);
     free(w->oa);
     for (j = 0; j < w->nm; j++)

@@ -81,6 +81,8 @@ struct walk {
  * too when `offsets`) as w->sv[w->ns++]: 1 with offsets, 0 without, -1
  * on error. */
 int raised_stream_open(struct walk *w, const char *expr, int what, int idx, int offsets);
+/* raised_stream.c: give back what an opened stream holds. */
+void raised_stream_close(struct stream *x);
 /* raised_stream.c: the stream's current rowid (0 at its end). */
 int64_t raised_stream_peek(struct stream *x);
 void raised_stream_keep(struct walk *w, struct stream *x, struct cand *c);

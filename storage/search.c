@@ -329,7 +329,7 @@ int store_search(struct store *st, const char *query, int64_t meeting_id,
         sqlite3_bind_int64(s, 3, person_id);
         sqlite3_bind_int(s, 4, limit);
         buf_reset(&rank);
-        search_rank_arg(st, expr.data, &rank);
+        search_rank_arg(st, expr.data, 0, &rank);
         sqlite3_bind_text(s, 5, rank.data, (int)rank.len, SQLITE_STATIC);
         while (sqlite3_step(s) == SQLITE_ROW) {
             *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));

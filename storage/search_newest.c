@@ -19,10 +19,12 @@ struct scored {
 };
 
 /* The newest SEARCH_NEWEST_MAX turns matching expr (all of them when
- * fewer), each with its rank, in one pass over the index: the best of
- * them are the answer both when there are more (only the newest are
- * ranked) and when there are fewer (all are). -1 on error. */
-static int newest_scored(struct store *st, const char *expr, struct scored *v)
+ * fewer), each with its rank, in one pass over the index: the best
+ * `limit` of them are the answer both when there are more (only the
+ * newest are ranked) and when there are fewer (all are). Only those get
+ * their exact rank; the others one that sorts after them, without a read
+ * of their length (search_rank_arg()). -1 on error. */
+static int newest_scored(struct store *st, const char *expr, int limit, struct scored *v)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT rowid, rank FROM turns_fts WHERE turns_fts MATCH ?1"
                                      " AND rank MATCH ?2 ORDER BY rowid DESC LIMIT ?3");
@@ -32,7 +34,7 @@ static int newest_scored(struct store *st, const char *expr, struct scored *v)
     if (!s)
         return -1;
     buf_init(&rank);
-    search_rank_arg(st, expr, &rank);
+    search_rank_arg(st, expr, limit, &rank);
     sqlite3_bind_text(s, 1, expr, -1, SQLITE_STATIC);
     sqlite3_bind_text(s, 2, rank.data, (int)rank.len, SQLITE_STATIC);
     sqlite3_bind_int(s, 3, SEARCH_NEWEST_MAX);
@@ -91,7 +93,7 @@ static int newest_best(struct store *st, const char *expr, int limit, struct sco
         buf_release(&key);
         return c;
     }
-    if ((c = newest_scored(st, expr, v)) >= 0) {
+    if ((c = newest_scored(st, expr, limit, v)) >= 0) {
         struct buf val;
 
         pick_best(v, c, limit);

@@ -3,8 +3,9 @@
  * of each of its phrases to weigh it ("list" or "session" are in
  * thousands of turns); scribe_bm25(turns_fts, n...) computes exactly what
  * bm25() does (same formula, same order of operations) from counts found
- * once and kept (query_memo.c) until the index changes. Knows FTS5's
- * extension API. */
+ * once and kept (query_memo.c) until the index changes. Given how many
+ * of the best a query keeps, a row that cannot be among them is not
+ * scored exactly (no read of its length). Knows FTS5's extension API. */
 #include "search_int.h"
 
 #include <math.h>
@@ -13,6 +14,7 @@
 
 #define RANK_FN "scribe_bm25"
 #define RANK_MAX_PHRASES 64
+#define RANK_MAX_TOP 64         /* best scores kept for the bound, at most */
 
 /* ---- the rank function ----------------------------------------------- */
 
@@ -21,6 +23,8 @@ struct rank_data {
     double avgdl;
     double *idf;
     double *freq;
+    int top, ntop;              /* best[0..ntop) of the top wanted, worst first */
+    double best[RANK_MAX_TOP];
 };
 
 static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
@@ -33,7 +37,7 @@ static int count_cb(const Fts5ExtensionApi *api, Fts5Context *fts, void *arg)
 
 /* The statement's phrase weights, as bm25() finds them, but with the
  * count of turns of phrase i taken from argument i when it is an integer
- * (and there is one per phrase). */
+ * (and there is one per phrase, and maybe the top wanted after them). */
 static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int nval,
                          sqlite3_value **val, struct rank_data **out)
 {
@@ -58,7 +62,7 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int nval
     for (i = 0; rc == SQLITE_OK && i < n; i++) {
         sqlite3_int64 nhit = 0;
 
-        if (nval == n && sqlite3_value_type(val[i]) == SQLITE_INTEGER)
+        if ((nval == n || nval == n + 1) && sqlite3_value_type(val[i]) == SQLITE_INTEGER)
             nhit = sqlite3_value_int64(val[i]);
         else
             rc = api->xQueryPhrase(fts, i, &nhit, count_cb);
@@ -74,6 +78,9 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int nval
         free(d);
         return rc;
     }
+    if (nval == n + 1 && sqlite3_value_type(val[n]) == SQLITE_INTEGER &&
+        sqlite3_value_int(val[n]) > 0 && sqlite3_value_int(val[n]) <= RANK_MAX_TOP)
+        d->top = sqlite3_value_int(val[n]);
     /* On failure xSetAuxdata() has already called free(d). */
     if ((rc = api->xSetAuxdata(fts, d, free)) != SQLITE_OK)
         return rc;
@@ -81,13 +88,43 @@ static int rank_data_get(const Fts5ExtensionApi *api, Fts5Context *fts, int nval
     return SQLITE_OK;
 }
 
-static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
-                    int nval, sqlite3_value **val)
+/* bm25 of a row whose phrases occur freq[] times in D tokens. */
+static double rank_score(const struct rank_data *d, double D)
 {
     const double k1 = 1.2;
     const double b = 0.75;
+    double score = 0.0;
+    int i;
+
+    for (i = 0; i < d->n; i++)
+        score += d->idf[i] * ((d->freq[i] * (k1 + 1.0)) /
+                              (d->freq[i] + k1 * (1 - b + b * D / d->avgdl)));
+    return score;
+}
+
+/* Keep score among the best d->top seen (d->best, worst first). */
+static void rank_keep(struct rank_data *d, double score)
+{
+    int i;
+
+    if (d->ntop == d->top) {
+        if (score <= d->best[0])
+            return;
+        for (i = 1; i < d->ntop && d->best[i] < score; i++)
+            d->best[i - 1] = d->best[i];
+        d->best[i - 1] = score;
+        return;
+    }
+    for (i = d->ntop++; i > 0 && d->best[i - 1] > score; i--)
+        d->best[i] = d->best[i - 1];
+    d->best[i] = score;
+}
+
+static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_context *ctx,
+                    int nval, sqlite3_value **val)
+{
     struct rank_data *d = NULL;
-    double score = 0.0, D = 0.0;
+    double score, D = 0.0, lo = 1.0;
     int rc, i, ninst = 0;
 
     rc = rank_data_get(api, fts, nval, val, &d);
@@ -99,8 +136,25 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
         int ip, ic, io;
 
         rc = api->xInst(fts, i, &ip, &ic, &io);
-        if (rc == SQLITE_OK)
+        if (rc == SQLITE_OK) {
             d->freq[ip] += 1.0;
+            /* The row has at least the tokens up to the end of each
+             * instance. */
+            if (io + api->xPhraseSize(fts, ip) > lo)
+                lo = io + api->xPhraseSize(fts, ip);
+        }
+    }
+    if (rc == SQLITE_OK && d->top && d->ntop == d->top) {
+        /* The score only falls as the row grows: with as few tokens as
+         * the row can have, below the worst of the best already seen,
+         * the row is not among them, and that bound ranks it after them
+         * all. */
+        double bound;
+
+        if ((bound = rank_score(d, lo)) < d->best[0]) {
+            sqlite3_result_double(ctx, -1.0 * bound);
+            return;
+        }
     }
     if (rc == SQLITE_OK) {
         int ntok;
@@ -112,9 +166,9 @@ static void rank_fn(const Fts5ExtensionApi *api, Fts5Context *fts, sqlite3_conte
         sqlite3_result_error_code(ctx, rc);
         return;
     }
-    for (i = 0; i < d->n; i++)
-        score += d->idf[i] * ((d->freq[i] * (k1 + 1.0)) /
-                              (d->freq[i] + k1 * (1 - b + b * D / d->avgdl)));
+    score = rank_score(d, D);
+    if (d->top)
+        rank_keep(d, score);
     sqlite3_result_double(ctx, -1.0 * score);
 }
 
@@ -177,7 +231,7 @@ static int phrase_has_token(const char *p, size_t n)
     return 0;
 }
 
-int search_rank_arg(struct store *st, const char *expr, struct buf *b)
+int search_rank_arg(struct store *st, const char *expr, int top, struct buf *b)
 {
     const char *p = expr;
     size_t start = b->len;
@@ -217,6 +271,8 @@ int search_rank_arg(struct store *st, const char *expr, struct buf *b)
         }
         p = q;
     }
+    if (top > 0)
+        buf_printf(b, ", %d", top);
     buf_putc(b, ')');
     return 1;
 plain:

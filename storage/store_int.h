@@ -32,6 +32,7 @@ struct store {
      * -1 when FTS5 would not take it. */
     struct query_memo *memo;
     int rank_fn;
+    int offsets_fn;             /* raised_stream.c: scribe_offsets, as rank_fn */
     /* query_memo.c: store_question_begin() counts questions; while one
      * is answered, an index checked in it is trusted. */
     uint64_t question;
@@ -129,8 +130,11 @@ void search_quote(struct buf *b, const char *s);
 /* search_rank.c: append to b what `rank MATCH` takes to rank turns_fts
  * rows of expr as bm25() does: scribe_bm25(n, ...) with the number of
  * turns of each of its phrases (kept per store), 1; or "bm25()", 0, when
- * the expression is not one this reads or inside a transaction. */
-int search_rank_arg(struct store *st, const char *expr, struct buf *b);
+ * the expression is not one this reads or inside a transaction. With
+ * top > 0 the query keeps only its best `top` rows (by rank, over every
+ * row it ranks): the others may get a rank that is not their bm25, but
+ * always one worse than all of those. */
+int search_rank_arg(struct store *st, const char *expr, int top, struct buf *b);
 
 /* query_memo.c: values kept per store for one FTS5 index (MEMO_TURNS:
  * turns_fts, ...; MEMO_MEETINGS: meetings and who spoke, with turns_fts,
