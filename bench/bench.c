@@ -368,6 +368,7 @@ static int cmd_answers(const char *dir, const char *sizes_arg, int questions, in
     char err[256];
     struct buf q, drift_json;
     double *lat = xcalloc((size_t)questions, sizeof(double));
+    double *again = xcalloc((size_t)questions, sizeof(double));
     uint64_t rs = 7;
 
     for (tok = strtok_r(copy, ",", &save); tok && n_sizes < 8; tok = strtok_r(NULL, ",", &save)) {
@@ -426,17 +427,24 @@ static int cmd_answers(const char *dir, const char *sizes_arg, int questions, in
 
             /* At most BUDGET_S seconds per kind and size (at least 20
              * questions), so a slow kind cannot stall the whole run. */
+            /* Each question is timed as if asked for the first time (what
+             * the store keeps between questions is dropped before it,
+             * untimed), then once more right after: asked again. */
             for (k = 0; k < questions && (k < 20 || spent < BUDGET_S); k++) {
                 question(c, j, size, splitmix(&rs), &q);
+                store_forget_kept(st);
                 lat[k] = ask(st, q.data, &len) * 1e3;
+                again[k] = ask(st, q.data, NULL) * 1e3;
                 if (getenv("BENCH_VERBOSE"))
-                    fprintf(stderr, "%8.3f ms  %s\n", lat[k], q.data);
-                spent += lat[k] / 1e3;
+                    fprintf(stderr, "%8.3f ms  (again %.3f)  %s\n", lat[k], again[k], q.data);
+                spent += (lat[k] + again[k]) / 1e3;
                 total += len;
             }
             printf(",\"%s\":{\"n\":%d,\"p50_ms\":%.3f,\"p99_ms\":%.3f,\"max_ms\":%.3f,"
+                   "\"again_p50_ms\":%.3f,\"again_p99_ms\":%.3f,"
                    "\"reply_bytes\":%zu}", kind_names[j], k, pct(lat, k, 50),
-                   pct(lat, k, 99), pct(lat, k, 100), total / (size_t)k);
+                   pct(lat, k, 99), pct(lat, k, 100), pct(again, k, 50), pct(again, k, 99),
+                   total / (size_t)k);
         }
         printf("}");
         fflush(stdout);
@@ -447,6 +455,7 @@ static int cmd_answers(const char *dir, const char *sizes_arg, int questions, in
     buf_release(&drift_json);
     buf_release(&q);
     free(lat);
+    free(again);
     store_close(st);
     corpus_free(c);
     return 0;

@@ -124,6 +124,11 @@ static struct memo_index *index_get(struct store *st, int index)
     return rc == 0 ? x : NULL;
 }
 
+void store_forget_kept(struct store *st)
+{
+    query_memo_free(st);
+}
+
 void store_question_begin(struct store *st)
 {
     if (!st)

@@ -41,6 +41,9 @@ int store_rollback(struct store *st);
  * checked on every use. */
 void store_question_begin(struct store *st);
 void store_question_end(struct store *st);
+/* Forgets everything the store keeps between questions (query_memo.c):
+ * the next question computes its answer afresh. Statements stay prepared. */
+void store_forget_kept(struct store *st);
 
 /* ---- ingest ---------------------------------------------------------- */
 
