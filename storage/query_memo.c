@@ -1,9 +1,11 @@
 /* storage/query_memo.c -- what questions read again and again from an
  * FTS5 index and that only a write can change (a word's count of turns,
  * the vocabulary's words of a stem, the best turns of a search, a
- * meeting's row), kept per store and index. Everything kept for an index is forgotten as soon as
- * its structure record differs (FTS5 rewrites it on every write, by any
- * connection); inside a transaction nothing is kept or given. */
+ * meeting's row), kept per store and index. Everything kept for an
+ * index is forgotten as soon as its structure record differs (FTS5
+ * rewrites it on every write, by any connection); once this connection
+ * has written inside a transaction, nothing is kept or given until it
+ * ends (the bot answers inside one that writes only the reply). */
 #include "store_int.h"
 
 #include <stdlib.h>
@@ -64,8 +66,9 @@ void query_memo_free(struct store *st)
     st->memo = NULL;
 }
 
-/* The index's entries, valid for it as it is now; NULL inside a
- * transaction (the index may hold what is not committed) or on error. */
+/* The index's entries, valid for it as it is now; NULL once this
+ * connection has written in its transaction (the index may hold what is
+ * not committed) or on error. */
 static struct memo_index *index_get(struct store *st, int index)
 {
     /* MEMO_MEETINGS: meetings change with their records, and a record
@@ -83,7 +86,7 @@ static struct memo_index *index_get(struct store *st, int index)
     sqlite3_stmt *s;
     int rc = -1;
 
-    if (index < 0 || index >= MEMO_INDEXES || !sqlite3_get_autocommit(st->db))
+    if (index < 0 || index >= MEMO_INDEXES || !store_reads_committed(st))
         return NULL;
     if (!st->memo) {
         int i;

@@ -237,8 +237,9 @@ int search_rank_arg(struct store *st, const char *expr, int top, struct buf *b)
     size_t start = b->len;
     int n = 0;
 
-    /* Inside a transaction the index may hold what is not committed. */
-    if (!sqlite3_get_autocommit(st->db) || rank_fn_register(st) < 0)
+    /* Once this connection has written, the index may hold what is not
+     * committed. */
+    if (!store_reads_committed(st) || rank_fn_register(st) < 0)
         goto plain;
     buf_puts(b, RANK_FN "(");
     while (*p) {

@@ -224,8 +224,17 @@ int store_begin(struct store *st)
 {
     if (step_cached(st, st->in_tx ? "SAVEPOINT store_nested" : "BEGIN IMMEDIATE") < 0)
         return -1;
-    st->in_tx++;
+    if (!st->in_tx++)
+        st->tx_changes = sqlite3_total_changes64(st->db);
     return 0;
+}
+
+int store_reads_committed(struct store *st)
+{
+    /* The count only grows: equal means no row written since the begin. */
+    if (sqlite3_get_autocommit(st->db))
+        return 1;
+    return st->in_tx > 0 && sqlite3_total_changes64(st->db) == st->tx_changes;
 }
 
 int store_commit(struct store *st)

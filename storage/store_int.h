@@ -20,6 +20,7 @@
 struct store {
     sqlite3 *db;
     int in_tx;                  /* depth of store_begin() (savepoints inside) */
+    int64_t tx_changes;         /* sqlite3_total_changes64() at the outermost begin */
     /* Statements kept prepared across calls, keyed by the address of
      * their SQL text (always a string literal); see store_stmt(). */
     struct {
@@ -48,6 +49,9 @@ int schema_has_fts5(sqlite3 *db);
 /* store.c helpers. prep logs the SQL error and returns NULL on failure. */
 sqlite3_stmt *store_prep(struct store *st, const char *sql);
 int store_exec(struct store *st, const char *sql);
+/* 1 when this connection reads only committed data: outside a transaction,
+ * or inside a store_begin() transaction that has changed nothing yet. */
+int store_reads_committed(struct store *st);
 /* A prepared statement for `sql`, which must be a string literal: kept
  * by the store and reused on the next call with the same literal, so hot
  * paths (ingest, search) parse their SQL once per connection. Borrowed:

@@ -1,6 +1,6 @@
 /* tests/test_query_memo.c -- what storage/query_memo.c keeps per index:
  * given back until the index is written (ingest, forget, a new person,
- * by this or another connection), never inside a transaction; and
+ * by this or another connection), never once a transaction has written; and
  * answers that read through it (decisions and actions on a topic,
  * search, who raised) follow a new record at once. */
 #include <setjmp.h>
@@ -70,13 +70,20 @@ static void test_kept_until_written(void **state)
     assert_int_equal(store_meeting_forget(st, m2), 0);
     for (i = 0; i < MEMO_INDEXES; i++)
         assert_false(kept(st, i, "k"));
-    /* Nothing is kept or given inside a transaction. */
+    /* In a transaction that has written nothing (the bot answers in one)
+     * what is kept is given and kept; once it has written, nothing is. */
     query_memo_put(st, MEMO_TURNS, "k", 1, "v", 1);
     assert_int_equal(store_begin(st), 0);
+    assert_true(kept(st, MEMO_TURNS, "k"));
+    query_memo_put(st, MEMO_ITEMS, "c", 1, "v", 1);
+    assert_true(kept(st, MEMO_ITEMS, "c"));
+    assert_int_equal(sqlite3_exec(store_sqlite(st), "INSERT INTO counters(name, value)"
+                                  " VALUES('test', 1)", NULL, NULL, NULL), SQLITE_OK);
     assert_false(kept(st, MEMO_TURNS, "k"));
     query_memo_put(st, MEMO_ITEMS, "t", 1, "v", 1);
     assert_int_equal(store_rollback(st), 0);
     assert_true(kept(st, MEMO_TURNS, "k"));
+    assert_true(kept(st, MEMO_ITEMS, "c"));
     assert_false(kept(st, MEMO_ITEMS, "t"));
     store_close(st);
 }
