@@ -1,6 +1,7 @@
 /* storage/query_meetings.c -- reading meetings back: listing and naming
- * them ("#62", "MAG XII", "June 2022", "latest"), their records and
- * next-meeting notes, and forgetting a meeting. Owns reads of tables
+ * them ("#62", "MAG XII", "June 2022", "latest"), the meetings about a
+ * topic (who raised it, raised.c), their records and next-meeting notes,
+ * and forgetting a meeting. Owns reads of tables
  * meetings, records, next_meeting; the items are query.c's. */
 #include "store_int.h"
 
@@ -457,3 +458,26 @@ int store_next_meeting(struct store *st, int64_t meeting_id, struct store_next *
     store_stmt_done(s);
     return 0;
 }
+
+/* ---- meetings about a topic ------------------------------------------- */
+
+int store_meetings_about(struct store *st, const char *topic,
+                         struct store_meeting **out, int *n)
+{
+    struct store_topic *t = store_topic_new(st, topic);
+    struct store_raised *r = NULL;
+    int nr = 0, i, rc;
+
+    *out = NULL;
+    *n = 0;
+    rc = store_raised(st, t, 0, &r, &nr);
+    for (i = 0; rc == 0 && i < nr; i++) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        if (store_meeting_get(st, r[i].meeting_id, &(*out)[*n]) == 0)
+            (*n)++;
+    }
+    store_raised_free(r, nr);
+    store_topic_free(t);
+    return rc;
+}
+

@@ -677,26 +677,3 @@ int store_raised(struct store *st, const struct store_topic *t,
 {
     return store_raised_newest(st, t, meeting_id, 0, out, n, NULL);
 }
-
-/* ---- meetings about a topic ------------------------------------------- */
-
-int store_meetings_about(struct store *st, const char *topic,
-                         struct store_meeting **out, int *n)
-{
-    struct store_topic *t = store_topic_new(st, topic);
-    struct store_raised *r = NULL;
-    int nr = 0, i, rc;
-
-    *out = NULL;
-    *n = 0;
-    rc = store_raised(st, t, 0, &r, &nr);
-    for (i = 0; rc == 0 && i < nr; i++) {
-        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
-        if (store_meeting_get(st, r[i].meeting_id, &(*out)[*n]) == 0)
-            (*n)++;
-    }
-    store_raised_free(r, nr);
-    store_topic_free(t);
-    return rc;
-}
-
