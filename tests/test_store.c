@@ -1,5 +1,5 @@
 /* tests/test_store.c -- the meeting store on an in-memory database:
- * schema, ingest and duplicates, one meeting for a transcript and its
+ * ingest and duplicates, one meeting for a transcript and its
  * summary, people resolution independent of order, search with folded
  * Unicode, hostile queries, actions and their codes, naming meetings. */
 #include <setjmp.h>
@@ -43,25 +43,6 @@ static struct store *loaded(void)
     add(st, fx_summary5(), 0, NULL);
     add(st, fx_transcript6(), 0, NULL);
     return st;
-}
-
-static void test_schema(void **state)
-{
-    struct store *st = open_mem();
-    sqlite3_stmt *s;
-
-    (void)state;
-    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "PRAGMA user_version", -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_true(sqlite3_column_int(s, 0) >= 1);
-    sqlite3_finalize(s);
-    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "PRAGMA foreign_keys", -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 1);
-    sqlite3_finalize(s);
-    assert_int_equal(store_meeting_count(st), 0);
-    store_close(st);
-    store_close(NULL);
 }
 
 static void test_file_mode(void **state)
@@ -532,114 +513,6 @@ static void test_decisions_on_topic(void **state)
     unlink(db);
 }
 
-/* One text from a query's rows, joined ("" when none). */
-static char *sql_text(struct store *st, const char *q)
-{
-    sqlite3_stmt *s;
-    char *out;
-
-    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), q, -1, &s, NULL), SQLITE_OK);
-    assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    out = strdup(sqlite3_column_text(s, 0) ? (const char *)sqlite3_column_text(s, 0) : "");
-    sqlite3_finalize(s);
-    return out;
-}
-
-/* A database file and what WAL mode keeps beside it. */
-static void remove_db(const char *db)
-{
-    static const char *const suffix[] = { "", "-wal", "-shm" };
-    char path[64];
-
-    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-        snprintf(path, sizeof(path), "%s%s", db, suffix[i]);
-        unlink(path);
-    }
-}
-
-/* A store that version 7 left: indexes over items and actions that keep
- * a length per row, turns indexed by person. The upgrade makes the first
- * again, with the same words for the same rows, and they go on following
- * new records; the second goes. */
-static void test_upgrade_from_v7(void **state)
-{
-    static const char vocab[] =
-        "SELECT group_concat(t, ' ') FROM (SELECT term || ':' || doc AS t FROM %s ORDER BY term)";
-    struct store *st;
-    char err[256] = "", db[] = "/tmp/scribe-test-v7-XXXXXX", q[256];
-    static const char summary[] =
-        "River Basin Forum\nMeeting #31 | 1 March 2025\n\nKey points raised\n\n"
-        "- A way forward on the gauge archive would need to be agreed on in another meeting,"
-        " where more members are present.\n";
-    char *items, *actions, *now, *gauge;
-    int fd;
-
-    (void)state;
-    fd = mkstemp(db);
-    assert_true(fd >= 0);
-    close(fd);
-    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
-    add(st, fx_transcript5(), 0, NULL);
-    add(st, fx_summary5(), 0, NULL);
-    assert_int_equal(sqlite3_exec(store_sqlite(st),
-        "DROP TABLE items_vocab; DROP TABLE actions_vocab;"
-        "DROP TABLE items_fts; DROP TABLE actions_fts;"
-        "CREATE VIRTUAL TABLE items_fts USING fts5(text, quote, content='items', content_rowid='id',"
-        "  detail='none', tokenize='unicode61 remove_diacritics 0');"
-        "INSERT INTO items_fts(items_fts) VALUES('rebuild');"
-        "CREATE VIRTUAL TABLE actions_fts USING fts5(text, quote, content='actions',"
-        "  content_rowid='id', detail='none', tokenize='unicode61 remove_diacritics 0');"
-        "INSERT INTO actions_fts(actions_fts) VALUES('rebuild');"
-        "CREATE VIRTUAL TABLE items_vocab USING fts5vocab(items_fts, row);"
-        "CREATE VIRTUAL TABLE actions_vocab USING fts5vocab(actions_fts, row);"
-        "CREATE INDEX turns_person ON turns(person_id);"
-        "PRAGMA user_version = 7;", NULL, NULL, NULL), SQLITE_OK);
-    now = sql_text(st, "SELECT count(*) FROM sqlite_master WHERE name = 'items_fts_docsize'");
-    assert_string_equal(now, "1");
-    free(now);
-    snprintf(q, sizeof(q), vocab, "items_vocab");
-    items = sql_text(st, q);
-    snprintf(q, sizeof(q), vocab, "actions_vocab");
-    actions = sql_text(st, q);
-    assert_true(strlen(items) > 0);
-    assert_true(strlen(actions) > 0);
-    store_close(st);
-
-    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
-    now = sql_text(st, "PRAGMA user_version");
-    assert_string_equal(now, "8");
-    free(now);
-    now = sql_text(st, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_fts_docsize'"
-                       " AND name <> 'turns_fts_docsize' OR name = 'turns_person'");
-    assert_string_equal(now, "0");
-    free(now);
-    snprintf(q, sizeof(q), vocab, "items_vocab");
-    now = sql_text(st, q);
-    assert_string_equal(now, items);
-    free(now);
-    snprintf(q, sizeof(q), vocab, "actions_vocab");
-    now = sql_text(st, q);
-    assert_string_equal(now, actions);
-    free(now);
-    /* New rows reach both indexes, which still agree with their tables. */
-    assert_int_equal(store_ingest(st, summary, strlen(summary), RECORD_MAX_BYTES_DEFAULT, NULL,
-                                  NULL, 1700000000, NULL, err, sizeof(err)), 0);
-    gauge = sql_text(st, "SELECT group_concat(id) FROM items WHERE text LIKE '%gauge%'");
-    now = sql_text(st, "SELECT group_concat(rowid) FROM items_fts WHERE items_fts MATCH 'gauge'");
-    assert_true(strlen(gauge) > 0);
-    assert_string_equal(now, gauge);
-    free(now);
-    free(gauge);
-    assert_int_equal(sqlite3_exec(store_sqlite(st),
-        "INSERT INTO items_fts(items_fts, rank) VALUES('integrity-check', 1);"
-        "INSERT INTO actions_fts(actions_fts, rank) VALUES('integrity-check', 1);",
-        NULL, NULL, NULL), SQLITE_OK);
-    free(items);
-    free(actions);
-    store_close(st);
-    remove_db(db);
-}
-
 /* A person with hundreds of actions: the first page and the count are
  * those of the whole list, open or done, whichever way they are read. */
 static void test_actions_page(void **state)
@@ -706,7 +579,6 @@ static void test_user_links(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_schema),
         cmocka_unit_test(test_file_mode),
         cmocka_unit_test(test_ingest_and_duplicate),
         cmocka_unit_test(test_same_meeting_by_date),
@@ -721,7 +593,6 @@ int main(void)
         cmocka_unit_test(test_items_and_next),
         cmocka_unit_test(test_deferred_decision),
         cmocka_unit_test(test_decisions_on_topic),
-        cmocka_unit_test(test_upgrade_from_v7),
         cmocka_unit_test(test_actions_page),
         cmocka_unit_test(test_user_links),
     };
