@@ -11,9 +11,9 @@
 #include <cmocka.h>
 
 #include <sqlite3.h>
-#include <unistd.h>
 
 #include "fixture_records.h"
+#include "store_fixture.h"
 #include "../storage/store.h"
 
 static struct store *loaded(const char *path)
@@ -221,14 +221,11 @@ static void test_upgrade_from_v6(void **state)
 {
     struct store *st;
     const char *tom[] = { "Tom Quist" }, *lee[] = { "Lee Park" };
-    char err[256] = "", db[] = "/tmp/scribe-test-actions-XXXXXX", path[64], code[16];
+    char err[256] = "", db[64], code[16];
     sqlite3_stmt *s;
-    int fd;
 
     (void)state;
-    fd = mkstemp(db);
-    assert_true(fd >= 0);
-    close(fd);
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "actions"), 0);
     st = loaded(db);
     assert_int_equal(store_action_add(st, 0, lee, 1, "Count the swans", "@lee:x", 1700000100,
                                       code), 0);
@@ -267,11 +264,7 @@ static void test_upgrade_from_v6(void **state)
     assert_int_equal(store_action_set_done(st, "A6", 1, "@lee:x", 1700000300), 0);
     expect(st, "Lee Park", STORE_ACT_OPEN, "1: A5");
     store_close(st);
-    unlink(db);
-    snprintf(path, sizeof(path), "%s-wal", db);
-    unlink(path);
-    snprintf(path, sizeof(path), "%s-shm", db);
-    unlink(path);
+    store_fixture_remove_db(db);
 }
 
 int main(void)

@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "store_fixture.h"
 #include "../commands/commands.h"
 #include "../storage/store_int.h"
 
@@ -109,16 +109,12 @@ static void test_meetings_follow_persons(void **state)
 
 static void test_other_connection(void **state)
 {
-    char path[] = "/tmp/scribe-test-memo-XXXXXX";
     char db[64], err[256];
     struct store *a = NULL, *b = NULL;
-    int fd = mkstemp(path), i;
+    int i;
 
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "memo"), 0);
     assert_int_equal(store_open(&a, db, err, sizeof(err)), 0);
     assert_int_equal(store_open(&b, db, err, sizeof(err)), 0);
     ingest(a, first, "a.txt");
@@ -129,11 +125,7 @@ static void test_other_connection(void **state)
         assert_false(kept(b, i, "k"));
     store_close(a);
     store_close(b);
-    unlink(db);
-    snprintf(err, sizeof(err), "%s-wal", db);
-    unlink(err);
-    snprintf(err, sizeof(err), "%s-shm", db);
-    unlink(err);
+    store_fixture_remove_db(db);
 }
 
 /* Past its budget an index keeps what was given back lately (a topic
@@ -168,17 +160,12 @@ static void test_room_kept_for_hot(void **state)
  * question on; this connection's own writes at once. */
 static void test_question_window(void **state)
 {
-    char path[] = "/tmp/scribe-test-memo-XXXXXX";
     char db[64], err[256];
     struct store *a = NULL, *b = NULL;
-    int fd = mkstemp(path);
     int64_t m2;
 
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "memo"), 0);
     assert_int_equal(store_open(&a, db, err, sizeof(err)), 0);
     assert_int_equal(store_open(&b, db, err, sizeof(err)), 0);
     ingest(a, first, "a.txt");
@@ -196,11 +183,7 @@ static void test_question_window(void **state)
     store_question_end(b);
     store_close(a);
     store_close(b);
-    unlink(db);
-    snprintf(err, sizeof(err), "%s-wal", db);
-    unlink(err);
-    snprintf(err, sizeof(err), "%s-shm", db);
-    unlink(err);
+    store_fixture_remove_db(db);
 }
 
 static char *answer(struct store *st, const char *q)

@@ -11,31 +11,14 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "fixture_records.h"
+#include "store_fixture.h"
 #include "../storage/store.h"
-
-static struct store *open_mem(void)
-{
-    struct store *st = NULL;
-    char err[256];
-
-    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
-    return st;
-}
-
-static void add(struct store *st, struct record *r, int want, struct store_ingest_result *res)
-{
-    char err[256] = "";
-
-    assert_int_equal(store_add_record(st, r, "fixture.txt", NULL, 1700000000, res, err, sizeof(err)), want);
-    record_free(r);
-}
 
 static void test_schema(void **state)
 {
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
     sqlite3_stmt *s;
 
     (void)state;
@@ -65,18 +48,6 @@ static char *sql_text(struct store *st, const char *q)
     return out;
 }
 
-/* A database file and what WAL mode keeps beside it. */
-static void remove_db(const char *db)
-{
-    static const char *const suffix[] = { "", "-wal", "-shm" };
-    char path[64];
-
-    for (size_t i = 0; i < sizeof(suffix) / sizeof(suffix[0]); i++) {
-        snprintf(path, sizeof(path), "%s%s", db, suffix[i]);
-        unlink(path);
-    }
-}
-
 /* A store that version 7 left: indexes over items and actions that keep
  * a length per row, turns indexed by person. The upgrade makes the first
  * again, with the same words for the same rows, and they go on following
@@ -86,21 +57,18 @@ static void test_upgrade_from_v7(void **state)
     static const char vocab[] =
         "SELECT group_concat(t, ' ') FROM (SELECT term || ':' || doc AS t FROM %s ORDER BY term)";
     struct store *st;
-    char err[256] = "", db[] = "/tmp/scribe-test-v7-XXXXXX", q[256];
+    char err[256] = "", db[64], q[256];
     static const char summary[] =
         "River Basin Forum\nMeeting #31 | 1 March 2025\n\nKey points raised\n\n"
         "- A way forward on the gauge archive would need to be agreed on in another meeting,"
         " where more members are present.\n";
     char *items, *actions, *now, *gauge;
-    int fd;
 
     (void)state;
-    fd = mkstemp(db);
-    assert_true(fd >= 0);
-    close(fd);
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "v7"), 0);
     assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
-    add(st, fx_transcript5(), 0, NULL);
-    add(st, fx_summary5(), 0, NULL);
+    store_fixture_add(st, fx_transcript5(), 0, NULL);
+    store_fixture_add(st, fx_summary5(), 0, NULL);
     assert_int_equal(sqlite3_exec(store_sqlite(st),
         "DROP TABLE items_vocab; DROP TABLE actions_vocab;"
         "DROP TABLE items_fts; DROP TABLE actions_fts;"
@@ -157,7 +125,7 @@ static void test_upgrade_from_v7(void **state)
     free(items);
     free(actions);
     store_close(st);
-    remove_db(db);
+    store_fixture_remove_db(db);
 }
 
 int main(void)

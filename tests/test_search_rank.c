@@ -12,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
+#include "store_fixture.h"
 #include "../storage/store_int.h"
 
 static const char *const meeting_fmt =
@@ -207,16 +207,11 @@ static void test_counts_follow_this_store(void **state)
 
 static void test_counts_follow_other_connection(void **state)
 {
-    char path[] = "/tmp/scribe-test-rank-XXXXXX";
     char db[64], err[256];
     struct store *a = NULL, *b = NULL;
-    int fd = mkstemp(path);
 
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "rank"), 0);
     assert_int_equal(store_open(&a, db, err, sizeof(err)), 0);
     assert_int_equal(store_open(&b, db, err, sizeof(err)), 0);
     ingest(a, 1, "Nothing more.");
@@ -225,11 +220,7 @@ static void test_counts_follow_other_connection(void **state)
     assert_string_equal(rank_arg(b, "(\"zebra\")"), "scribe_bm25(5)");
     store_close(a);
     store_close(b);
-    unlink(db);
-    snprintf(err, sizeof(err), "%s-wal", db);
-    unlink(err);
-    snprintf(err, sizeof(err), "%s-shm", db);
-    unlink(err);
+    store_fixture_remove_db(db);
 }
 
 int main(void)

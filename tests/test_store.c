@@ -13,51 +13,29 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <unistd.h>
 
 #include "fixture_records.h"
+#include "store_fixture.h"
 #include "../storage/store.h"
-
-static struct store *open_mem(void)
-{
-    struct store *st = NULL;
-    char err[256];
-
-    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
-    return st;
-}
-
-static void add(struct store *st, struct record *r, int want, struct store_ingest_result *res)
-{
-    char err[256] = "";
-
-    assert_int_equal(store_add_record(st, r, "fixture.txt", NULL, 1700000000, res, err, sizeof(err)), want);
-    record_free(r);
-}
 
 static struct store *loaded(void)
 {
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
 
-    add(st, fx_transcript5(), 0, NULL);
-    add(st, fx_summary5(), 0, NULL);
-    add(st, fx_transcript6(), 0, NULL);
+    store_fixture_add(st, fx_transcript5(), 0, NULL);
+    store_fixture_add(st, fx_summary5(), 0, NULL);
+    store_fixture_add(st, fx_transcript6(), 0, NULL);
     return st;
 }
 
 static void test_file_mode(void **state)
 {
-    char path[] = "/tmp/scribe-test-store-XXXXXX";
-    char db[64], wal[80], shm[80], err[256];
+    char db[64], err[256];
     struct store *st = NULL;
     struct stat sb;
-    int fd = mkstemp(path);
 
     (void)state;
-    assert_true(fd >= 0);
-    close(fd);
-    unlink(path);
-    snprintf(db, sizeof(db), "%s.db", path);
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "store"), 0);
     assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
     assert_int_equal(stat(db, &sb), 0);
     assert_int_equal(sb.st_mode & 0777, 0600);
@@ -65,29 +43,25 @@ static void test_file_mode(void **state)
     /* Reopening keeps the data and the schema version. */
     assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
     store_close(st);
-    snprintf(wal, sizeof(wal), "%s-wal", db);
-    snprintf(shm, sizeof(shm), "%s-shm", db);
-    unlink(db);
-    unlink(wal);
-    unlink(shm);
+    store_fixture_remove_db(db);
 }
 
 static void test_ingest_and_duplicate(void **state)
 {
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
     struct store_ingest_result res;
 
     (void)state;
-    add(st, fx_transcript5(), 0, &res);
+    store_fixture_add(st, fx_transcript5(), 0, &res);
     assert_int_equal(res.turns, 7);
     assert_int_equal(res.actions, 3);
     assert_int_equal(res.decisions, 1);
     assert_int_equal(res.new_meeting, 1);
     assert_non_null(strstr(res.meeting, "#5"));
-    add(st, fx_transcript5(), STORE_DUPLICATE, &res);
+    store_fixture_add(st, fx_transcript5(), STORE_DUPLICATE, &res);
     assert_int_equal(store_meeting_count(st), 1);
     /* The summary of the same meeting joins it. */
-    add(st, fx_summary5(), 0, &res);
+    store_fixture_add(st, fx_summary5(), 0, &res);
     assert_int_equal(res.new_meeting, 0);
     assert_int_equal(store_meeting_count(st), 1);
     store_close(st);
@@ -95,17 +69,17 @@ static void test_ingest_and_duplicate(void **state)
 
 static void test_same_meeting_by_date(void **state)
 {
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
     struct store_ingest_result a, b;
     struct record *r = fx_summary5();
 
     (void)state;
-    add(st, fx_transcript5(), 0, &a);
+    store_fixture_add(st, fx_transcript5(), 0, &a);
     /* A summary that names no number still joins by group and date. */
     free(r->number);
     r->number = NULL;
     r->number_value = -1;
-    add(st, r, 0, &b);
+    store_fixture_add(st, r, 0, &b);
     assert_int_equal(a.meeting_id, b.meeting_id);
     store_close(st);
 }
@@ -134,17 +108,17 @@ static void check_tom(struct store *st)
 
 static void test_people_resolution_any_order(void **state)
 {
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
 
     (void)state;
-    add(st, fx_transcript5(), 0, NULL);
-    add(st, fx_summary5(), 0, NULL);
+    store_fixture_add(st, fx_transcript5(), 0, NULL);
+    store_fixture_add(st, fx_summary5(), 0, NULL);
     check_tom(st);
     store_close(st);
 
-    st = open_mem();
-    add(st, fx_summary5(), 0, NULL);
-    add(st, fx_transcript5(), 0, NULL);
+    st = store_fixture_open_mem();
+    store_fixture_add(st, fx_summary5(), 0, NULL);
+    store_fixture_add(st, fx_transcript5(), 0, NULL);
     check_tom(st);
     store_close(st);
 }
@@ -264,7 +238,7 @@ static void test_raised_ranking(void **state)
 
 static void test_excerpt(void **state)
 {
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
     struct store_topic *t = store_topic_new(st, "footbridge");
     const char *text = "One two three four five six seven eight nine ten. The footbridge repair "
                        "is late again and the council has no date. Eleven twelve thirteen.";
@@ -449,13 +423,11 @@ static void test_decisions_on_topic(void **state)
     struct store *st = NULL;
     struct store_item *v = NULL;
     struct store_topic *t;
-    char err[256] = "", db[] = "/tmp/scribe-test-topic-XXXXXX";
-    int n = 0, more = 0, i, fd;
+    char err[256] = "", db[64];
+    int n = 0, more = 0, i;
 
     (void)state;
-    fd = mkstemp(db);
-    assert_true(fd >= 0);
-    close(fd);
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "topic"), 0);
     assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
     for (i = 1; i <= 5; i++) {
         char summary[512];
@@ -510,7 +482,7 @@ static void test_decisions_on_topic(void **state)
     assert_int_equal(n, 5);
     store_items_free(v, n);
     store_close(st);
-    unlink(db);
+    store_fixture_remove_db(db);
 }
 
 /* A person with hundreds of actions: the first page and the count are

@@ -12,16 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "store_fixture.h"
 #include "../storage/store_int.h"
-
-static struct store *open_mem(void)
-{
-    struct store *st = NULL;
-    char err[256];
-
-    assert_int_equal(store_open(&st, ":memory:", err, sizeof(err)), 0);
-    return st;
-}
 
 static void test_cases(void **state)
 {
@@ -47,7 +39,7 @@ static void test_cases(void **state)
         { "caf\xc3\xa9 menu", "the CAF\xc3\x89 is closed", 0 },   /* folded, not lowered */
         { "caf\xc3\xa9 menu", "the caf\xc3\xa9 is closed", 1 },
     };
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
     size_t i;
 
     (void)state;
@@ -107,7 +99,7 @@ static void test_against_reference(void **state)
         "plan", "work plan", "budget review", "travel fund open", "panel review plan",
         "igf 2022", "open budget panel work plan", "planning planning",
     };
-    struct store *st = open_mem();
+    struct store *st = store_fixture_open_mem();
     unsigned seed = 12345;
     size_t ti;
 
