@@ -456,6 +456,21 @@ static void test_text_search(void **state)
     }
 }
 
+/* A record is known again by the SHA-256 of its bytes: the published
+ * test vectors, and the same digest when asked twice. */
+static void test_sha256(void **state)
+{
+    char out[65];
+
+    (void)state;
+    record_sha256_hex("abc", 3, out);
+    assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    record_sha256_hex("", 0, out);
+    assert_string_equal(out, "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+    record_sha256_hex("abc", 3, out);
+    assert_string_equal(out, "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -466,6 +481,7 @@ int main(void)
         cmocka_unit_test(test_glossary),
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_text_search),
+        cmocka_unit_test(test_sha256),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
