@@ -79,6 +79,12 @@ build/bench/%.o: bench/%.c build/pkg.mk
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -c -o $@ $<
 
+# The memory floor: the bot's HTTP layer and nothing else, exported like
+# build/scribe and loading all of its libraries (--no-as-needed: it calls
+# none of SQLite's, cJSON's ... functions, which would drop them).
+build/bench/libfloor: build/bench/libfloor.o build/obj/bot/http.o build/obj/storage/log.o build/obj/storage/util.o
+	$(CC) $(OPT) $(BOT_LDFLAGS) -o $@ $^ -Wl,--no-as-needed $(LIBS_ALL)
+
 BENCH_OBJ = $(patsubst %.c,build/obj/%.o,$(STORE_SRC) $(CMD_SRC))
 BENCH_LIB_OBJ = $(patsubst bench/%.c,build/bench/%.o,$(BENCH_LIB))
 build/bench/%: build/bench/%.o $(BENCH_LIB_OBJ) $(BENCH_OBJ)
