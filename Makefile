@@ -110,9 +110,10 @@ synapse-test: all
 	@SCRIBE_BIN=build/scribe python3 tests/synapse/scenario.py
 
 # `make bench` (QUICK=1: a small version in seconds): figures on stdout
-# and in bench/results.json.
+# and in bench/results.json. CORPUS=DIR: ingest and database size on the
+# record files under DIR.
 bench: all $(BENCH_BIN)
-	@QUICK=$(QUICK) sh bench/run.sh
+	@QUICK=$(QUICK) CORPUS="$(CORPUS)" sh bench/run.sh
 
 # `make run`: the bot when a config names a homeserver, else the console on
 # a local database pre-loaded with examples/.

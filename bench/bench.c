@@ -1,5 +1,6 @@
 /* bench/bench.c -- scribe's in-process benchmarks, driven by bench/run.sh:
  *   bench ingest DIR MEETINGS ROUNDS      ingest vs the FTS5 floor, db size
+ *   bench ingest-files DIR ROUNDS FILE... the same on record files
  *   bench answers DIR SIZES QUESTIONS N   answer latency per kind, drift
  *   bench record PATH BYTES               write one transcript of BYTES
  *   bench questions MEETINGS N            the questions it asks, one per line
@@ -7,8 +8,10 @@
  * layers directly: no process start-up is ever timed here. */
 #include "corpus.h"
 #include "../commands/commands.h"
+#include "../storage/record.h"
 #include "../storage/store.h"
 
+#include <errno.h>
 #include <malloc.h>
 #include <sqlite3.h>
 #include <stdio.h>
@@ -84,11 +87,43 @@ static long rss_kb(void)
     return res * (sysconf(_SC_PAGESIZE) / 1024);
 }
 
+/* Meetings in the store at db, or -1. */
+static int count_meetings(const char *db)
+{
+    struct store *st;
+    char err[256];
+    int n;
+
+    if (store_open(&st, db, err, sizeof(err)) < 0) {
+        fprintf(stderr, "bench: %s\n", err);
+        return -1;
+    }
+    n = store_meeting_count(st);
+    store_close(st);
+    return n;
+}
+
+/* Bytes of a new, empty store at db (what any store starts from), or -1. */
+static long long empty_store_size(const char *db)
+{
+    struct store *st;
+    char err[256];
+
+    unlink_db(db);
+    if (store_open(&st, db, err, sizeof(err)) < 0) {
+        fprintf(stderr, "bench: %s\n", err);
+        return -1;
+    }
+    sqlite3_exec(store_sqlite(st), "PRAGMA wal_checkpoint(TRUNCATE)", NULL, NULL, NULL);
+    store_close(st);
+    return file_size(db);
+}
+
 /* ---- the corpus in memory -------------------------------------------- */
 
 struct rec {
     struct buf text;
-    char name[64];
+    char name[256];
 };
 
 /* Records of meetings [from, to): each transcript, then its summary. */
@@ -121,7 +156,17 @@ static void free_records(struct rec *v, int n)
     free(v);
 }
 
-static int ingest_all(struct store *st, struct rec *v, int n)
+/* What ingest_all() made of the records it was given. */
+struct tally {
+    int stored, rejected;       /* rejected: not a record, or a duplicate */
+    size_t stored_bytes;
+    int report;                 /* 1: say on stderr why each was rejected */
+};
+
+/* Ingest v[0..n) into st. Without a tally a record the store fails on
+ * fails the run (the generated corpus has none); with one, refused
+ * records and duplicates are counted and the run goes on. 0 or -1. */
+static int ingest_all(struct store *st, struct rec *v, int n, struct tally *t)
 {
     int i;
 
@@ -131,7 +176,15 @@ static int ingest_all(struct store *st, struct rec *v, int n)
         int rc = store_ingest(st, v[i].text.data, v[i].text.len, 0, v[i].name, NULL,
                               1700000000 + i, &res, err, sizeof(err));
 
-        if (rc < 0) {
+        if (rc == 0 && t) {
+            t->stored++;
+            t->stored_bytes += v[i].text.len;
+        } else if (t) {
+            t->rejected++;
+            if (t->report)
+                fprintf(stderr, "bench: '%s' not stored: %s\n", v[i].name,
+                        rc == STORE_DUPLICATE ? "duplicate of a record already stored" : err);
+        } else if (rc < 0) {
             fprintf(stderr, "bench: ingest of %s failed: %s\n", v[i].name, err);
             return -1;
         }
@@ -139,9 +192,55 @@ static int ingest_all(struct store *st, struct rec *v, int n)
     return 0;
 }
 
+/* Read one record file whole into r. Returns 0, or -1 (with the reason
+ * on stderr) for what is not given to scribe or the floor: a file that
+ * is not regular, cannot be read, or is over scribe's record size cap. */
+static int read_record_file(const char *path, struct rec *r)
+{
+    struct stat sb;
+    const char *base = strrchr(path, '/');
+    char chunk[65536];
+    size_t got;
+    FILE *f;
+
+    if (stat(path, &sb) < 0) {
+        fprintf(stderr, "bench: skipping '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    if (!S_ISREG(sb.st_mode)) {
+        fprintf(stderr, "bench: skipping '%s': not a regular file\n", path);
+        return -1;
+    }
+    if ((unsigned long long)sb.st_size > RECORD_MAX_BYTES_DEFAULT) {
+        fprintf(stderr, "bench: skipping '%s': %lld bytes, over scribe's record size cap "
+                "(%u bytes)\n", path, (long long)sb.st_size, RECORD_MAX_BYTES_DEFAULT);
+        return -1;
+    }
+    f = fopen(path, "rb");
+    if (!f) {
+        fprintf(stderr, "bench: skipping '%s': %s\n", path, strerror(errno));
+        return -1;
+    }
+    buf_init(&r->text);
+    while ((got = fread(chunk, 1, sizeof(chunk), f)) > 0)
+        buf_add(&r->text, chunk, got);
+    if (ferror(f) || r->text.len > RECORD_MAX_BYTES_DEFAULT) {
+        fprintf(stderr, "bench: skipping '%s': %s\n", path,
+                ferror(f) ? "read error" : "grew over scribe's record size cap");
+        fclose(f);
+        buf_release(&r->text);
+        return -1;
+    }
+    fclose(f);
+    snprintf(r->name, sizeof(r->name), "%s", base ? base + 1 : path);
+    return 0;
+}
+
 /* ---- ingest: scribe against the floor --------------------------------- */
 
-static double run_scribe(const char *db, struct rec *v, int n)
+/* Seconds to ingest v[0..n) into a new store at db, or -1. With a
+ * tally, what was stored and rejected is counted into it. */
+static double run_scribe(const char *db, struct rec *v, int n, struct tally *t)
 {
     struct store *st;
     char err[256];
@@ -153,7 +252,7 @@ static double run_scribe(const char *db, struct rec *v, int n)
         return -1;
     }
     t0 = now_s();
-    if (ingest_all(st, v, n) < 0) {
+    if (ingest_all(st, v, n, t) < 0) {
         store_close(st);
         return -1;
     }
@@ -213,55 +312,126 @@ out:
     return t1;
 }
 
-static int cmd_ingest(const char *dir, int meetings, int rounds)
+/* Alternating timed rounds of scribe and the floor on v[0..n) (`bytes`
+ * in all), then one JSON object. `files` is 0 for the generated corpus
+ * (`meetings` meetings), else the number of record files named, with
+ * `skipped` of them not read: then "meetings" is what scribe's store
+ * holds after the last round, what it stored and rejected is counted,
+ * and the database ratio is per byte of what it stored. Returns 0, 1 on
+ * failure, or 2 when scribe stores none of the files. */
+static int ingest_rounds(const char *dir, struct rec *v, int n, size_t bytes, int rounds,
+                         int meetings, int files, int skipped)
 {
-    struct corpus *c = corpus_new(SEED, meetings);
-    size_t bytes;
-    struct rec *v = make_records(c, 0, meetings, &bytes);
-    int n = meetings * 2, r;
     double *ts = xcalloc((size_t)rounds, sizeof(double));
     double *tf = xcalloc((size_t)rounds, sizeof(double));
     double *ratio = xcalloc((size_t)rounds, sizeof(double));
+    struct tally t = { 0, 0, 0, files > 0 };
     char sdb[4096], fdb[4096];
-    long long sbytes, fbytes;
+    long long sbytes, fbytes, empty = 0;
+    int r, result = 1;
 
     snprintf(sdb, sizeof(sdb), "%s/ingest-scribe.db", dir);
     snprintf(fdb, sizeof(fdb), "%s/ingest-floor.db", dir);
-    /* One warm-up of each, untimed, so neither pays for cold caches. */
-    if (run_scribe(sdb, v, n) < 0 || run_floor(fdb, v, n) < 0)
-        return 1;
+    /* One warm-up of each, untimed, so neither pays for cold caches; it
+     * also counts what scribe stores (the same in every round). */
+    if (files && (empty = empty_store_size(sdb)) < 0)
+        goto out;
+    if (run_scribe(sdb, v, n, files ? &t : NULL) < 0 || run_floor(fdb, v, n) < 0)
+        goto out;
+    if (files && t.stored == 0) {
+        fprintf(stderr, "bench: none of the %d files is a record scribe stores\n", files);
+        result = 2;
+        goto out;
+    }
+    if (!files) {
+        t.stored = n;
+        t.stored_bytes = bytes;
+    }
+    t.report = 0;
     for (r = 0; r < rounds; r++) {
+        /* The records refused in the warm-up are refused again: counted
+         * here only so that they do not stop the run. */
+        struct tally again = { 0, 0, 0, 0 };
+        struct tally *tp = files ? &again : NULL;
+
         if (r % 2 == 0) {
-            ts[r] = run_scribe(sdb, v, n);
+            ts[r] = run_scribe(sdb, v, n, tp);
             tf[r] = run_floor(fdb, v, n);
         } else {
             tf[r] = run_floor(fdb, v, n);
-            ts[r] = run_scribe(sdb, v, n);
+            ts[r] = run_scribe(sdb, v, n, tp);
         }
         if (ts[r] < 0 || tf[r] < 0)
-            return 1;
+            goto out;
         ratio[r] = ts[r] / tf[r];
         fprintf(stderr, "bench: ingest round %d: scribe %.3f s, floor %.3f s, ratio %.3f\n",
                 r + 1, ts[r], tf[r], ratio[r]);
     }
     sbytes = file_size(sdb);
     fbytes = file_size(fdb);
+    if (files)
+        meetings = count_meetings(sdb);
     {
         double ms = pct(ts, rounds, 50), mf = pct(tf, rounds, 50), mr = pct(ratio, rounds, 50);
 
         printf("{\"meetings\":%d,\"records\":%d,\"bytes\":%zu,\"rounds\":%d,"
                "\"scribe_s\":%.4f,\"floor_s\":%.4f,\"scribe_mb_s\":%.2f,\"floor_mb_s\":%.2f,"
                "\"ratio\":%.3f,\"db_bytes\":%lld,\"floor_db_bytes\":%lld,"
-               "\"db_ratio\":%.3f,\"floor_db_ratio\":%.3f}\n",
+               "\"db_ratio\":%.3f,\"floor_db_ratio\":%.3f",
                meetings, n, bytes, rounds, ms, mf, bytes / 1e6 / ms, bytes / 1e6 / mf, mr,
-               sbytes, fbytes, (double)sbytes / (double)bytes, (double)fbytes / (double)bytes);
+               sbytes, fbytes, (double)sbytes / (double)t.stored_bytes,
+               (double)fbytes / (double)bytes);
+        if (files)
+            printf(",\"files\":%d,\"skipped\":%d,\"stored\":%d,\"rejected\":%d,"
+                   "\"stored_bytes\":%zu,\"empty_db_bytes\":%lld",
+                   files, skipped, t.stored, t.rejected, t.stored_bytes, empty);
+        printf("}\n");
     }
+    result = 0;
+out:
     free(ts);
     free(tf);
     free(ratio);
-    free_records(v, n);
+    return result;
+}
+
+static int cmd_ingest(const char *dir, int meetings, int rounds)
+{
+    struct corpus *c = corpus_new(SEED, meetings);
+    size_t bytes;
+    struct rec *v = make_records(c, 0, meetings, &bytes);
+    int result = ingest_rounds(dir, v, meetings * 2, bytes, rounds, meetings, 0, 0);
+
+    free_records(v, meetings * 2);
     corpus_free(c);
-    return 0;
+    return result;
+}
+
+/* The same figures on record files given by the user, read whole in the
+ * order given, in at least `rounds` rounds. Every file read goes to both
+ * scribe and the floor, so both get the same bytes; "meetings" is what
+ * scribe made of them. */
+static int cmd_ingest_files(const char *dir, int rounds, char **paths, int n_paths)
+{
+    struct rec *v = xcalloc((size_t)n_paths + 1, sizeof(*v));
+    size_t bytes = 0;
+    int n = 0, i, result;
+
+    for (i = 0; i < n_paths; i++)
+        if (read_record_file(paths[i], &v[n]) == 0)
+            bytes += v[n++].text.len;
+    if (n == 0) {
+        fprintf(stderr, "bench: none of the %d files could be read\n", n_paths);
+        free(v);
+        return 2;
+    }
+    /* A few files take milliseconds a round: more rounds (together at
+     * least 4 MB, at most 101) keep the median from being noise. */
+    while (rounds < 101 && (double)rounds * (double)bytes < 4e6)
+        rounds += 2;
+    result = ingest_rounds(dir, v, n, bytes, rounds, 0, n_paths, n_paths - n);
+    free_records(v, n);
+    return result;
 }
 
 /* ---- answers ----------------------------------------------------------- */
@@ -403,7 +573,7 @@ static int cmd_answers(const char *dir, const char *sizes_arg, int questions, in
             size_t bytes;
             struct rec *v = make_records(c, done, to, &bytes);
 
-            if (ingest_all(st, v, (to - done) * 2) < 0)
+            if (ingest_all(st, v, (to - done) * 2, NULL) < 0)
                 return 1;
             free_records(v, (to - done) * 2);
             done = to;
@@ -486,6 +656,8 @@ int main(int argc, char **argv)
 {
     if (argc == 5 && !strcmp(argv[1], "ingest"))
         return cmd_ingest(argv[2], atoi(argv[3]), atoi(argv[4]));
+    if (argc >= 5 && !strcmp(argv[1], "ingest-files") && atoi(argv[3]) > 0)
+        return cmd_ingest_files(argv[2], atoi(argv[3]), argv + 4, argc - 4);
     if (argc == 4 && !strcmp(argv[1], "questions")) {
         /* The questions the answer benchmark asks, one per line. */
         int size = atoi(argv[2]), nq = atoi(argv[3]), k;
@@ -507,6 +679,7 @@ int main(int argc, char **argv)
     if (argc == 4 && !strcmp(argv[1], "record"))
         return cmd_record(argv[2], (size_t)atol(argv[3]));
     fprintf(stderr, "usage: bench ingest DIR MEETINGS ROUNDS\n"
+                    "       bench ingest-files DIR ROUNDS FILE...\n"
                     "       bench answers DIR SIZES QUESTIONS DRIFT_ANSWERS\n"
                     "       bench record PATH BYTES\n");
     return 2;

@@ -11,6 +11,10 @@ test homeserver (tests/homeserver.py, driven with tests/e2e/hs.py), as the
 bot measures it in-process (p50/p99 overall and per kind of question, and
 the bot's own part: the reply time less the command's), peak memory while
 ingesting a 1 MB record, and `scribe ask` against the sqlite3 shell.
+CORPUS=DIR takes the ingest figures, the database size and the bot's
+store from the record files under DIR (*.txt, *.md) instead of the
+generator; the answers at 100 to 10,000 meetings and the 1 MB record
+still come from the generator, which can make that many.
 Standard library only."""
 
 import json
@@ -50,6 +54,58 @@ def log(msg):
 def run_json(args):
     out = subprocess.run(args, check=True, stdout=subprocess.PIPE).stdout
     return json.loads(out.decode())
+
+
+def corpus_files(d):
+    """The record files under d (regular, *.txt or *.md, recursively),
+    sorted by their path under d; exits with status 2 when there are none."""
+    if not os.path.isdir(d):
+        print("bench: CORPUS '%s' is not a directory" % d, file=sys.stderr)
+        sys.exit(2)
+    files = []
+    for top, _, names in os.walk(d):
+        for n in names:
+            p = os.path.join(top, n)
+            if n.lower().endswith((".txt", ".md")) and os.path.isfile(p):
+                files.append(p)
+    files.sort(key=lambda p: os.path.relpath(p, d))
+    if not files:
+        print("bench: CORPUS '%s' holds no record files (*.txt, *.md)" % d, file=sys.stderr)
+        sys.exit(2)
+    return files
+
+
+def bot_questions(con, per_kind):
+    """(kind, text) questions for the bot, per_kind of each kind, from
+    what the store at con holds: a different topic for each kind and no
+    question twice when it holds enough. A store of real records may not:
+    then questions repeat, and a kind with nothing to ask about is left
+    out; both are logged. Empty when there is nothing to ask at all."""
+    topics = [r[0] for r in con.execute("SELECT DISTINCT lower(text) FROM items WHERE kind = 1"
+                                        " LIMIT ?", (3 * per_kind,))]
+    people = [r[0] for r in con.execute("SELECT DISTINCT name FROM persons WHERE single = 0"
+                                        " LIMIT ?", (per_kind,))]
+    dates = [r[0] for r in con.execute("SELECT DISTINCT date FROM meetings WHERE date IS NOT NULL"
+                                       " LIMIT ?", (per_kind,))]
+    for what, have, want in (("topics", topics, 3 * per_kind), ("people", people, per_kind),
+                             ("dates", dates, per_kind)):
+        if len(have) < want:
+            log("the bot's store has %d %s for %d questions: %s" % (
+                len(have), what, want, "questions repeat" if have else
+                "no questions that need them"))
+    qs = []
+    for i in range(per_kind):
+        if topics:
+            qs.append(("who_raised", "who raised %s?" % topics[i % len(topics)]))
+        if people:
+            qs.append(("open_actions", "open actions for %s" % people[i % len(people)]))
+        if dates:
+            qs.append(("recap", "recap %s" % dates[i % len(dates)]))
+        if topics:
+            qs += [("decisions", "what was decided about %s?"
+                    % topics[(i + per_kind) % len(topics)]),
+                   ("search", "search %s" % topics[(i + 2 * per_kind) % len(topics)])]
+    return qs
 
 
 def machine():
@@ -283,12 +339,31 @@ def main():
            "drift_answers": 1000 if quick else 10000, "bot_questions": 60 if quick else 300,
            "bot_helps": 30 if quick else 100,
            "ask_runs": 5 if quick else 21}
+    corpus = None
+    if os.environ.get("CORPUS"):
+        d = os.environ["CORPUS"]
+        files = corpus_files(d)
+        corpus = {"dir": d, "files": len(files), "bytes": sum(os.path.getsize(p) for p in files)}
     shutil.rmtree(WORK, ignore_errors=True)
     os.makedirs(WORK)
     t0 = time.time()
 
-    log("ingest: %d meetings, %d rounds" % (cfg["ingest_meetings"], cfg["ingest_rounds"]))
-    ingest = run_json([BENCH, "ingest", WORK, str(cfg["ingest_meetings"]), str(cfg["ingest_rounds"])])
+    if corpus:
+        log("ingest: %d files from %s, at least %d rounds" % (corpus["files"], corpus["dir"],
+                                                               cfg["ingest_rounds"]))
+        p = subprocess.run([BENCH, "ingest-files", WORK, str(cfg["ingest_rounds"])] + files,
+                           stdout=subprocess.PIPE)
+        if p.returncode == 2:
+            log("CORPUS '%s' holds no record scribe can store (see above)" % corpus["dir"])
+            sys.exit(2)
+        if p.returncode != 0:
+            raise RuntimeError("bench ingest-files exited with %d" % p.returncode)
+        ingest = json.loads(p.stdout.decode())
+        ingest["source"] = corpus["dir"]
+    else:
+        log("ingest: %d meetings, %d rounds" % (cfg["ingest_meetings"], cfg["ingest_rounds"]))
+        ingest = run_json([BENCH, "ingest", WORK, str(cfg["ingest_meetings"]),
+                           str(cfg["ingest_rounds"])])
 
     log("answers at %s meetings" % ",".join(map(str, cfg["sizes"])))
     answers = run_json([BENCH, "answers", WORK, ",".join(map(str, cfg["sizes"])),
@@ -307,28 +382,32 @@ def main():
     # report): the slow kinds at 10,000 meetings would make this run long.
     log("the bot against the test homeserver")
     botdb = os.path.join(WORK, "ingest-scribe.db")
-    con = sqlite3.connect(botdb)
     # A different question each time (each kind gets bot_questions / 5),
     # and a different topic for each kind: no answer comes from what the
     # store kept of an earlier question.
     per_kind = cfg["bot_questions"] // 5
-    topics = [r[0] for r in con.execute("SELECT DISTINCT lower(text) FROM items WHERE kind = 1"
-                                        " LIMIT ?", (3 * per_kind,))]
-    people = [r[0] for r in con.execute("SELECT DISTINCT name FROM persons WHERE single = 0"
-                                        " LIMIT ?", (per_kind,))]
-    dates = [r[0] for r in con.execute("SELECT DISTINCT date FROM meetings WHERE date IS NOT NULL"
-                                       " LIMIT ?", (per_kind,))]
+    con = sqlite3.connect(botdb)
+    qs = bot_questions(con, per_kind)
+    meetings = con.execute("SELECT count(*) FROM meetings").fetchone()[0]
     con.close()
-    qs = []
-    for i in range(per_kind):
-        qs += [("who_raised", "who raised %s?" % topics[i % len(topics)]),
-               ("open_actions", "open actions for %s" % people[i % len(people)]),
-               ("recap", "recap %s" % dates[i % len(dates)]),
-               ("decisions", "what was decided about %s?" % topics[(i + per_kind) % len(topics)]),
-               ("search", "search %s" % topics[(i + 2 * per_kind) % len(topics)])]
+    store = "corpus" if corpus else "generated"
+    if not qs:
+        # Nothing in the corpus's store to ask about: the bot serves a
+        # generated store of the usual size instead.
+        log("nothing to ask about in the corpus's store: the bot serves %d generated meetings"
+            % cfg["ingest_meetings"])
+        gen = os.path.join(WORK, "bot-generated")
+        os.makedirs(gen)
+        run_json([BENCH, "ingest", gen, str(cfg["ingest_meetings"]), "1"])
+        botdb = os.path.join(gen, "ingest-scribe.db")
+        con = sqlite3.connect(botdb)
+        qs = bot_questions(con, per_kind)
+        con.close()
+        meetings, store = cfg["ingest_meetings"], "generated"
     try:
-        bot = bot_bench(botdb, cfg["bot_questions"], qs, cfg["bot_helps"])
-        bot["meetings"] = cfg["ingest_meetings"]
+        bot = bot_bench(botdb, len(qs), qs, cfg["bot_helps"])
+        bot["meetings"] = meetings
+        bot["store"] = store
     except Exception as e:  # noqa: BLE001 -- report, do not lose the other figures
         log("bot benchmark failed: %s" % e)
         bot = {}
@@ -356,6 +435,8 @@ def main():
         "ingest": ingest, "answers": answers, "peak_ingest_1mb_kb": peak_kb,
         "ask_vs_sqlite3": ask, "bot": bot,
     }
+    if corpus:
+        results["corpus"] = corpus
     path = os.path.join(ROOT, "build", "bench", "results-quick.json") if quick else \
         os.path.join(ROOT, "bench", "results.json")
     with open(path, "w") as f:
@@ -370,13 +451,28 @@ def print_table(r):
     print("scribe benchmarks%s -- %s, %d cores, %d MB, Linux %s, SQLite %s" % (
         " (QUICK)" if r["quick"] else "", m["cpu"], m["cores"], m["memory_mb"], m["kernel"], m["sqlite"]))
     ing = r["ingest"]
-    print("\nIngest (%d meetings, %d records, %.1f MB, median of %d rounds)" % (
-        ing["meetings"], ing["records"], ing["bytes"] / 1e6, ing["rounds"]))
+    c = r.get("corpus")
+    if c:
+        print("ingest and database size on CORPUS=%s (%d files, %.2f MB); answers on the"
+              " generated corpus" % (c["dir"], c["files"], c["bytes"] / 1e6))
+        print("\nIngest (%d files: %d stored, %d rejected by scribe, %d not read; %d meetings,"
+              " %.2f MB, median of %d rounds)" % (
+                  ing["files"], ing["stored"], ing["rejected"], ing["skipped"], ing["meetings"],
+                  ing["bytes"] / 1e6, ing["rounds"]))
+        print("  (scribe and the floor both get every file read; the database ratio is per"
+              " byte stored)")
+    else:
+        print("\nIngest (%d meetings, %d records, %.1f MB, median of %d rounds)" % (
+            ing["meetings"], ing["records"], ing["bytes"] / 1e6, ing["rounds"]))
     print("  scribe  %7.2f MB/s  %8.3f s" % (ing["scribe_mb_s"], ing["scribe_s"]))
     print("  floor   %7.2f MB/s  %8.3f s   (FTS5 insert of the paragraphs, same tokenizer)" % (
         ing["floor_mb_s"], ing["floor_s"]))
     print("  ratio   %7.2f x" % ing["ratio"])
     print("  database %.2f x the text (floor's own: %.2f x)" % (ing["db_ratio"], ing["floor_db_ratio"]))
+    if c:
+        print("  (an empty store is %.2f MB of it: %.2f x the text above that)" % (
+            ing["empty_db_bytes"] / 1e6,
+            (ing["db_bytes"] - ing["empty_db_bytes"]) / ing["stored_bytes"]))
     print("\nAnswers in-process (ms)      " + "".join("%18s" % ("%d meetings" % s["meetings"])
                                                for s in r["answers"]["sizes"]))
     for k in ("who_raised", "open_actions", "recap", "decisions", "search"):
@@ -391,8 +487,10 @@ def print_table(r):
     bot = r["bot"]
     if bot.get("replies"):
         b = bot["replies"]
-        print("\nBot question-to-reply (parsed sync -> reply request, %d answers, %d meetings):"
-              " p50 %.3f ms, p99 %.3f ms" % (b["n"], bot.get("meetings", 0), b["p50_ms"], b["p99_ms"]))
+        print("\nBot question-to-reply (parsed sync -> reply request, %d answers, %d meetings%s):"
+              " p50 %.3f ms, p99 %.3f ms" % (b["n"], bot.get("meetings", 0),
+                                            " from CORPUS" if bot.get("store") == "corpus" else
+                                            " generated" if c else "", b["p50_ms"], b["p99_ms"]))
         own = bot.get("bot_overhead_by_kind", {})
         for k, v in bot.get("replies_by_kind", {}).items():
             if v:
