@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """bench/bench.py -- `make bench`: runs every benchmark of scribe and
 reports them as a table on stdout and as JSON (bench/results.json; a
-QUICK=1 run writes build/bench/results-quick.json instead, so the
-committed figures always come from a full run).
+QUICK=1 run writes build/bench/results-quick.json and a CORPUS=DIR run
+build/bench/results-corpus.json instead, so the committed figures always
+come from a full run on the generated corpus).
 
 In-process figures come from build/bench/bench (bench/bench.c); this
 script adds what needs whole processes: the bot's memory at rest (with
@@ -30,6 +31,7 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BENCH = os.path.join(ROOT, "build", "bench", "bench")
+LIBFLOOR = os.path.join(ROOT, "build", "bench", "libfloor")
 SCRIBE = os.path.join(ROOT, "build", "scribe")
 WORK = os.environ.get("BENCH_WORK") or os.path.join(ROOT, "build", "bench", "work")
 
@@ -54,6 +56,15 @@ def log(msg):
 def run_json(args):
     out = subprocess.run(args, check=True, stdout=subprocess.PIPE).stdout
     return json.loads(out.decode())
+
+
+def memory_floor(runs=5):
+    """What the libraries cost before scribe does anything: the median
+    resident memory of build/bench/libfloor (every library the bot loads,
+    libcurl and OpenSSL initialised by the bot's own http_new(), then
+    nothing), KiB."""
+    got = sorted((run_json([LIBFLOOR]) for _ in range(runs)), key=lambda m: m["rss_kb"])
+    return got[len(got) // 2]
 
 
 def corpus_files(d):
@@ -412,6 +423,9 @@ def main():
         log("bot benchmark failed: %s" % e)
         bot = {}
 
+    log("the memory floor: the bot's libraries, loaded and initialised")
+    floor_mem = memory_floor()
+
     largest = answers["sizes"][-1]
     drift = answers.get("drift", {})
     figures = {
@@ -433,11 +447,14 @@ def main():
         "targets": {k: {"what": v[0], "target": v[1], "unit": v[2], "value": figures[k],
                         "verdict": verdict(figures[k], v[1])} for k, v in TARGETS.items()},
         "ingest": ingest, "answers": answers, "peak_ingest_1mb_kb": peak_kb,
-        "ask_vs_sqlite3": ask, "bot": bot,
+        "ask_vs_sqlite3": ask, "bot": bot, "memory_floor": floor_mem,
     }
     if corpus:
         results["corpus"] = corpus
+    # The committed figures (bench/results.json) come from a full run on
+    # the generated corpus; a run on someone's own records has its own file.
     path = os.path.join(ROOT, "build", "bench", "results-quick.json") if quick else \
+        os.path.join(ROOT, "build", "bench", "results-corpus.json") if corpus else \
         os.path.join(ROOT, "bench", "results.json")
     with open(path, "w") as f:
         json.dump(results, f, indent=1)
@@ -508,6 +525,13 @@ def print_table(r):
                 print("Bot memory %-22s RSS %6.2f MB, private %5.2f MB, anon %5.2f MB, PSS %5.2f MB" % (
                     label + ":", mem["rss_kb"] / 1024, mem["private_kb"] / 1024,
                     mem["anon_kb"] / 1024, mem["pss_kb"] / 1024))
+        fl = r.get("memory_floor")
+        if fl:
+            print("  of which the libraries' floor (build/bench/libfloor: the %d libraries loaded,"
+                  " libcurl and OpenSSL initialised as the bot does, nothing else): RSS %.2f MB;"
+                  " the bot's own at rest: %.2f MB" % (
+                      fl["libraries"], fl["rss_kb"] / 1024,
+                      (bot["rest"]["rss_kb"] - fl["rss_kb"]) / 1024))
         maps = bot.get("rest_mappings_kb")
         if maps:
             print("  at rest, RSS by mapping (KiB): " + ", ".join(
