@@ -257,9 +257,9 @@ static int actions_run(struct cmd_q *q)
         rc = cmd_store_error(q);
         goto out;
     }
-    q->results = cJSON_CreateArray();
-    for (i = 0; i < n; i++)
-        cJSON_AddItemToArray(q->results, export_action_json(st, &v[i]));
+    if (cmd_results_new(q))
+        for (i = 0; i < n; i++)
+            cJSON_AddItemToArray(q->results, export_action_json(st, &v[i]));
     if (n == 0) {
         rt_printf(q, "No %s.", title.data);
         buf_reset(&title);
@@ -460,8 +460,8 @@ static int add_run(struct cmd_q *q)
     action_line(q, &a);
     rt_printf(q, ". Close it with: !done %s", a.code);
     rt_nl(q);
-    q->results = cJSON_CreateArray();
-    cJSON_AddItemToArray(q->results, export_action_json(st, &a));
+    if (cmd_results_new(q))
+        cJSON_AddItemToArray(q->results, export_action_json(st, &a));
     store_action_release(&a);
     return 0;
 }
@@ -551,8 +551,8 @@ static int change_run(struct cmd_q *q)
             free(list[k]);
         free(copy);
     }
-    if (rc == 0 && store_action_get(st, a.code, &after) == 0) {
-        q->results = cJSON_CreateArray();
+    /* The action as it is now, for ask --json. */
+    if (rc == 0 && cmd_results_new(q) && store_action_get(st, a.code, &after) == 0) {
         cJSON_AddItemToArray(q->results, export_action_json(st, &after));
         store_action_release(&after);
     }

@@ -190,7 +190,8 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
                 rt_printf(q, "%s%s", k ? ", " : "", a[i].owners[k]);
             rt_printf(q, " \u2014 %s (%s%s)", s, ref, a[i].done ? ", done" : "");
             rt_item_end(q);
-            cJSON_AddItemToArray(q->results, export_action_json(st, &a[i]));
+            if (q->results)
+                cJSON_AddItemToArray(q->results, export_action_json(st, &a[i]));
             free(s);
         }
         rt_list_end(q);
@@ -200,6 +201,25 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
         rt_printf(q, "Try: search %s", topic);
         rt_nl(q);
     }
+}
+
+/* One decision's result object (ask --json). */
+static void decision_result_add(struct cmd_q *q, const struct store_item *d, const char *label)
+{
+    cJSON *o = cJSON_CreateObject();
+
+    cJSON_AddStringToObject(o, "meeting", label);
+    cJSON_AddNumberToObject(o, "meeting_id", (double)d->meeting_id);
+    cJSON_AddStringToObject(o, "text", d->text);
+    if (d->quote)
+        cJSON_AddStringToObject(o, "quote", d->quote);
+    else
+        cJSON_AddNullToObject(o, "quote");
+    if (d->speaker)
+        cJSON_AddStringToObject(o, "speaker", d->speaker);
+    else
+        cJSON_AddNullToObject(o, "speaker");
+    cJSON_AddItemToArray(q->results, o);
 }
 
 static int decisions_run(struct cmd_q *q)
@@ -246,7 +266,7 @@ static int decisions_run(struct cmd_q *q)
             goto out;
         }
     }
-    q->results = cJSON_CreateArray();
+    cmd_results_new(q);
     if (n == 0) {
         if (*topic)
             rt_printf(q, "I found no decision about \"%s\".", topic);
@@ -263,7 +283,6 @@ static int decisions_run(struct cmd_q *q)
         rt_text(q, "Decisions, newest meeting first:");
     rt_nl(q);
     for (i = 0; i < n && i < DECISIONS_SHOWN; i++) {
-        cJSON *o = cJSON_CreateObject();
         char *s = cmd_short_dup(v[i].text, 200);
 
         if (v[i].meeting_id != last) {
@@ -291,18 +310,8 @@ static int decisions_run(struct cmd_q *q)
             free(qs);
         }
         rt_item_end(q);
-        cJSON_AddStringToObject(o, "meeting", label);
-        cJSON_AddNumberToObject(o, "meeting_id", (double)v[i].meeting_id);
-        cJSON_AddStringToObject(o, "text", v[i].text);
-        if (v[i].quote)
-            cJSON_AddStringToObject(o, "quote", v[i].quote);
-        else
-            cJSON_AddNullToObject(o, "quote");
-        if (v[i].speaker)
-            cJSON_AddStringToObject(o, "speaker", v[i].speaker);
-        else
-            cJSON_AddNullToObject(o, "speaker");
-        cJSON_AddItemToArray(q->results, o);
+        if (q->results)
+            decision_result_add(q, &v[i], label);
         free(s);
     }
     rt_list_end(q);

@@ -92,6 +92,51 @@ static cJSON *raised_json(struct store *st, const struct store_raised *r)
     return o;
 }
 
+/* The result objects of one meeting of the answer (ask --json): the
+ * first to raise the topic, each other speaker, and the summary report. */
+static void raised_results_add(struct cmd_q *q, struct store *st, const struct store_topic *tp,
+                               const struct store_raised *x, const struct store_hit *h,
+                               const char *quote)
+{
+    cJSON *base, *o;
+    int k;
+
+    base = raised_json(st, x);
+    o = cJSON_Duplicate(base, 1);
+    cJSON_AddStringToObject(o, "speaker", x->has_first && x->first.speaker ? x->first.speaker : "");
+    if (x->has_first && x->note)
+        cJSON_AddStringToObject(o, "note", x->note);
+    if (!x->has_first)
+        cJSON_ReplaceItemInObject(o, "speaker", cJSON_CreateNull());
+    cJSON_AddBoolToObject(o, "first", x->has_first);
+    cJSON_AddNumberToObject(o, "mentions", x->has_first ? x->first_mentions : 1);
+    cJSON_AddStringToObject(o, "quote", quote);
+    cJSON_AddStringToObject(o, "record", h->record_kind == 2 ? "summary" : "transcript");
+    cJSON_AddItemToArray(q->results, o);
+    for (k = 0; k < x->n_others; k++) {
+        o = cJSON_Duplicate(base, 1);
+        cJSON_AddStringToObject(o, "speaker", x->others[k].name);
+        cJSON_AddBoolToObject(o, "first", 0);
+        cJSON_AddNumberToObject(o, "mentions", x->others[k].mentions);
+        cJSON_AddNullToObject(o, "quote");
+        cJSON_AddStringToObject(o, "record", "transcript");
+        cJSON_AddItemToArray(q->results, o);
+    }
+    if (x->has_first && x->has_summary) {
+        char *sq = store_excerpt_dup(x->summary.text, tp, RAISED_QUOTE_MAX, NULL, NULL);
+
+        o = cJSON_Duplicate(base, 1);
+        cJSON_AddNullToObject(o, "speaker");
+        cJSON_AddBoolToObject(o, "first", 0);
+        cJSON_AddNumberToObject(o, "mentions", 1);
+        cJSON_AddStringToObject(o, "quote", sq);
+        cJSON_AddStringToObject(o, "record", "summary");
+        cJSON_AddItemToArray(q->results, o);
+        free(sq);
+    }
+    cJSON_Delete(base);
+}
+
 static void list_meetings(struct cmd_q *q, struct buf *b)
 {
     struct store_meeting *v = NULL;
@@ -149,7 +194,7 @@ static int raised_run(struct cmd_q *q)
         goto out;
     }
     heading = cmd_short_dup(topic_heading(t), 80);
-    q->results = cJSON_CreateArray();
+    cmd_results_new(q);
     if (n == 0) {
         struct buf b;
 
@@ -179,10 +224,8 @@ static int raised_run(struct cmd_q *q)
         char *label = x->has_first && x->has_summary ? cmd_meeting_ref_dup(st, x->meeting_id, 0)
                                                      : NULL;
         const struct store_hit *h = x->has_first ? &x->first : &x->summary;
-        cJSON *base;
         int cs = 0, ce = 0;
         char *quote = store_excerpt_dup(h->text ? h->text : "", tp, RAISED_QUOTE_MAX, &cs, &ce);
-        cJSON *o;
 
         rt_item(q, " \u2022 ");
         rt_text(q, ref);
@@ -222,41 +265,8 @@ static int raised_run(struct cmd_q *q)
         if (x->has_first && x->has_summary)
             rt_printf(q, " \u2014 also in the %s summary report (no speaker named)", label);
         rt_item_end(q);
-
-        base = raised_json(st, x);
-        o = cJSON_Duplicate(base, 1);
-        cJSON_AddStringToObject(o, "speaker", x->has_first && x->first.speaker ? x->first.speaker : "");
-        if (x->has_first && x->note)
-            cJSON_AddStringToObject(o, "note", x->note);
-        if (!x->has_first)
-            cJSON_ReplaceItemInObject(o, "speaker", cJSON_CreateNull());
-        cJSON_AddBoolToObject(o, "first", x->has_first);
-        cJSON_AddNumberToObject(o, "mentions", x->has_first ? x->first_mentions : 1);
-        cJSON_AddStringToObject(o, "quote", quote);
-        cJSON_AddStringToObject(o, "record", h->record_kind == 2 ? "summary" : "transcript");
-        cJSON_AddItemToArray(q->results, o);
-        for (k = 0; k < x->n_others; k++) {
-            o = cJSON_Duplicate(base, 1);
-            cJSON_AddStringToObject(o, "speaker", x->others[k].name);
-            cJSON_AddBoolToObject(o, "first", 0);
-            cJSON_AddNumberToObject(o, "mentions", x->others[k].mentions);
-            cJSON_AddNullToObject(o, "quote");
-            cJSON_AddStringToObject(o, "record", "transcript");
-            cJSON_AddItemToArray(q->results, o);
-        }
-        if (x->has_first && x->has_summary) {
-            char *sq = store_excerpt_dup(x->summary.text, tp, RAISED_QUOTE_MAX, NULL, NULL);
-
-            o = cJSON_Duplicate(base, 1);
-            cJSON_AddNullToObject(o, "speaker");
-            cJSON_AddBoolToObject(o, "first", 0);
-            cJSON_AddNumberToObject(o, "mentions", 1);
-            cJSON_AddStringToObject(o, "quote", sq);
-            cJSON_AddStringToObject(o, "record", "summary");
-            cJSON_AddItemToArray(q->results, o);
-            free(sq);
-        }
-        cJSON_Delete(base);
+        if (q->results)
+            raised_results_add(q, st, tp, x, h, quote);
         free(quote);
         free(ref);
         free(label);

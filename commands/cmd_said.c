@@ -73,7 +73,7 @@ static int said_run(struct cmd_q *q)
         goto out;
     }
     tp = store_topic_new(st, t);
-    q->results = cJSON_CreateArray();
+    cmd_results_new(q);
     if (store_topic_empty(tp)) {
         /* No topic: their most substantial turns. */
         if (store_search(st, "", mid, pid, SAID_MAX, &h, &n) < 0) {
@@ -102,22 +102,25 @@ static int said_run(struct cmd_q *q)
         char *ref = cmd_meeting_ref_dup(st, h[i].meeting_id, 1);
         int cs = 0, ce = 0;
         char *quote = store_excerpt_dup(h[i].text, tp, SAID_QUOTE_MAX, &cs, &ce);
-        char *label = cmd_meeting_ref_dup(st, h[i].meeting_id, 0);
-        cJSON *o = cJSON_CreateObject();
 
         rt_item(q, " \u2022 ");
         rt_text(q, ref);
         rt_text(q, ": ");
         rt_quote(q, quote, cs, ce);
         rt_item_end(q);
-        cJSON_AddStringToObject(o, "meeting", label);
-        cJSON_AddNumberToObject(o, "meeting_id", (double)h[i].meeting_id);
-        cJSON_AddStringToObject(o, "speaker", name);
-        cJSON_AddStringToObject(o, "quote", quote);
-        cJSON_AddItemToArray(q->results, o);
+        if (q->results) {
+            char *label = cmd_meeting_ref_dup(st, h[i].meeting_id, 0);
+            cJSON *o = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(o, "meeting", label);
+            cJSON_AddNumberToObject(o, "meeting_id", (double)h[i].meeting_id);
+            cJSON_AddStringToObject(o, "speaker", name);
+            cJSON_AddStringToObject(o, "quote", quote);
+            cJSON_AddItemToArray(q->results, o);
+            free(label);
+        }
         free(quote);
         free(ref);
-        free(label);
     }
     rt_list_end(q);
 out:

@@ -17,6 +17,25 @@ static int search_match(struct cmd_q *q)
            cmd_starts(q, "grep") || cmd_starts(q, "look for");
 }
 
+/* One turn's result object (ask --json). */
+static void search_result_add(struct cmd_q *q, struct store *st, const struct store_hit *h,
+                              const char *quote)
+{
+    cJSON *o = cJSON_CreateObject();
+    char *label = cmd_meeting_ref_dup(st, h->meeting_id, 0);
+
+    cJSON_AddStringToObject(o, "meeting", label);
+    cJSON_AddNumberToObject(o, "meeting_id", (double)h->meeting_id);
+    if (h->speaker)
+        cJSON_AddStringToObject(o, "speaker", h->speaker);
+    else
+        cJSON_AddNullToObject(o, "speaker");
+    cJSON_AddStringToObject(o, "record", h->record_kind == 2 ? "summary" : "transcript");
+    cJSON_AddStringToObject(o, "quote", quote);
+    cJSON_AddItemToArray(q->results, o);
+    free(label);
+}
+
 static int search_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
@@ -35,7 +54,7 @@ static int search_run(struct cmd_q *q)
             goto out;
         }
     }
-    q->results = cJSON_CreateArray();
+    cmd_results_new(q);
     if (store_topic_empty(tp)) {
         if (q->flag)
             rt_printf(q, "I did not understand \"%s\". ", q->text);
@@ -63,10 +82,8 @@ static int search_run(struct cmd_q *q)
     rt_list_begin(q);
     for (i = 0; i < n; i++) {
         char *ref = cmd_meeting_ref_dup(st, h[i].meeting_id, 1);
-        char *label = cmd_meeting_ref_dup(st, h[i].meeting_id, 0);
         int cs = 0, ce = 0;
         char *quote = store_excerpt_dup(h[i].text, tp, SEARCH_QUOTE_MAX, &cs, &ce);
-        cJSON *o = cJSON_CreateObject();
 
         rt_item(q, " \u2022 ");
         rt_text(q, ref);
@@ -79,17 +96,9 @@ static int search_run(struct cmd_q *q)
         rt_text(q, ": ");
         rt_quote(q, quote, cs, ce);
         rt_item_end(q);
-        cJSON_AddStringToObject(o, "meeting", label);
-        cJSON_AddNumberToObject(o, "meeting_id", (double)h[i].meeting_id);
-        if (h[i].speaker)
-            cJSON_AddStringToObject(o, "speaker", h[i].speaker);
-        else
-            cJSON_AddNullToObject(o, "speaker");
-        cJSON_AddStringToObject(o, "record", h[i].record_kind == 2 ? "summary" : "transcript");
-        cJSON_AddStringToObject(o, "quote", quote);
-        cJSON_AddItemToArray(q->results, o);
+        if (q->results)
+            search_result_add(q, st, &h[i], quote);
         free(ref);
-        free(label);
         free(quote);
     }
     rt_list_end(q);

@@ -233,6 +233,13 @@ int cmd_store_error(struct cmd_q *q)
     return -1;
 }
 
+cJSON *cmd_results_new(struct cmd_q *q)
+{
+    cJSON_Delete(q->results);
+    q->results = q->ctx->want_json ? cJSON_CreateArray() : NULL;
+    return q->results;
+}
+
 /* ---- matching helpers ------------------------------------------------- */
 
 int cmd_starts(struct cmd_q *q, const char *prefix)

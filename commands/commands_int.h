@@ -81,6 +81,13 @@ char *cmd_short_dup(const char *s, size_t n);
 
 /* A reply that says the store failed. Returns -1. */
 int cmd_store_error(struct cmd_q *q);
+/* Start q->results, the structured results behind the text, as an empty
+ * array when the caller asked for JSON (ctx->want_json), else leave it
+ * NULL: chat and console answers never read it. The commands that build
+ * a result per row shown (who raised, said, decisions, search, actions)
+ * build them only when this returned non-NULL; the short lists (meetings,
+ * people, roles, next meeting) always fill theirs. */
+cJSON *cmd_results_new(struct cmd_q *q);
 
 /* ---- JSON (export.c) -------------------------------------------------- */
 

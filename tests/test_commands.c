@@ -265,6 +265,40 @@ static void test_people_and_next(void **state)
     assert_string_equal(t, "I have no meeting \"#77\". Try: meetings\n");
 }
 
+/* The chat answer is the same whether or not the structured results are
+ * asked for (chat and console never ask: the commands then skip them),
+ * and a JSON answer carries one result per row it shows. */
+static void test_results_only_for_json(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const qs[] = {
+        "who raised the community garden?", "what was decided about the garden",
+        "search footbridge", "what did Lee say about the footbridge?", "open actions",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(qs) / sizeof(qs[0]); i++) {
+        char *text, *html;
+        cJSON *o, *res;
+
+        f->ctx.want_json = 0;
+        text = xstrdup(ask(f, qs[i]));
+        html = xstrdup(f->r.html.data);
+        assert_int_equal(f->r.json.len, 0);
+        f->ctx.want_json = 1;
+        assert_string_equal(ask(f, qs[i]), text);
+        assert_string_equal(f->r.html.data, html);
+        o = cJSON_Parse(f->r.json.data);
+        assert_non_null(o);
+        res = cJSON_GetObjectItem(o, "results");
+        assert_true(cJSON_GetArraySize(res) > 0);
+        cJSON_Delete(o);
+        free(text);
+        free(html);
+    }
+    f->ctx.want_json = 0;
+}
+
 static void test_json(void **state)
 {
     struct fixture *f = *state;
@@ -337,6 +371,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_forget_needs_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_people_and_next, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_results_only_for_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
     };
 
