@@ -174,7 +174,8 @@ void raised_stream_keep(struct walk *w, struct stream *x, struct cand *c)
     f->n = o[1];
     f->next = c->offs;
     c->offs = w->nov;
-    memcpy(w->oa + w->noa, x->arena + o[0], sizeof(int) * (size_t)o[1]);
+    if (o[1] > 0)               /* none yet: oa may still be NULL */
+        memcpy(w->oa + w->noa, x->arena + o[0], sizeof(int) * (size_t)o[1]);
     w->noa += o[1];
 }
 
