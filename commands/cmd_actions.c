@@ -186,7 +186,7 @@ static int actions_run(struct cmd_q *q)
         f.status = STORE_ACT_ALL;
     status_word = f.status == STORE_ACT_DONE ? "Done" : f.status == STORE_ACT_ALL ? "All" : "Open";
 
-    spec = cmd_split_meeting(args);
+    spec = cmd_split_meeting(args, 0);
     who = cmd_trim(args);
     for (p = who; *p; p++)
         ;

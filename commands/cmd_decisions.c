@@ -233,7 +233,7 @@ static int decisions_run(struct cmd_q *q)
     int64_t mid = 0, last = -1, mids[CONTEXT_MEETINGS];
     int n = 0, more = 0, i, rc = 0, nm = 0;
 
-    spec = cmd_split_meeting(args);
+    spec = cmd_split_meeting(args, 0);
     topic = cmd_trim(args);
     if (!strncasecmp(topic, "about ", 6))
         topic = cmd_trim(topic + 6);

@@ -62,6 +62,8 @@ static int meeting_list(struct cmd_q *q, const char *args, int64_t *ids, int max
             part = and ? and + 5 : NULL;
         } while (part && n < max && rc == 0);
     }
+    if (n == 0 && rc == 0 && (rc = cmd_meeting(q, "", &ids[0])) == 0)
+        n = 1;                  /* none named: the latest */
     free(copy);
     return rc == 0 ? n : rc;
 }
@@ -185,6 +187,12 @@ static int attendance_run(struct cmd_q *q)
     int64_t pid;
     int n = 0, i, rc;
 
+    if (!*who) {
+        /* "attendance" alone: the latest meeting's. */
+        free(args);
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "attended");
+        return attended_run(q);
+    }
     e = who + strlen(who);
     if (e - who > 7 && !strcasecmp(e - 7, " attend"))
         e[-7] = '\0';

@@ -171,7 +171,7 @@ static int raised_run(struct cmd_q *q)
     int n = 0, i, k, rc = 0, more = 0;
 
     snprintf(q->reply->kind, sizeof(q->reply->kind), "who_raised");
-    spec = cmd_split_meeting(topic);
+    spec = cmd_split_meeting(topic, 1);
     t = cmd_trim(topic);
     if (spec) {
         int mrc = cmd_meeting(q, spec, &mid);

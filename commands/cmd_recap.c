@@ -18,7 +18,9 @@ static int recap_match(struct cmd_q *q)
 {
     return cmd_starts(q, "recap of") || cmd_starts(q, "recap") || cmd_starts(q, "summary of") ||
            cmd_starts(q, "summarise") || cmd_starts(q, "summarize") || cmd_starts(q, "summary") ||
-           cmd_starts(q, "minutes of") || cmd_starts(q, "minutes");
+           cmd_starts(q, "minutes of") || cmd_starts(q, "minutes") ||
+           cmd_starts(q, "what happened at") || cmd_starts(q, "what happened in") ||
+           cmd_starts(q, "what happened during") || cmd_starts(q, "what happened on");
 }
 
 static int by_words(const void *a, const void *b)

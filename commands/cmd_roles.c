@@ -89,7 +89,7 @@ static int roles_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
     struct store_meeting *ms = NULL;
-    char *args = xstrdup(q->args), *spec = cmd_split_meeting(args);
+    char *args = xstrdup(q->args), *spec = cmd_split_meeting(args, 0);
     int nm = 0, rc = 0;
 
     snprintf(q->reply->kind, sizeof(q->reply->kind), "roles");

@@ -42,6 +42,80 @@ static int said_match(struct cmd_q *q)
     return 0;
 }
 
+/* One quoted turn of `name` (and its JSON result). */
+static void said_line(struct cmd_q *q, const struct store_hit *h, const char *name,
+                      const struct store_topic *tp, int with_ref)
+{
+    struct store *st = q->ctx->st;
+    int cs = 0, ce = 0;
+    char *quote = store_excerpt_dup(h->text, tp, SAID_QUOTE_MAX, &cs, &ce);
+
+    rt_item(q, " \u2022 ");
+    if (with_ref) {
+        char *ref = cmd_meeting_ref_dup(st, h->meeting_id, 1);
+
+        rt_text(q, ref);
+        rt_text(q, ": ");
+        free(ref);
+    }
+    rt_quote(q, quote, cs, ce);
+    rt_item_end(q);
+    if (q->results) {
+        char *label = cmd_meeting_ref_dup(st, h->meeting_id, 0);
+        cJSON *o = cJSON_CreateObject();
+
+        cJSON_AddStringToObject(o, "meeting", label);
+        cJSON_AddNumberToObject(o, "meeting_id", (double)h->meeting_id);
+        cJSON_AddStringToObject(o, "speaker", name);
+        cJSON_AddStringToObject(o, "quote", quote);
+        cJSON_AddItemToArray(q->results, o);
+        free(label);
+    }
+    free(quote);
+}
+
+/* "what did Jutta say at the last meeting?": their longest turns there. */
+static int said_longest(struct cmd_q *q, int64_t pid, const char *name, int64_t mid)
+{
+    struct store_hit *h = NULL;
+    char *ref;
+    int n = 0, i;
+
+    if (store_person_turns(q->ctx->st, pid, mid, SAID_MAX, &h, &n) < 0)
+        return cmd_store_error(q);
+    if (n == 0) {
+        if (mid) {
+            char *label = cmd_meeting_ref_dup(q->ctx->st, mid, 0);
+
+            ref = cmd_meeting_ref_dup(q->ctx->st, mid, 1);
+            rt_printf(q, "%s did not speak at %s, as far as my records say. Try: who attended %s",
+                      name, ref, label);
+            free(label);
+            free(ref);
+        } else {
+            rt_printf(q, "%s never speaks in my records. Try: attendance %s", name, name);
+        }
+        rt_nl(q);
+        return 0;
+    }
+    ref = cmd_meeting_ref_dup(q->ctx->st, h[0].meeting_id, 1);
+    rt_bold(q, name);
+    if (n < SAID_MAX)
+        rt_printf(q, " at %s (%d turn%s):", ref, n, n == 1 ? "" : "s");
+    else
+        rt_printf(q, " at %s, their %d longest turns:", ref, n);
+    rt_nl(q);
+    free(ref);
+    rt_list_begin(q);
+    for (i = 0; i < n; i++)
+        said_line(q, &h[i], name, NULL, 0);
+    rt_list_end(q);
+    rt_printf(q, "On one topic: what did %s say about \u2026", name);
+    rt_nl(q);
+    store_hits_free(h, n);
+    return 0;
+}
+
 static int said_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
@@ -52,7 +126,7 @@ static int said_run(struct cmd_q *q)
     int n = 0, i, rc = 0, frc;
 
     snprintf(q->reply->kind, sizeof(q->reply->kind), "said");
-    spec = cmd_split_meeting(topic);
+    spec = cmd_split_meeting(topic, 1);
     t = cmd_trim(topic);
     if (spec) {
         int mrc = cmd_meeting(q, spec, &mid);
@@ -75,13 +149,9 @@ static int said_run(struct cmd_q *q)
     tp = store_topic_new(st, t);
     cmd_results_new(q);
     if (store_topic_empty(tp)) {
-        /* No topic: their most substantial turns. */
-        if (store_search(st, "", mid, pid, SAID_MAX, &h, &n) < 0) {
-            rc = cmd_store_error(q);
-            goto out;
-        }
-        rt_printf(q, "About what? Ask e.g.: what did %s say about the main session", name);
-        rt_nl(q);
+        /* No topic: their longest turns at the meeting (the newest where
+         * they spoke when none is named). */
+        rc = said_longest(q, pid, name, mid);
         goto out;
     }
     if (store_said(st, pid, tp, mid, SAID_MAX, &h, &n) < 0) {
@@ -98,30 +168,8 @@ static int said_run(struct cmd_q *q)
     rt_printf(q, " on \"%s\":", t);
     rt_nl(q);
     rt_list_begin(q);
-    for (i = 0; i < n; i++) {
-        char *ref = cmd_meeting_ref_dup(st, h[i].meeting_id, 1);
-        int cs = 0, ce = 0;
-        char *quote = store_excerpt_dup(h[i].text, tp, SAID_QUOTE_MAX, &cs, &ce);
-
-        rt_item(q, " \u2022 ");
-        rt_text(q, ref);
-        rt_text(q, ": ");
-        rt_quote(q, quote, cs, ce);
-        rt_item_end(q);
-        if (q->results) {
-            char *label = cmd_meeting_ref_dup(st, h[i].meeting_id, 0);
-            cJSON *o = cJSON_CreateObject();
-
-            cJSON_AddStringToObject(o, "meeting", label);
-            cJSON_AddNumberToObject(o, "meeting_id", (double)h[i].meeting_id);
-            cJSON_AddStringToObject(o, "speaker", name);
-            cJSON_AddStringToObject(o, "quote", quote);
-            cJSON_AddItemToArray(q->results, o);
-            free(label);
-        }
-        free(quote);
-        free(ref);
-    }
+    for (i = 0; i < n; i++)
+        said_line(q, &h[i], name, tp, 1);
     rt_list_end(q);
 out:
     store_hits_free(h, n);
@@ -134,7 +182,7 @@ out:
 
 const struct command cmd_said = {
     .name = "said",
-    .usage = "what did NAME say about TOPIC",
+    .usage = "what did NAME say [about TOPIC] [at #66]",
     .help = "what one person said on a topic, with quotes",
     .match = said_match,
     .run = said_run,

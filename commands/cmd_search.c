@@ -39,7 +39,7 @@ static void search_result_add(struct cmd_q *q, struct store *st, const struct st
 static int search_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
-    char *args = xstrdup(q->args), *spec = cmd_split_meeting(args), *words = cmd_trim(args);
+    char *args = xstrdup(q->args), *spec = cmd_split_meeting(args, 1), *words = cmd_trim(args);
     struct store_topic *tp = store_topic_new(st, words);
     struct store_hit *h = NULL;
     int64_t mid = 0;

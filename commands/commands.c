@@ -280,7 +280,101 @@ static int meeting_word(const char *w)
     return !strcasecmp(w, "latest");
 }
 
-char *cmd_split_meeting(char *s)
+/* Words that can make up a meeting named in passing at the end of a
+ * question: "at the last meeting", "from our previous call", "in the
+ * June meeting", "on 14 June 2022". */
+enum { PW_NONE, PW_FILLER, PW_NOUN, PW_RECENT, PW_MONTH, PW_DAY, PW_YEAR };
+
+static int phrase_word(const char *w, size_t n)
+{
+    size_t digits = 0;
+
+    while (digits < n && isdigit((unsigned char)w[digits]))
+        digits++;
+    if (digits == 4 && n == 4)
+        return PW_YEAR;
+    if (store_day_word(w, n))
+        return PW_DAY;
+    if (store_month_word(w, n))
+        return PW_MONTH;
+    if (store_recent_word(w, n))
+        return PW_RECENT;
+    if ((n == 7 && !strncasecmp(w, "meeting", 7)) || (n == 4 && !strncasecmp(w, "call", 4)))
+        return PW_NOUN;
+    if ((n == 3 && (!strncasecmp(w, "the", 3) || !strncasecmp(w, "our", 3))) ||
+        (n == 2 && (!strncasecmp(w, "on", 2) || !strncasecmp(w, "of", 2))))
+        return PW_FILLER;
+    return PW_NONE;
+}
+
+/* 1 when the word before `at` in s is "in" or "during" ("... in June"). */
+static int after_in(const char *s, const char *at)
+{
+    const char *e = at;
+
+    while (e > s && e[-1] == ' ')
+        e--;
+    return (e - s == 2 || (e - s > 2 && e[-3] == ' ')) ? !strncasecmp(e - 2, "in", 2) :
+           (e - s == 6 || (e - s > 6 && e[-7] == ' ')) ? !strncasecmp(e - 6, "during", 6) : 0;
+}
+
+/* Where a meeting named in passing starts at the end of s ("... at the
+ * last meeting"), or NULL: the trailing words must name one by when it
+ * was ("the last meeting", "the June meeting") or by a date with a day or
+ * year ("14 June"), not merely say "meeting" ("the next meeting"). The
+ * join word before it ("at", "in", "from", ...) is cut from s. With
+ * need_words, not when it is the whole of s ("search 14 June"). */
+static char *passing_meeting(char *s, int need_words)
+{
+    static const char *const joins[] = { "at", "in", "from", "of", "during", "for", "on",
+                                         "about" };
+    char *start = NULL, *e = s + strlen(s), *spec, *cut;
+    unsigned seen = 0;
+    size_t i;
+
+    for (;;) {
+        char *w = e;
+        int k;
+
+        while (w > s && w[-1] != ' ')
+            w--;
+        if (w == e || (k = phrase_word(w, (size_t)(e - w))) == PW_NONE)
+            break;
+        seen |= 1u << k;
+        start = w;
+        if (w == s)
+            break;
+        e = w - 1;
+        while (e > s && e[-1] == ' ')
+            e--;
+    }
+    if (!start || !((seen & (1u << PW_NOUN) && seen & (1u << PW_RECENT | 1u << PW_MONTH)) ||
+                    (seen & (1u << PW_MONTH) && seen & (1u << PW_DAY | 1u << PW_YEAR)) ||
+                    (seen & (1u << PW_MONTH) && after_in(s, start))))
+        return NULL;
+    /* Its own first words may be joins ("on 14 June"): they go with s. */
+    while (!strncasecmp(start, "on ", 3) || !strncasecmp(start, "of ", 3))
+        start += 3;
+    cut = start;
+    while (cut > s && cut[-1] == ' ')
+        cut--;
+    for (i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
+        size_t jl = strlen(joins[i]);
+        char *j = cut - jl;
+
+        if (j >= s && !strncasecmp(j, joins[i], jl) && (j == s || j[-1] == ' ')) {
+            cut = j;
+            break;
+        }
+    }
+    if (need_words && strspn(s, " ") >= (size_t)(start - s))
+        return NULL;            /* the whole of s: it is what is asked about */
+    spec = xstrdup(start);
+    *cut = '\0';
+    return spec;
+}
+
+char *cmd_split_meeting(char *s, int need_words)
 {
     static const char *const joins[] = { " in meeting ", " at meeting ", " in ", " at ",
                                          " during ", " of ", " for " };
@@ -310,6 +404,8 @@ char *cmd_split_meeting(char *s)
         *s = '\0';
         return spec;
     }
+    if ((sp = passing_meeting(s, need_words)))
+        return sp;
     /* "... in meeting 62", "... in MAG XII": only with the word meeting. */
     for (i = 0; i < 2; i++) {
         char *hit = strcasestr(s, joins[i]);

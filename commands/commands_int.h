@@ -47,9 +47,12 @@ extern const struct command *const commands_table[];
 /* When q->lower starts with `prefix` followed by the end or a space, set
  * q->args past it (and spaces) and return 1. */
 int cmd_starts(struct cmd_q *q, const char *prefix);
-/* Split a trailing meeting reference (" in #62", " at MAG XII", " #66")
- * off `s` (modified in place); returns the spec (a copy) or NULL. */
-char *cmd_split_meeting(char *s);
+/* Split a trailing meeting reference (" in #62", " at MAG XII", " #66",
+ * " at the last meeting", " in June") off `s` (modified in place);
+ * returns the spec (a copy) or NULL. need_words: a meeting named in
+ * passing is not split off when it is all of `s` ("who raised the
+ * previous meeting" asks about a topic). */
+char *cmd_split_meeting(char *s, int need_words);
 /* Trim spaces and surrounding quotes; returns s. */
 char *cmd_trim(char *s);
 /* Resolve a spec (NULL/"" = latest); writes a "no such meeting" answer and

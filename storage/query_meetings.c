@@ -217,6 +217,59 @@ static int month_of(const char *w)
     return 0;
 }
 
+int store_month_word(const char *w, size_t n)
+{
+    static const char *const names[] = {
+        "january", "february", "march", "april", "may", "june", "july", "august",
+        "september", "october", "november", "december"
+    };
+    int m;
+
+    if (n && w[n - 1] == '.')
+        n--;
+    for (m = 0; m < 12; m++)
+        if (n >= 3 && !strncasecmp(w, names[m], 3) &&
+            (n == 3 || (m == 8 && n == 4 && !strncasecmp(w, "sept", 4)) ||
+             (n == strlen(names[m]) && !strncasecmp(w, names[m], n))))
+            return m + 1;
+    return 0;
+}
+
+int store_recent_word(const char *w, size_t n)
+{
+    static const char *const recent[] = { "last", "latest", "previous", "recent", "most",
+                                          "newest" };
+    size_t i;
+
+    for (i = 0; i < sizeof(recent) / sizeof(recent[0]); i++)
+        if (n == strlen(recent[i]) && !strncasecmp(w, recent[i], n))
+            return 1;
+    return 0;
+}
+
+/* Words of a meeting named in passing ("the last meeting", "our previous
+ * call"): `latest` once these are dropped, when a recent word says so. */
+static int passing_word(const char *w)
+{
+    return !strcmp(w, "the") || !strcmp(w, "our") || !strcmp(w, "meeting") ||
+           !strcmp(w, "call") || !strcmp(w, "on") || !strcmp(w, "of");
+}
+
+int store_day_word(const char *w, size_t n)
+{
+    size_t digits = strspn(w, "0123456789");
+    int d;
+
+    if (digits > n)
+        digits = n;
+    if (digits < 1 || digits > 2 || (n != digits && !(n == digits + 2 &&
+        (!strncasecmp(w + digits, "st", 2) || !strncasecmp(w + digits, "nd", 2) ||
+         !strncasecmp(w + digits, "rd", 2) || !strncasecmp(w + digits, "th", 2)))))
+        return 0;
+    d = atoi(w);
+    return d >= 1 && d <= 31 ? d : 0;
+}
+
 /* The first meeting (newest first) the statement yields. */
 static int first_id(sqlite3_stmt *s, int64_t *id)
 {
@@ -235,7 +288,7 @@ static int first_id(sqlite3_stmt *s, int64_t *id)
 int store_meeting_find(struct store *st, const char *spec, int64_t *id)
 {
     char buf[128], *words[8], *p, *save = NULL;
-    int nw = 0, i, y, mo, d;
+    int nw = 0, i, y, mo, d, recent = 0, other = 0;
     long num = -1;
     sqlite3_stmt *s;
     struct buf grp;
@@ -247,7 +300,13 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
         *p = (char)tolower((unsigned char)*p);
     for (p = strtok_r(buf, " \t,", &save); p && nw < 8; p = strtok_r(NULL, " \t,", &save))
         words[nw++] = p;
-    if (nw == 0 || (nw == 1 && (!strcmp(words[0], "latest") || !strcmp(words[0], "last"))))
+    for (i = 0; i < nw; i++) {
+        int r = store_recent_word(words[i], strlen(words[i]));
+
+        recent += r;
+        other += !passing_word(words[i]) && !r;
+    }
+    if (nw == 0 || (recent && !other))
         return first_id(store_stmt(st, "SELECT m.id FROM meetings m" MEETING_ORDER " LIMIT 1"), id);
 
     /* A date: 2022-06-14, or "14 June 2022", "June 2022", "2022". */
@@ -266,8 +325,8 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
             mo = month_of(words[i]);
         else if (strlen(words[i]) == 4 && isdigit((unsigned char)words[i][0]) && atoi(words[i]) > 1900)
             y = atoi(words[i]);
-        else if (isdigit((unsigned char)words[i][0]) && atoi(words[i]) <= 31 && strlen(words[i]) <= 2)
-            d = atoi(words[i]);
+        else if (store_day_word(words[i], strlen(words[i])))
+            d = store_day_word(words[i], strlen(words[i]));
     }
     if (mo && y) {
         char pat[16];
@@ -280,6 +339,23 @@ int store_meeting_find(struct store *st, const char *spec, int64_t *id)
                            MEETING_ORDER);
         if (s)
             sqlite3_bind_text(s, 1, pat, -1, SQLITE_TRANSIENT);
+        return first_id(s, id);
+    }
+    /* "the June meeting", "the meeting on 14 June": the newest such. */
+    for (i = 0, mo = 0; i < nw && !y; i++)
+        if (store_month_word(words[i], strlen(words[i])))
+            mo = store_month_word(words[i], strlen(words[i]));
+    if (mo) {
+        char mm[4], dd[4];
+
+        snprintf(mm, sizeof(mm), "%02d", mo);
+        snprintf(dd, sizeof(dd), "%02d", d);
+        s = store_stmt(st, "SELECT m.id FROM meetings m WHERE substr(m.date, 6, 2) = ?1"
+                           " AND (?2 = '00' OR substr(m.date, 9, 2) = ?2)" MEETING_ORDER);
+        if (s) {
+            sqlite3_bind_text(s, 1, mm, -1, SQLITE_TRANSIENT);
+            sqlite3_bind_text(s, 2, dd, -1, SQLITE_TRANSIENT);
+        }
         return first_id(s, id);
     }
 

@@ -459,6 +459,57 @@ out:
     return rc;
 }
 
+/* Turns in the order spoken. */
+static int cmp_spoken(const void *a, const void *b)
+{
+    const struct store_hit *x = a, *y = b;
+
+    if (x->record_id != y->record_id)
+        return x->record_id < y->record_id ? -1 : 1;
+    return x->seq - y->seq;
+}
+
+int store_person_turns(struct store *st, int64_t person_id, int64_t meeting_id, int limit,
+                       struct store_hit **out, int *n)
+{
+    sqlite3_stmt *s;
+
+    *out = NULL;
+    *n = 0;
+    if (limit <= 0)
+        limit = 5;
+    if (!meeting_id) {
+        /* The newest meeting where they spoke (any of their names). */
+        s = store_stmt(st, "SELECT m.id FROM speakers sp JOIN persons p ON p.id = sp.person_id"
+                           " JOIN meetings m ON m.id = sp.meeting_id WHERE p.canon_id = ?1"
+                           " ORDER BY COALESCE(m.date, date(m.posted, 'unixepoch')) DESC, m.id DESC"
+                           " LIMIT 1");
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, person_id);
+        if (sqlite3_step(s) == SQLITE_ROW)
+            meeting_id = sqlite3_column_int64(s, 0);
+        store_stmt_done(s);
+        if (!meeting_id)
+            return 0;
+    }
+    s = store_stmt(st, "SELECT " HIT_COLUMNS HIT_FROM " WHERE t.meeting_id = ?1 AND c.id = ?2"
+                       " ORDER BY t.words DESC, t.id LIMIT ?3");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    sqlite3_bind_int64(s, 2, person_id);
+    sqlite3_bind_int(s, 3, limit);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        store_hit_read(s, &(*out)[(*n)++]);
+    }
+    store_stmt_done(s);
+    if (*n > 1)
+        qsort(*out, (size_t)*n, sizeof(**out), cmp_spoken);
+    return 0;
+}
+
 /* ---- excerpts --------------------------------------------------------- */
 
 /* Offset in f (folded, lower case) of the first word starting with the

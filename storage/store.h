@@ -97,6 +97,15 @@ int store_meetings_list(struct store *st, struct store_meeting **out, int *n);
  * "2022-06-14", "June 2022", "latest" (or "" = latest). Sets *id.
  * Returns 0, STORE_NOTFOUND or -1. */
 int store_meeting_find(struct store *st, const char *spec, int64_t *id);
+/* 1-12 when w (n bytes, any case) names a month in full or by its usual
+ * short form ("June", "Jun", "Sept"), not a word that only starts like
+ * one ("decision"); else 0. */
+int store_month_word(const char *w, size_t n);
+/* 1 when w (n bytes, any case) picks the newest meeting ("last",
+ * "latest", "previous", "most recent"); else 0. */
+int store_recent_word(const char *w, size_t n);
+/* 1-31 when w (n bytes) is a day of the month ("14", "14th"); else 0. */
+int store_day_word(const char *w, size_t n);
 /* Short label "#62" / "MAG #12" / "2022-06-14"; free with free(). */
 char *store_meeting_label_dup(const struct store_meeting *m);
 /* Meetings whose records mention the topic (search), newest first. */
@@ -398,6 +407,11 @@ void store_raised_free(struct store_raised *v, int n);
 /* Turns of one person on a topic, best first then oldest. */
 int store_said(struct store *st, int64_t person_id, const struct store_topic *t,
                int64_t meeting_id, int limit, struct store_hit **out, int *n);
+/* The longest turns (at most `limit`) of one person at a meeting, in the
+ * order spoken; meeting_id 0: the newest meeting where they spoke. None
+ * when they did not speak there. */
+int store_person_turns(struct store *st, int64_t person_id, int64_t meeting_id, int limit,
+                       struct store_hit **out, int *n);
 
 /* An exact excerpt of `text` of at most about `max` bytes, centred where
  * the topic's words sit together (t may be NULL: the start). Sets

@@ -265,6 +265,66 @@ static void test_people_and_next(void **state)
     assert_string_equal(t, "I have no meeting \"#77\". Try: meetings\n");
 }
 
+/* A meeting named in passing, as people do: "at the last meeting", "the
+ * January meeting", "on 10 January"; none named means the latest (#6,
+ * posted last and without a date). */
+static void test_meeting_in_passing(void **state)
+{
+    struct fixture *f = *state;
+    char *want;
+    const char *t;
+
+    want = xstrdup(ask(f, "who attended latest"));
+    assert_non_null(strstr(want, "At #6"));
+    assert_string_equal(ask(f, "who attended?"), want);
+    assert_string_equal(ask(f, "attendance"), want);
+    assert_string_equal(ask(f, "who attended the last meeting?"), want);
+    assert_string_equal(ask(f, "who attended our previous call"), want);
+    free(want);
+
+    want = xstrdup(ask(f, "decisions latest"));
+    assert_string_equal(ask(f, "what was decided at the last meeting?"), want);
+    assert_string_equal(ask(f, "decisions about the most recent meeting"), want);
+    free(want);
+
+    t = ask(f, "open actions from the last meeting");
+    assert_non_null(strstr(t, "Open actions in #6"));
+    assert_null(strstr(t, "for from"));
+
+    t = ask(f, "who raised the footbridge");
+    assert_non_null(strstr(t, "#5 (10 Jan 2023)"));
+    t = ask(f, "who raised the footbridge at the last meeting");
+    assert_non_null(strstr(t, "#6"));
+    assert_null(strstr(t, "#5 (10 Jan 2023)"));
+    t = ask(f, "who mentioned the garden in January");
+    assert_non_null(strstr(t, "garden \u2014 first raised by:\n \u2022 #5 (10 Jan 2023) Anna Berg"));
+
+    assert_non_null(strstr(ask(f, "recap the January meeting"), "Meeting #5 \u00b7 Tue 10 Jan 2023"));
+    assert_non_null(strstr(ask(f, "recap the meeting on 10 January"), "Tue 10 Jan 2023"));
+    assert_non_null(strstr(ask(f, "what happened at the meeting on the 10th of January?"),
+                           "Tue 10 Jan 2023"));
+    assert_string_equal(ask(f, "recap the decision meeting"),
+                        "I have no meeting \"the decision meeting\". Try: meetings\n");
+
+    /* Someone's turns at a meeting, without a topic. */
+    t = ask(f, "what did Lee say at #5?");
+    assert_non_null(strstr(t, "Lee Park at #5 (10 Jan 2023) (2 turns):"));
+    assert_non_null(strstr(t, "The garden needs water."));
+    t = ask(f, "what did Lee say at the last meeting?");
+    assert_string_equal(t, "Lee Park did not speak at #6 (posted 14 Nov 2023), as far as my records say. "
+                           "Try: who attended #6\n");
+    t = ask(f, "what did Lee say?");
+    assert_non_null(strstr(t, "Lee Park at #5"));
+
+    /* Where the whole of it is what is asked about, it stays the topic. */
+    t = ask(f, "who raised the previous meeting");
+    assert_null(strstr(t, "Who raised what?"));
+    t = ask(f, "search 10 January");
+    assert_null(strstr(t, "Ask me e.g."));
+    t = ask(f, "who raised the next meeting");
+    assert_null(strstr(t, "I have no meeting"));
+}
+
 /* The chat answer is the same whether or not the structured results are
  * asked for (chat and console never ask: the commands then skip them),
  * and a JSON answer carries one result per row it shows. */
@@ -370,6 +430,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_actions_and_lifecycle, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forget_needs_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_people_and_next, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_meeting_in_passing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_only_for_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
