@@ -1,7 +1,7 @@
 /* commands/cmd_actions.c -- action items: "open actions for DC",
  * "actions for Polly", "done actions", "my actions", "actions #66", and
- * their lifecycle: "done A12", "reopen A12", "assign A12 to NAME",
- * "action NAME: text". Changing an action someone else owns needs the
+ * their lifecycle: "A12" (one in full, with its changes), "done A12",
+ * "reopen A12", "assign A12 to NAME", "action NAME: text". Changing an action someone else owns needs the
  * room's admin power; every change records who and when. */
 #include "commands_int.h"
 
@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define ACTIONS_SHOWN 25
 
@@ -59,6 +60,32 @@ static int actions_match(struct cmd_q *q)
             }
         }
     }
+    /* "Polly's actions", "Polly's open actions": the owner first. */
+    if ((p = strstr(l, "'s ")) && p > l && !q->arg1) {
+        const char *n = p + 3;
+
+        for (again = 1; again;) {
+            again = 0;
+            for (i = 0; i < sizeof(status_words) / sizeof(status_words[0]); i++) {
+                size_t sl = strlen(status_words[i]);
+
+                if (!strncmp(n, status_words[i], sl) && n[sl] == ' ' && status_words[i][0] != 'm' &&
+                    strcmp(status_words[i], "all")) {
+                    q->arg2 = q->arg2 ? q->arg2 :
+                              xstrdup(status_words[i][0] == 'o' || status_words[i][0] == 'p' ?
+                                      "open" : "done");
+                    n += sl + 1;
+                    again = 1;
+                }
+            }
+        }
+        if (!strcmp(n, "actions") || !strcmp(n, "action items") || !strcmp(n, "tasks") ||
+            !strcmp(n, "todos")) {
+            q->arg1 = xstrndup(q->text + (l - q->lower), (size_t)(p - l));
+            q->args = q->text + strlen(q->text);
+            return 1;
+        }
+    }
     if (!strncmp(l, "action items", 12))
         p = l + 12;
     else if (!strncmp(l, "actions", 7))
@@ -102,7 +129,7 @@ static void render_actions(struct cmd_q *q, struct store_action *v, int n, int t
 {
     struct store *st = q->ctx->st;
     int64_t last = -1;
-    int i, k, shown = 0;
+    int i, shown = 0;
 
     for (i = 0; i < n && shown < ACTIONS_SHOWN; i++, shown++) {
         struct store_action *a = &v[i];
@@ -130,13 +157,7 @@ static void render_actions(struct cmd_q *q, struct store_action *v, int n, int t
         rt_item(q, "  ");
         rt_bold(q, a->code);
         rt_text(q, " ");
-        for (k = 0; k < a->n_owners; k++) {
-            if (k)
-                rt_text(q, ", ");
-            rt_text(q, a->owners[k]);
-        }
-        if (!a->n_owners)
-            rt_text(q, "(no owner)");
+        cmd_owners(q, a, "(no owner)");
         rt_text(q, " \u2014 ");
         {
             char *s = cmd_short_dup(a->text, 140);
@@ -187,7 +208,7 @@ static int actions_run(struct cmd_q *q)
     status_word = f.status == STORE_ACT_DONE ? "Done" : f.status == STORE_ACT_ALL ? "All" : "Open";
 
     spec = cmd_split_meeting(args, 0);
-    who = cmd_trim(args);
+    who = q->arg1 ? q->arg1 : cmd_trim(args);
     for (p = who; *p; p++)
         ;
     /* "for X", "of X", "owned by X", "assigned to X", "X" */
@@ -202,6 +223,15 @@ static int actions_run(struct cmd_q *q)
     else if (!strncasecmp(who, "by ", 3))
         who += 3;
     who = cmd_trim(who);
+    /* "what actions does Polly have", "which actions do the DCs have" */
+    if (!strncasecmp(who, "does ", 5) || !strncasecmp(who, "do ", 3)) {
+        size_t wl = strlen(who);
+
+        if (wl > 8 && !strcasecmp(who + wl - 5, " have")) {
+            who[wl - 5] = '\0';
+            who = cmd_trim(who + (who[1] == 'o' && who[2] == ' ' ? 3 : 5));
+        }
+    }
     if (!strncasecmp(who, "the ", 4) && !is_dcs(who))
         who += 4;
     if (spec) {
@@ -294,9 +324,121 @@ const struct command cmd_actions = {
     .run = actions_run,
 };
 
+/* ---- due dates -------------------------------------------------------- */
+
+enum { DUE_OVERDUE = 1, DUE_WEEK, DUE_NEXT_WEEK };
+
+/* "overdue actions", "what's overdue?", "which actions are due this
+ * week?", "due soon": every word one of these, and a due word. */
+static int due_match(struct cmd_q *q)
+{
+    static const char *const words[] = {
+        "what", "what's", "whats", "which", "are", "is", "the", "any", "actions", "action",
+        "items", "tasks", "todos", "that", "open", "show", "list", "me", "overdue", "late",
+        "past", "due", "this", "week", "next", "soon", "there", "anything", "in", "within",
+        "days", "7", "seven",
+    };
+    char *copy = xstrdup(q->lower), *w, *save = NULL;
+    int overdue = 0, due = 0, past = 0, week = 0, next = 0, ok = 1;
+    size_t i;
+
+    for (w = strtok_r(copy, " ", &save); w && ok; w = strtok_r(NULL, " ", &save)) {
+        for (i = 0; i < sizeof(words) / sizeof(words[0]) && strcmp(w, words[i]); i++)
+            ;
+        ok = i < sizeof(words) / sizeof(words[0]);
+        overdue |= !strcmp(w, "overdue") || !strcmp(w, "late");
+        due |= !strcmp(w, "due");
+        past |= !strcmp(w, "past");
+        week |= !strcmp(w, "week") || !strcmp(w, "soon") || !strcmp(w, "days");
+        next |= !strcmp(w, "next");
+    }
+    free(copy);
+    overdue |= past && due;             /* "past due" */
+    if (!ok || !(overdue || (due && week)))
+        return 0;
+    q->flag = overdue ? DUE_OVERDUE : next ? DUE_NEXT_WEEK : DUE_WEEK;
+    return 1;
+}
+
+static int due_run(struct cmd_q *q)
+{
+    struct store_action *v = NULL;
+    char today[16], from[16], to[16], d[32];
+    time_t now = (time_t)q->ctx->now;
+    struct tm tm;
+    int n = 0, total = 0, i;
+
+    snprintf(q->reply->kind, sizeof(q->reply->kind), "actions");
+    gmtime_r(&now, &tm);
+    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
+    if (q->flag == DUE_OVERDUE) {
+        snprintf(from, sizeof(from), "0000-00-00");
+        snprintf(to, sizeof(to), "%s", today);
+    } else {
+        now += q->flag == DUE_NEXT_WEEK ? 7 * 86400 : 0;
+        gmtime_r(&now, &tm);
+        strftime(from, sizeof(from), "%Y-%m-%d", &tm);
+        now += 7 * 86400;
+        gmtime_r(&now, &tm);
+        strftime(to, sizeof(to), "%Y-%m-%d", &tm);
+    }
+    if (store_actions_due(q->ctx->st, from, to, ACTIONS_SHOWN, &v, &n, &total) < 0)
+        return cmd_store_error(q);
+    cmd_results_new(q);
+    if (!total) {
+        rt_text(q, q->flag == DUE_OVERDUE ? "No open action is past its due date." :
+                   q->flag == DUE_NEXT_WEEK ? "No open action is due in the week after this one." :
+                   "No open action is due in the next 7 days.");
+        rt_text(q, " (Only actions with a due date count. See them all with: actions)");
+        rt_nl(q);
+        return 0;
+    }
+    rt_printf(q, q->flag == DUE_OVERDUE ? "Overdue actions (%d), the longest overdue first:" :
+                 q->flag == DUE_NEXT_WEEK ? "Actions due in the week after this one (%d):" :
+                 "Actions due in the next 7 days (%d):", total);
+    rt_nl(q);
+    rt_list_begin(q);
+    for (i = 0; i < n; i++) {
+        char *ref = cmd_meeting_ref_dup(q->ctx->st, v[i].meeting_id, 0);
+        char *s = cmd_short_dup(v[i].text, 140);
+
+        rt_item(q, "  ");
+        rt_bold(q, v[i].code);
+        rt_text(q, " ");
+        cmd_owners(q, &v[i], "(no owner)");
+        cmd_date(d, sizeof(d), v[i].due_date, 0);
+        rt_printf(q, " \u2014 %s (due %s", s, d);
+        if (v[i].meeting_id)
+            rt_printf(q, ", %s", ref);
+        rt_text(q, ")");
+        rt_item_end(q);
+        if (q->results)
+            cJSON_AddItemToArray(q->results, export_action_json(q->ctx->st, &v[i]));
+        free(s);
+        free(ref);
+    }
+    rt_list_end(q);
+    if (total > n) {
+        rt_printf(q, "\u2026and %d more", total - n);
+        rt_nl(q);
+    }
+    rt_printf(q, "Close one with: !done %s", v[0].code);
+    rt_nl(q);
+    store_actions_free(v, n);
+    return 0;
+}
+
+const struct command cmd_actions_due = {
+    .name = "due",
+    .usage = "overdue actions | actions due this week",
+    .help = "open actions past their due date, or due soon",
+    .match = due_match,
+    .run = due_run,
+};
+
 /* ---- lifecycle -------------------------------------------------------- */
 
-enum { CH_DONE = 1, CH_REOPEN, CH_ASSIGN, CH_ADD };
+enum { CH_DONE = 1, CH_REOPEN, CH_ASSIGN, CH_ADD, CH_SHOW };
 
 /* An action code at p ("A12", "a12"): its length, else 0. */
 static size_t code_len(const char *p)
@@ -318,6 +460,11 @@ static int change_match(struct cmd_q *q)
         { "mark", CH_DONE }, { "reopen", CH_REOPEN }, { "re-open", CH_REOPEN },
         { "undo", CH_REOPEN }, { "assign", CH_ASSIGN }, { "reassign", CH_ASSIGN },
         { "give", CH_ASSIGN },
+    };
+    static const char *const show_lead[] = {
+        "", "show ", "show me ", "action ", "what is ", "what's ", "status of ", "details of ",
+        "history of ", "who owns ", "who has ", "who is responsible for ",
+        "who's responsible for ", "tell me about ", "about ",
     };
     static const char *const add_lead[] = { "add action for ", "add action ", "new action for ",
                                             "new action ", "action for ", "action ", "todo " };
@@ -348,6 +495,16 @@ static int change_match(struct cmd_q *q)
             q->arg2 = xstrdup(q->text + (to - l) + 4);
         }
         return 1;
+    }
+    /* "A12", "show A12", "who owns A12?", "status of A12": the action. */
+    for (i = 0; i < sizeof(show_lead) / sizeof(show_lead[0]); i++) {
+        size_t sl = strlen(show_lead[i]);
+
+        if (!strncmp(l, show_lead[i], sl) && (n = code_len(l + sl)) && !l[sl + n]) {
+            q->arg1 = xstrndup(q->text + sl, n);
+            q->flag = CH_SHOW;
+            return 1;
+        }
     }
     /* "A12 done", "A12 is done", "A12 reopened" */
     if ((n = code_len(l))) {
@@ -391,12 +548,8 @@ static void action_line(struct cmd_q *q, const struct store_action *a)
 {
     char *ref = cmd_meeting_ref_dup(q->ctx->st, a->meeting_id, 0);
     char *s = cmd_short_dup(a->text, 120);
-    int k;
 
-    for (k = 0; k < a->n_owners; k++)
-        rt_printf(q, "%s%s", k ? ", " : "", a->owners[k]);
-    if (!a->n_owners)
-        rt_text(q, "no owner");
+    cmd_owners(q, a, "no owner");
     rt_printf(q, " \u2014 %s", s);
     if (a->meeting_id)
         rt_printf(q, ", %s", ref);
@@ -408,7 +561,6 @@ static void action_line(struct cmd_q *q, const struct store_action *a)
 static int may_change(struct cmd_q *q, const struct store_action *a)
 {
     int64_t pid = 0;
-    int k;
 
     if (q->ctx->is_admin)
         return 0;
@@ -416,10 +568,7 @@ static int may_change(struct cmd_q *q, const struct store_action *a)
         store_action_owned_by(q->ctx->st, a->code, pid))
         return 0;
     rt_printf(q, "Only an owner of %s (", a->code);
-    for (k = 0; k < a->n_owners; k++)
-        rt_printf(q, "%s%s", k ? ", " : "", a->owners[k]);
-    if (!a->n_owners)
-        rt_text(q, "nobody");
+    cmd_owners(q, a, "nobody");
     rt_text(q, ") or a room admin can change it. If that is you, first say: iam <your name>");
     rt_nl(q);
     snprintf(q->reply->kind, sizeof(q->reply->kind), "refused");
@@ -466,6 +615,82 @@ static int add_run(struct cmd_q *q)
     return 0;
 }
 
+/* "21 Nov 2026" of a unix time. */
+static void day_of(char *out, size_t n, int64_t at)
+{
+    time_t t = (time_t)at;
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm) || !strftime(out, n, "%d %b %Y", &tm))
+        snprintf(out, n, "?");
+    if (out[0] == '0')
+        memmove(out, out + 1, strlen(out));
+}
+
+/* "A12": the action in full, with who changed it and when. */
+static void show_action(struct cmd_q *q, const struct store_action *a)
+{
+    struct store *st = q->ctx->st;
+    struct store_history *h = NULL;
+    char *s, day[32];
+    int nh = 0, k;
+
+    rt_bold(q, a->code);
+    s = cmd_short_dup(a->text, 300);
+    rt_printf(q, " \u2014 %s", s);
+    free(s);
+    rt_nl(q);
+    rt_text(q, a->n_owners > 1 ? "Owners: " : "Owner: ");
+    cmd_owners(q, a, "nobody");
+    rt_printf(q, " \u00b7 %s", a->done ? "done" : "open");
+    if (a->due_date) {
+        cmd_date(day, sizeof(day), a->due_date, 0);
+        rt_printf(q, " \u00b7 due %s", day);
+    } else if (a->due) {
+        s = cmd_short_dup(a->due, 60);
+        rt_printf(q, " \u00b7 due: %s", s);
+        free(s);
+    }
+    if (a->meeting_id) {
+        char *ref = cmd_meeting_ref_dup(st, a->meeting_id, 1);
+
+        rt_printf(q, " \u00b7 from %s", ref);
+        free(ref);
+    } else {
+        rt_text(q, " \u00b7 added in chat");
+    }
+    rt_nl(q);
+    if (a->quote && *a->quote) {
+        s = cmd_short_dup(a->quote, 240);
+        rt_text(q, a->speaker ? "" : "In the record: ");
+        if (a->speaker)
+            rt_printf(q, "%s: ", a->speaker);
+        rt_quote(q, s, 0, 0);
+        rt_nl(q);
+        free(s);
+    }
+    if (store_action_history(st, a->code, &h, &nh) == 0 && nh > 0) {
+        rt_text(q, "Changes:");
+        rt_nl(q);
+        rt_list_begin(q);
+        for (k = 0; k < nh; k++) {
+            day_of(day, sizeof(day), h[k].at);
+            rt_item(q, "  \u2022 ");
+            rt_printf(q, "%s %s", day, h[k].what ? h[k].what : "changed");
+            if (h[k].detail && *h[k].detail)
+                rt_printf(q, " (%s)", h[k].detail);
+            if (h[k].by && *h[k].by)
+                rt_printf(q, " by %s", h[k].by);
+            rt_item_end(q);
+        }
+        rt_list_end(q);
+    }
+    store_history_free(h, nh);
+    rt_printf(q, a->done ? "Reopen it with: !reopen %s" : "Close it with: !done %s \u00b7 "
+                           "or: !assign %s to NAME", a->code, a->code);
+    rt_nl(q);
+}
+
 static int change_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
@@ -483,6 +708,12 @@ static int change_run(struct cmd_q *q)
         rt_nl(q);
         snprintf(q->reply->kind, sizeof(q->reply->kind), "not_found");
         return 0;
+    }
+    if (q->flag == CH_SHOW) {
+        show_action(q, &a);
+        if (cmd_results_new(q))
+            cJSON_AddItemToArray(q->results, export_action_json(st, &a));
+        goto out;
     }
     if (may_change(q, &a) < 0)
         goto out;
@@ -563,8 +794,8 @@ out:
 
 const struct command cmd_action_change = {
     .name = "action",
-    .usage = "done A12 | reopen A12 | assign A12 to NAME | action NAME: TEXT",
-    .help = "close, reopen, reassign or add an action (owners and admins)",
+    .usage = "A12 | done A12 | reopen A12 | assign A12 to NAME | action NAME: TEXT",
+    .help = "one action in full; close, reopen, reassign or add one (owners and admins)",
     .match = change_match,
     .run = change_run,
 };

@@ -186,8 +186,7 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
             rt_item(q, "  ");
             rt_bold(q, a[i].code);
             rt_text(q, " ");
-            for (k = 0; k < a[i].n_owners; k++)
-                rt_printf(q, "%s%s", k ? ", " : "", a[i].owners[k]);
+            cmd_owners(q, &a[i], NULL);
             rt_printf(q, " \u2014 %s (%s%s)", s, ref, a[i].done ? ", done" : "");
             rt_item_end(q);
             if (q->results)

@@ -1,9 +1,12 @@
 /* commands/cmd_recap.c -- "recap [MEETING]" and the recap posted after a
  * record is read: title, date and time, chair, apologies, speakers with
  * their share of the words, topics, decisions, actions with ids, owners
- * and due dates, the next meeting, and a hint of what to ask. */
+ * and due dates, the next meeting, and a hint of what to ask. Also two
+ * parts of it on their own: "what was on the agenda at #62?" and "who
+ * spoke most at the last meeting?". */
 #include "commands_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,7 +183,7 @@ static void recap_actions(struct cmd_q *q, int64_t mid, const char *label)
     struct store *st = q->ctx->st;
     struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, NULL, 0 };
     struct store_action *v = NULL;
-    int n = 0, i, k, open = 0, earlier;
+    int n = 0, i, open = 0, earlier;
 
     if (store_actions(st, &f, &v, &n) < 0)
         return;
@@ -198,8 +201,7 @@ static void recap_actions(struct cmd_q *q, int64_t mid, const char *label)
             rt_item(q, " ");
             rt_bold(q, v[i].code);
             rt_text(q, " ");
-            for (k = 0; k < v[i].n_owners; k++)
-                rt_printf(q, "%s%s", k ? ", " : "", v[i].owners[k]);
+            cmd_owners(q, &v[i], NULL);
             rt_printf(q, " \u2014 %s", s);
             if (v[i].due_date) {
                 char d[32];
@@ -302,4 +304,194 @@ const struct command cmd_recap = {
     .help = "a meeting in brief: who spoke, topics, decisions, actions, next meeting",
     .match = recap_match,
     .run = recap_run,
+};
+
+/* ---- parts of a recap on their own ------------------------------------ */
+
+/* After one of `leads`: nothing, a meeting ("#62", "latest") or a join
+ * and a meeting ("at the last meeting"); q->args is set past the join. */
+static int part_match(struct cmd_q *q, const char *const *leads, size_t n)
+{
+    static const char *const joins[] = { "at ", "in ", "during ", "on ", "of ", "for ", "from " };
+    size_t i, j;
+
+    for (i = 0; i < n; i++) {
+        const char *a;
+
+        if (!cmd_starts(q, leads[i]))
+            continue;
+        a = q->args;
+        if (strcasestr(a, "next meeting") || strcasestr(a, "next call"))
+            return 0;           /* not held yet: nothing recorded */
+        if (!*a || *a == '#' || isdigit((unsigned char)*a) || !strncasecmp(a, "latest", 6) ||
+            !strncasecmp(a, "last", 4))
+            return 1;
+        for (j = 0; j < sizeof(joins) / sizeof(joins[0]); j++)
+            if (!strncasecmp(a, joins[j], strlen(joins[j]))) {
+                q->args = a + strlen(joins[j]);
+                return 1;
+            }
+        return 0;
+    }
+    return 0;
+}
+
+static int agenda_match(struct cmd_q *q)
+{
+    static const char *const leads[] = {
+        "what was on the agenda", "what is on the agenda", "what's on the agenda",
+        "what was the agenda", "what were the topics", "what topics were discussed",
+        "what was discussed", "what did we discuss", "what did we talk about", "agenda",
+        "topics",
+    };
+
+    return part_match(q, leads, sizeof(leads) / sizeof(leads[0]));
+}
+
+/* The meeting of a part's question, or a "no such meeting" answer. */
+static int part_meeting(struct cmd_q *q, int64_t *mid)
+{
+    char *args = xstrdup(q->args), *spec = cmd_trim(args);
+    int rc;
+
+    if (!strncasecmp(spec, "meeting ", 8))
+        spec += 8;
+    rc = cmd_meeting(q, spec, mid);
+    free(args);
+    return rc;
+}
+
+static int agenda_run(struct cmd_q *q)
+{
+    struct store *st = q->ctx->st;
+    struct store_item *v = NULL;
+    int64_t mid = 0;
+    int n = 0, i, rc, kind = STORE_AGENDA;
+    char *ref;
+
+    snprintf(q->reply->kind, sizeof(q->reply->kind), "agenda");
+    if ((rc = part_meeting(q, &mid)) != 0)
+        return rc == -1 ? -1 : 0;
+    if (store_items(st, STORE_AGENDA, mid, NULL, &v, &n) < 0)
+        return cmd_store_error(q);
+    if (n == 0) {               /* no agenda: the summary's key points */
+        kind = STORE_POINT;
+        if (store_items(st, STORE_POINT, mid, NULL, &v, &n) < 0)
+            return cmd_store_error(q);
+    }
+    ref = cmd_meeting_ref_dup(st, mid, 1);
+    if (n == 0) {
+        char *label = cmd_meeting_ref_dup(st, mid, 0);
+
+        rt_printf(q, "I found no agenda or key points for %s. Try: recap %s", ref, label);
+        rt_nl(q);
+        free(label);
+        free(ref);
+        return 0;
+    }
+    rt_printf(q, "%s at %s:", kind == STORE_AGENDA ? "Topics" : "Key points", ref);
+    rt_nl(q);
+    free(ref);
+    cmd_results_new(q);
+    rt_list_begin(q);
+    for (i = 0; i < n; i++) {
+        char *s = cmd_short_dup(v[i].text, 200);
+        char num[16];
+
+        snprintf(num, sizeof(num), " %d. ", i + 1);
+        rt_item(q, num);
+        rt_text(q, s);
+        rt_item_end(q);
+        if (q->results)
+            cJSON_AddItemToArray(q->results, cJSON_CreateString(v[i].text));
+        free(s);
+    }
+    rt_list_end(q);
+    rt_text(q, "Ask me: !who raised <topic> \u00b7 !decisions about <topic>");
+    rt_nl(q);
+    store_items_free(v, n);
+    return 0;
+}
+
+const struct command cmd_agenda = {
+    .name = "agenda",
+    .usage = "agenda [#62] | what was discussed at the last meeting?",
+    .help = "a meeting's topics (its agenda, or its summary's key points)",
+    .match = agenda_match,
+    .run = agenda_run,
+};
+
+static int speakers_match(struct cmd_q *q)
+{
+    static const char *const leads[] = {
+        "who spoke most", "who spoke the most", "who talked most", "who talked the most",
+        "who spoke longest", "who spoke the longest", "speaking time", "speaking shares",
+        "speakers", "who spoke",
+    };
+
+    return part_match(q, leads, sizeof(leads) / sizeof(leads[0]));
+}
+
+static int speakers_run(struct cmd_q *q)
+{
+    struct store *st = q->ctx->st;
+    struct store_speaker *v = NULL;
+    int64_t mid = 0;
+    long total = 0;
+    int n = 0, i, rc;
+    char *ref;
+
+    snprintf(q->reply->kind, sizeof(q->reply->kind), "speakers");
+    if ((rc = part_meeting(q, &mid)) != 0)
+        return rc == -1 ? -1 : 0;
+    if (store_meeting_speakers(st, mid, &v, &n) < 0)
+        return cmd_store_error(q);
+    ref = cmd_meeting_ref_dup(st, mid, 1);
+    if (n == 0) {
+        char *label = cmd_meeting_ref_dup(st, mid, 0);
+
+        rt_printf(q, "I have no transcript of %s, so I cannot tell who spoke. Try: who attended %s",
+                  ref, label);
+        rt_nl(q);
+        free(label);
+        free(ref);
+        return 0;
+    }
+    qsort(v, (size_t)n, sizeof(*v), by_words);
+    for (i = 0; i < n; i++)
+        total += v[i].words;
+    rt_printf(q, "Who spoke at %s, by share of the words:", ref);
+    rt_nl(q);
+    free(ref);
+    cmd_results_new(q);
+    rt_list_begin(q);
+    for (i = 0; i < n; i++) {
+        char num[16];
+        long pct = total > 0 ? (v[i].words * 100L + total / 2) / total : 0;
+
+        snprintf(num, sizeof(num), " %d. ", i + 1);
+        rt_item(q, num);
+        rt_bold(q, v[i].name);
+        rt_printf(q, " ~%ld\u202f%% (%d turn%s)", pct, v[i].turns, v[i].turns == 1 ? "" : "s");
+        rt_item_end(q);
+        if (q->results) {
+            cJSON *o = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(o, "name", v[i].name);
+            cJSON_AddNumberToObject(o, "turns", v[i].turns);
+            cJSON_AddNumberToObject(o, "words", v[i].words);
+            cJSON_AddItemToArray(q->results, o);
+        }
+    }
+    rt_list_end(q);
+    store_speakers_free(v, n);
+    return 0;
+}
+
+const struct command cmd_speakers = {
+    .name = "speakers",
+    .usage = "who spoke most [at #66]",
+    .help = "a meeting's speakers by their share of the words",
+    .match = speakers_match,
+    .run = speakers_run,
 };

@@ -20,8 +20,11 @@ const struct command *const commands_table[] = {
     &cmd_action_change,
     &cmd_roles,
     &cmd_people,          /* before raised: "who attended", "who sent apologies" */
+    &cmd_speakers,        /* "who spoke most" */
+    &cmd_agenda,
     &cmd_said,
     &cmd_raised,
+    &cmd_actions_due,     /* before actions: "actions due this week" */
     &cmd_actions,
     &cmd_decisions,
     &cmd_recap,
@@ -65,6 +68,16 @@ void rt_printf(struct cmd_q *q, const char *fmt, ...)
     va_end(ap);
     rt_text(q, b.data);
     buf_release(&b);
+}
+
+void cmd_owners(struct cmd_q *q, const struct store_action *a, const char *none)
+{
+    int k;
+
+    for (k = 0; k < a->n_owners; k++)
+        rt_printf(q, "%s%s", k ? ", " : "", a->owners[k]);
+    if (!a->n_owners && none)
+        rt_text(q, none);
 }
 
 void rt_bold(struct cmd_q *q, const char *s)

@@ -37,7 +37,7 @@ struct command {
 
 extern const struct command cmd_help, cmd_raised, cmd_said, cmd_actions, cmd_action_change,
     cmd_decisions, cmd_recap, cmd_meetings, cmd_people, cmd_next, cmd_search, cmd_forget,
-    cmd_roles;
+    cmd_roles, cmd_actions_due, cmd_agenda, cmd_speakers;
 
 /* The table, in matching order; NULL-terminated. */
 extern const struct command *const commands_table[];
@@ -75,6 +75,9 @@ void rt_item(struct cmd_q *q, const char *bullet);
 void rt_item_end(struct cmd_q *q);
 void rt_list_end(struct cmd_q *q);
 
+/* An action's owners, comma-separated; `none` (may be NULL) when it has
+ * none. */
+void cmd_owners(struct cmd_q *q, const struct store_action *a, const char *none);
 /* "14 Jun 2022" (or "Tue 14 Jun 2022" with weekday) from "2022-06-14". */
 void cmd_date(char *out, size_t n, const char *iso, int weekday);
 /* "#62 (14 Jun 2022)" or "#62 (undated)". Free with free(). */

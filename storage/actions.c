@@ -466,6 +466,44 @@ int store_actions(struct store *st, const struct store_action_filter *f,
     return actions_query(st, f, out, n, NULL);
 }
 
+int store_actions_due(struct store *st, const char *from, const char *to, int limit,
+                      struct store_action **out, int *n, int *total)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM actions a WHERE a.status = 'open'"
+                                     " AND a.due_date >= ?1 AND a.due_date < ?2");
+    int rc = 0, i;
+
+    *out = NULL;
+    *n = 0;
+    *total = 0;
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        *total = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    if (!*total)
+        return 0;
+    s = store_stmt(st, "SELECT " ACTION_COLUMNS ACTION_FROM " WHERE a.status = 'open'"
+                       " AND a.due_date >= ?1 AND a.due_date < ?2"
+                       " ORDER BY a.due_date, a.id LIMIT ?3");
+    if (!s)
+        return -1;
+    sqlite3_bind_text(s, 1, from, -1, SQLITE_STATIC);
+    sqlite3_bind_text(s, 2, to, -1, SQLITE_STATIC);
+    sqlite3_bind_int(s, 3, limit > 0 ? limit : -1);
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        action_read(s, &(*out)[(*n)++]);
+    }
+    store_stmt_done(s);
+    for (i = 0; rc == 0 && i < *n; i++)
+        if (action_owners(st, &(*out)[i]) < 0)
+            rc = -1;
+    return rc;
+}
+
 int store_actions_page(struct store *st, const struct store_action_filter *f,
                        struct store_action **out, int *n, int *total)
 {

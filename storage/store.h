@@ -299,6 +299,10 @@ int store_actions(struct store *st, const struct store_action_filter *f,
  * topic, the ones read). Only the first f->limit are read in full. */
 int store_actions_page(struct store *st, const struct store_action_filter *f,
                        struct store_action **out, int *n, int *total);
+/* Open actions due on a day in [from, to) (ISO dates), the earliest due
+ * first: the first `limit` (0: all) read in full, *total counted. */
+int store_actions_due(struct store *st, const char *from, const char *to, int limit,
+                      struct store_action **out, int *n, int *total);
 void store_actions_free(struct store_action *v, int n);
 /* How many open actions belong to meetings other than `meeting_id`
  * (forgotten meetings' included), or -1. */

@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include <cJSON.h>
+#include <sqlite3.h>
 
 #include "fixture_records.h"
 #include "../commands/commands.h"
@@ -229,6 +230,55 @@ static void test_actions_and_lifecycle(void **state)
     t = ask(f, "done A42");
     assert_string_equal(t, "I have no action A42. See them with: actions\n");
     f->ctx.is_admin = 0;
+
+    /* One action in full: owners, state, where it came from and every
+     * change with who made it. */
+    t = ask(f, "A2");
+    assert_string_equal(f->r.kind, "action");
+    assert_non_null(strstr(t, "A2 \u2014 Ask the council about the footbridge repair\n"
+                              "Owner: Lee Park \u00b7 open \u00b7 from #5 (10 Jan 2023)\n"));
+    assert_non_null(strstr(t, "Changes:\n  \u2022 14 Nov 2023 created (from the record)\n"
+                              "  \u2022 14 Nov 2023 done by @lee:example.org\n"
+                              "  \u2022 14 Nov 2023 reopened by @lee:example.org\n"));
+    assert_non_null(strstr(t, "Close it with: !done A2"));
+    assert_string_equal(ask(f, "who owns a2?"), t);
+    t = ask(f, "status of A1");
+    assert_non_null(strstr(t, "Owners: Anna Berg, Lee Park \u00b7 open"));
+    t = ask(f, "A42");
+    assert_string_equal(t, "I have no action A42. See them with: actions\n");
+}
+
+/* Open actions by due date, against the asker's today (14 Nov 2023). */
+static void test_actions_due(void **state)
+{
+    struct fixture *f = *state;
+    const char *t;
+
+    t = ask(f, "overdue actions");
+    assert_string_equal(t, "No open action is past its due date. (Only actions with a due date "
+                           "count. See them all with: actions)\n");
+    assert_int_equal(sqlite3_exec(store_sqlite(f->st),
+                                  "UPDATE actions SET due_date = '2023-11-10' WHERE code = 'A1';"
+                                  "UPDATE actions SET due_date = '2023-11-17' WHERE code = 'A2';"
+                                  "UPDATE actions SET due_date = '2023-11-24' WHERE code = 'A5';"
+                                  "UPDATE actions SET due_date = '2023-11-01' WHERE code = 'A3';",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    t = ask(f, "which actions are overdue?");
+    assert_string_equal(f->r.kind, "actions");
+    assert_non_null(strstr(t, "Overdue actions (1), the longest overdue first:\n"
+                              "  A1 Tom Quist \u2014 Write the application for the community "
+                              "garden (due 10 Nov 2023, #5)\n"));
+    assert_null(strstr(t, "A3"));       /* done: not overdue */
+    assert_string_equal(ask(f, "what's past due"), t);
+    t = ask(f, "actions due this week");
+    assert_non_null(strstr(t, "Actions due in the next 7 days (1):"));
+    assert_non_null(strstr(t, "A2 Lee Park"));
+    t = ask(f, "what is due next week?");
+    assert_non_null(strstr(t, "A5 DCs"));
+    assert_null(strstr(t, "A2"));
+    /* Not a due-date question: the owner's list as before. */
+    assert_non_null(strstr(ask(f, "actions for Lee"), "Open actions for Lee Park"));
+    assert_null(strstr(ask(f, "past actions"), "Overdue"));
 }
 
 static void test_forget_needs_admin(void **state)
@@ -323,6 +373,36 @@ static void test_meeting_in_passing(void **state)
     assert_null(strstr(t, "Ask me e.g."));
     t = ask(f, "who raised the next meeting");
     assert_null(strstr(t, "I have no meeting"));
+}
+
+/* Parts of a recap asked on their own: the topics, who spoke most. */
+static void test_agenda_and_speakers(void **state)
+{
+    struct fixture *f = *state;
+    const char *t;
+
+    t = ask(f, "what was on the agenda at #5?");
+    assert_string_equal(f->r.kind, "agenda");
+    assert_string_equal(t, "Topics at #5 (10 Jan 2023):\n 1. Community garden\n"
+                           " 2. Footbridge repair\n"
+                           "Ask me: !who raised <topic> \u00b7 !decisions about <topic>\n");
+    assert_string_equal(ask(f, "agenda of the January meeting"), t);
+    t = ask(f, "what was discussed at the last meeting?");
+    assert_string_equal(t, "I found no agenda or key points for #6 (posted 14 Nov 2023). "
+                           "Try: recap #6\n");
+    /* A topic question is not one about the agenda. */
+    t = ask(f, "what was discussed about the garden");
+    assert_string_not_equal(f->r.kind, "agenda");
+    assert_non_null(strstr(t, "garden"));
+
+    t = ask(f, "who spoke most at #5?");
+    assert_string_equal(f->r.kind, "speakers");
+    assert_non_null(strstr(t, "Who spoke at #5 (10 Jan 2023), by share of the words:\n"
+                              " 1. Tom Quist ~"));
+    assert_non_null(strstr(t, "(2 turns)"));
+    t = ask(f, "who spoke the most?");
+    assert_non_null(strstr(t, "Who spoke at #6"));
+    assert_non_null(strstr(t, "Anna Berg"));
 }
 
 /* The chat answer is the same whether or not the structured results are
@@ -428,9 +508,11 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_html_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recap, setup, teardown),
         cmocka_unit_test_setup_teardown(test_actions_and_lifecycle, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_actions_due, setup, teardown),
         cmocka_unit_test_setup_teardown(test_forget_needs_admin, setup, teardown),
         cmocka_unit_test_setup_teardown(test_people_and_next, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meeting_in_passing, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_agenda_and_speakers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_only_for_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
