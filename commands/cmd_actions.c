@@ -506,6 +506,21 @@ static int change_match(struct cmd_q *q)
             return 1;
         }
     }
+    /* "is A12 done?", "has A12 been done?": the action, with its state. */
+    if ((!strncmp(l, "is ", 3) || !strncmp(l, "has ", 4)) && (n = code_len(l + 3 + (l[0] == 'h')))) {
+        const char *rest = l + 3 + (l[0] == 'h') + n;
+        static const char *const states[] = {
+            " done", " open", " closed", " finished", " complete", " completed", " still open",
+            " been done", " been closed", " been completed", " been finished",
+        };
+
+        for (i = 0; i < sizeof(states) / sizeof(states[0]); i++)
+            if (!strcmp(rest, states[i])) {
+                q->arg1 = xstrndup(q->text + 3 + (l[0] == 'h'), n);
+                q->flag = CH_SHOW;
+                return 1;
+            }
+    }
     /* "A12 done", "A12 is done", "A12 reopened" */
     if ((n = code_len(l))) {
         const char *rest = l + n;

@@ -5,11 +5,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MEETINGS_SHOWN 15
 
 static int meetings_match(struct cmd_q *q)
 {
+    if (cmd_starts(q, "how many meetings")) {
+        q->args = "";           /* "... do you have?": all of them */
+        return 1;
+    }
     return cmd_starts(q, "meetings about") || cmd_starts(q, "meetings on") ||
            cmd_starts(q, "meetings") || cmd_starts(q, "list meetings") ||
            cmd_starts(q, "which meetings discussed") || cmd_starts(q, "which meetings") ||
@@ -17,12 +22,64 @@ static int meetings_match(struct cmd_q *q)
            cmd_starts(q, "when did we talk about");
 }
 
+/* "when was the last meeting?", "when was #62?": its date and time. */
+static int meeting_when(struct cmd_q *q, const char *spec)
+{
+    struct store_meeting m;
+    int64_t mid;
+    char *label, date[40];
+    int rc;
+
+    if ((rc = cmd_meeting(q, spec, &mid)) != 0)
+        return rc == -1 ? -1 : 0;
+    if (store_meeting_get(q->ctx->st, mid, &m) != 0)
+        return cmd_store_error(q);
+    label = store_meeting_label_dup(&m);
+    rt_bold(q, label);
+    if (m.date) {
+        cmd_date(date, sizeof(date), m.date, 1);
+        rt_printf(q, " was on %s", date);
+        if (m.time_utc && m.end_time_utc)
+            rt_printf(q, ", %s\u2013%s UTC", m.time_utc, m.end_time_utc);
+        else if (m.time_utc)
+            rt_printf(q, ", %s UTC", m.time_utc);
+    } else {
+        time_t t = (time_t)m.posted;
+        struct tm tm;
+        char iso[16];
+
+        gmtime_r(&t, &tm);
+        strftime(iso, sizeof(iso), "%Y-%m-%d", &tm);
+        cmd_date(date, sizeof(date), iso, 0);
+        rt_printf(q, " has no date in its record; it was posted on %s", date);
+    }
+    rt_printf(q, " (%s). Ask me: recap %s", m.title ? m.title : m.group, label);
+    rt_nl(q);
+    free(label);
+    store_meeting_release(&m);
+    return 0;
+}
+
 static int meetings_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
     struct store_meeting *v = NULL;
-    char *topic = xstrdup(q->args), *t = cmd_trim(topic), *e;
+    char *topic = xstrdup(q->args), *t = cmd_trim(topic), *e, *spec;
     int n = 0, i, rc;
+
+    /* "when was the last meeting?": a meeting, not a topic. */
+    if (!strncmp(q->lower, "when was ", 9) && (spec = cmd_split_meeting(t, 0))) {
+        if (!*cmd_trim(t)) {
+            rc = meeting_when(q, spec);
+            free(spec);
+            free(topic);
+            return rc;
+        }
+        free(topic);            /* a topic after all: read it again whole */
+        free(spec);
+        topic = xstrdup(q->args);
+        t = cmd_trim(topic);
+    }
 
     /* "when was the EGM report discussed" -> "the EGM report" */
     e = t + strlen(t);

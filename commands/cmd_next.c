@@ -16,7 +16,12 @@ static int next_match(struct cmd_q *q)
 
         q->args = p ? q->text + (p - l) + 7 : "";
         return !strncmp(l, "when", 4) || !strncmp(l, "next", 4) || !strncmp(l, "what", 4) ||
-               !strncmp(l, "is there", 8);
+               !strncmp(l, "is there", 8) || !strncmp(l, "remind", 6) ||
+               !strncmp(l, "do we have", 10);
+    }
+    if (cmd_starts(q, "when do we meet") || cmd_starts(q, "when are we meeting")) {
+        q->args = "";
+        return 1;
     }
     return cmd_starts(q, "next");
 }

@@ -23,7 +23,8 @@ static int recap_match(struct cmd_q *q)
            cmd_starts(q, "summarise") || cmd_starts(q, "summarize") || cmd_starts(q, "summary") ||
            cmd_starts(q, "minutes of") || cmd_starts(q, "minutes") ||
            cmd_starts(q, "what happened at") || cmd_starts(q, "what happened in") ||
-           cmd_starts(q, "what happened during") || cmd_starts(q, "what happened on");
+           cmd_starts(q, "what happened during") || cmd_starts(q, "what happened on") ||
+           (cmd_starts(q, "what happened") && (!*q->args || !strcasecmp(q->args, "last time")));
 }
 
 static int by_words(const void *a, const void *b)

@@ -16,6 +16,7 @@
 
 const struct command *const commands_table[] = {
     &cmd_help,
+    &cmd_greet,
     &cmd_forget,
     &cmd_action_change,
     &cmd_roles,
@@ -312,8 +313,9 @@ static int phrase_word(const char *w, size_t n)
         return PW_MONTH;
     if (store_recent_word(w, n))
         return PW_RECENT;
-    if ((n == 7 && !strncasecmp(w, "meeting", 7)) || (n == 4 && !strncasecmp(w, "call", 4)))
-        return PW_NOUN;
+    if ((n == 7 && !strncasecmp(w, "meeting", 7)) || (n == 4 && !strncasecmp(w, "call", 4)) ||
+        (n == 4 && !strncasecmp(w, "time", 4)))
+        return PW_NOUN;         /* "time": "last time" */
     if ((n == 3 && (!strncasecmp(w, "the", 3) || !strncasecmp(w, "our", 3))) ||
         (n == 2 && (!strncasecmp(w, "on", 2) || !strncasecmp(w, "of", 2))))
         return PW_FILLER;

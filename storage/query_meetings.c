@@ -252,7 +252,7 @@ int store_recent_word(const char *w, size_t n)
 static int passing_word(const char *w)
 {
     return !strcmp(w, "the") || !strcmp(w, "our") || !strcmp(w, "meeting") ||
-           !strcmp(w, "call") || !strcmp(w, "on") || !strcmp(w, "of");
+           !strcmp(w, "call") || !strcmp(w, "time") || !strcmp(w, "on") || !strcmp(w, "of");
 }
 
 int store_day_word(const char *w, size_t n)

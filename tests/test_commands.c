@@ -405,6 +405,37 @@ static void test_agenda_and_speakers(void **state)
     assert_non_null(strstr(t, "Anna Berg"));
 }
 
+/* Small talk and short questions people ask in a room. */
+static void test_conversation(void **state)
+{
+    struct fixture *f = *state;
+    char *want;
+    const char *t;
+
+    assert_string_equal(ask(f, "when was the last meeting?"),
+                        "#6 has no date in its record; it was posted on 14 Nov 2023 "
+                        "(Riverside Committee Meeting #6). Ask me: recap #6\n");
+    assert_string_equal(ask(f, "when was #5?"),
+                        "#5 was on Tue 10 Jan 2023, 18:00 UTC (Riverside Committee Meeting #5). "
+                        "Ask me: recap #5\n");
+    assert_non_null(strstr(ask(f, "when was the footbridge discussed"), "Meetings about"));
+    assert_non_null(strstr(ask(f, "how many meetings do you have?"), "Meetings I hold (2)"));
+    t = ask(f, "what happened last time?");
+    assert_string_equal(f->r.kind, "recap");
+    assert_non_null(strstr(t, "Meeting #6"));
+    want = xstrdup(ask(f, "when is the next meeting?"));
+    assert_string_equal(ask(f, "remind me of the next meeting"), want);
+    free(want);
+    t = ask(f, "is A1 done?");
+    assert_string_equal(f->r.kind, "action");
+    assert_non_null(strstr(t, "A1 \u2014 Write the application for the community garden"));
+    assert_string_equal(ask(f, "Thank you, scribe!"), "You're welcome.\n");
+    assert_non_null(strstr(ask(f, "hello"), "Hello! I keep this group's meeting records."));
+    t = ask(f, "help");
+    assert_null(strstr(t, "(null)"));
+    assert_null(strstr(t, "welcome"));
+}
+
 /* The chat answer is the same whether or not the structured results are
  * asked for (chat and console never ask: the commands then skip them),
  * and a JSON answer carries one result per row it shows. */
@@ -513,6 +544,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_people_and_next, setup, teardown),
         cmocka_unit_test_setup_teardown(test_meeting_in_passing, setup, teardown),
         cmocka_unit_test_setup_teardown(test_agenda_and_speakers, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_conversation, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_only_for_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
