@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define ACTIONS_SHOWN 25
 
@@ -363,24 +362,18 @@ static int due_match(struct cmd_q *q)
 static int due_run(struct cmd_q *q)
 {
     struct store_action *v = NULL;
-    char today[16], from[16], to[16], d[32];
-    time_t now = (time_t)q->ctx->now;
-    struct tm tm;
+    char from[16], to[16], d[32];
+    int64_t now = q->ctx->now, week = 7 * 86400;
     int n = 0, total = 0, i;
 
     snprintf(q->reply->kind, sizeof(q->reply->kind), "actions");
-    gmtime_r(&now, &tm);
-    strftime(today, sizeof(today), "%Y-%m-%d", &tm);
     if (q->flag == DUE_OVERDUE) {
         snprintf(from, sizeof(from), "0000-00-00");
-        snprintf(to, sizeof(to), "%s", today);
+        cmd_iso_day(to, sizeof(to), now);
     } else {
-        now += q->flag == DUE_NEXT_WEEK ? 7 * 86400 : 0;
-        gmtime_r(&now, &tm);
-        strftime(from, sizeof(from), "%Y-%m-%d", &tm);
-        now += 7 * 86400;
-        gmtime_r(&now, &tm);
-        strftime(to, sizeof(to), "%Y-%m-%d", &tm);
+        now += q->flag == DUE_NEXT_WEEK ? week : 0;
+        cmd_iso_day(from, sizeof(from), now);
+        cmd_iso_day(to, sizeof(to), now + week);
     }
     if (store_actions_due(q->ctx->st, from, to, ACTIONS_SHOWN, &v, &n, &total) < 0)
         return cmd_store_error(q);
@@ -630,18 +623,6 @@ static int add_run(struct cmd_q *q)
     return 0;
 }
 
-/* "21 Nov 2026" of a unix time. */
-static void day_of(char *out, size_t n, int64_t at)
-{
-    time_t t = (time_t)at;
-    struct tm tm;
-
-    if (!gmtime_r(&t, &tm) || !strftime(out, n, "%d %b %Y", &tm))
-        snprintf(out, n, "?");
-    if (out[0] == '0')
-        memmove(out, out + 1, strlen(out));
-}
-
 /* "A12": the action in full, with who changed it and when. */
 static void show_action(struct cmd_q *q, const struct store_action *a)
 {
@@ -689,7 +670,7 @@ static void show_action(struct cmd_q *q, const struct store_action *a)
         rt_nl(q);
         rt_list_begin(q);
         for (k = 0; k < nh; k++) {
-            day_of(day, sizeof(day), h[k].at);
+            cmd_day(day, sizeof(day), h[k].at);
             rt_item(q, "  \u2022 ");
             rt_printf(q, "%s %s", day, h[k].what ? h[k].what : "changed");
             if (h[k].detail && *h[k].detail)

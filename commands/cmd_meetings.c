@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MEETINGS_SHOWN 15
 
@@ -44,13 +43,7 @@ static int meeting_when(struct cmd_q *q, const char *spec)
         else if (m.time_utc)
             rt_printf(q, ", %s UTC", m.time_utc);
     } else {
-        time_t t = (time_t)m.posted;
-        struct tm tm;
-        char iso[16];
-
-        gmtime_r(&t, &tm);
-        strftime(iso, sizeof(iso), "%Y-%m-%d", &tm);
-        cmd_date(date, sizeof(date), iso, 0);
+        cmd_day(date, sizeof(date), m.posted);
         rt_printf(q, " has no date in its record; it was posted on %s", date);
     }
     rt_printf(q, " (%s). Ask me: recap %s", m.title ? m.title : m.group, label);

@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define RECAP_TOPICS 6
 #define RECAP_DECISIONS 5
@@ -55,13 +54,7 @@ static void recap_heading(struct cmd_q *q, const struct store_meeting *m)
         cmd_date(date, sizeof(date), m->date, 1);
         rt_printf(q, " \u00b7 %s", date);
     } else {
-        time_t tt = (time_t)m->posted;
-        struct tm tm;
-        char iso[16];
-
-        gmtime_r(&tt, &tm);
-        strftime(iso, sizeof(iso), "%Y-%m-%d", &tm);
-        cmd_date(date, sizeof(date), iso, 0);
+        cmd_day(date, sizeof(date), m->posted);
         rt_printf(q, " \u00b7 no date in the record \u2014 posted %s", date);
     }
     if (m->time_utc && m->end_time_utc)

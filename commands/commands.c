@@ -185,6 +185,23 @@ void cmd_date(char *out, size_t n, const char *iso, int weekday)
     }
 }
 
+void cmd_iso_day(char *out, size_t n, int64_t at)
+{
+    time_t t = (time_t)at;
+    struct tm tm;
+
+    if (!gmtime_r(&t, &tm) || !strftime(out, n, "%Y-%m-%d", &tm))
+        snprintf(out, n, "0000-00-00");
+}
+
+void cmd_day(char *out, size_t n, int64_t at)
+{
+    char iso[16];
+
+    cmd_iso_day(iso, sizeof(iso), at);
+    cmd_date(out, n, iso, 0);
+}
+
 char *cmd_meeting_ref_dup(struct store *st, int64_t meeting_id, int with_date)
 {
     struct store_meeting m;
@@ -200,15 +217,8 @@ char *cmd_meeting_ref_dup(struct store *st, int64_t meeting_id, int with_date)
     if (m.date) {
         cmd_date(date, sizeof(date), m.date, 0);
     } else {
-        time_t t = (time_t)m.posted;
-        struct tm tm;
-        char iso[16];
-
-        gmtime_r(&t, &tm);
-        strftime(iso, sizeof(iso), "%Y-%m-%d", &tm);
-        cmd_date(date + 0, sizeof(date), iso, 0);
-        memmove(date + 7, date, strlen(date) + 1);
         memcpy(date, "posted ", 7);
+        cmd_day(date + 7, sizeof(date) - 7, m.posted);
     }
     out = xasprintf("%s (%s)", label, date);
     free(label);

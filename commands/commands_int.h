@@ -80,6 +80,9 @@ void rt_list_end(struct cmd_q *q);
 void cmd_owners(struct cmd_q *q, const struct store_action *a, const char *none);
 /* "14 Jun 2022" (or "Tue 14 Jun 2022" with weekday) from "2022-06-14". */
 void cmd_date(char *out, size_t n, const char *iso, int weekday);
+/* "2023-11-14" and "14 Nov 2023" of a unix time (UTC). */
+void cmd_iso_day(char *out, size_t n, int64_t at);
+void cmd_day(char *out, size_t n, int64_t at);
 /* "#62 (14 Jun 2022)" or "#62 (undated)". Free with free(). */
 char *cmd_meeting_ref_dup(struct store *st, int64_t meeting_id, int with_date);
 /* Cut a one-line summary to at most n bytes on a word, adding "…". */
