@@ -110,23 +110,44 @@ static void add_decision(struct ctx *c, const struct sent *st)
     it->offset = st->s;
 }
 
-/* Find a date-like phrase in the sentence: "17th of October", "Friday". */
-static int date_phrase(const struct ctx *c, const char *s, size_t n, char **when, char date[11])
+/* A day and month in the sentence ("on 12 September", "the 2nd of May"):
+ * 0 with *when and date (empty when it does not resolve), else -1. */
+static int day_month_phrase(const struct ctx *c, const char *s, size_t n, char **when,
+                            char date[11])
+{
+    size_t at, len;
+
+    if (reader_find_day_month(s, n, &at, &len) < 0)
+        return -1;
+    *when = reader_clean_dup(s + at, len);
+    if (reader_resolve_date(*when, c->r->date, date) < 0)
+        date[0] = '\0';
+    return 0;
+}
+
+/* Find a date-like phrase in the sentence: "17th of October", "Friday";
+ * a bare day and month ("30 April") only with day_month: in a sentence
+ * that only says "meeting" it is as likely a deadline. */
+static int date_phrase(const struct ctx *c, const char *s, size_t n, int day_month, char **when,
+                       char date[11])
 {
     static const char *pre[] = { "last week of", "first week of", "week starting on",
                                  "week starting", "week of", "week beginning", "end of",
-                                 "in two weeks", "next week", "before the", "after the", NULL };
+                                 "in two weeks", "in three weeks", "in four weeks", "in 2 weeks",
+                                 "in 3 weeks", "in 4 weeks", "next week", "before the",
+                                 "after the", NULL };
     size_t at = (size_t)(s - c->r->text);
     char *clean;
     size_t cl;
     int ok = -1;
 
+
     /* Every phrase above holds "week", "end", "before" or "after", which
      * cleaning (spaces only) leaves as they are: without one of them the
-     * sentence has no date phrase. */
+     * sentence has no date phrase but a day and month ("12 September"). */
     if (extract_occ_find(c, c->ix_week, at, at + n) < 0 && extract_occ_find(c, c->ix_end, at, at + n) < 0 &&
         extract_occ_find(c, c->ix_before, at, at + n) < 0 && extract_occ_find(c, c->ix_after, at, at + n) < 0)
-        return -1;
+        return day_month ? day_month_phrase(c, s, n, when, date) : -1;
     clean = reader_clean_dup(s, n);
     cl = strlen(clean);
     for (int p = 0; pre[p] && ok < 0; p++) {
@@ -135,6 +156,18 @@ static int date_phrase(const struct ctx *c, const char *s, size_t n, char **when
             continue;
         size_t e = (size_t)k + strlen(pre[p]);
         int words = 0;
+
+        /* "after the last meeting": a time past, not a date to come. */
+        if (pre[p][0] == 'b' || pre[p][0] == 'a') {
+            size_t w = e;
+
+            while (w < cl && clean[w] == ' ')
+                w++;
+            if (!reader_strncasecmp_ascii(clean + w, "last ", 5) ||
+                !reader_strncasecmp_ascii(clean + w, "previous ", 9) ||
+                !reader_strncasecmp_ascii(clean + w, "earlier ", 8))
+                continue;
+        }
         while (e < cl && words < 6 && clean[e] != ',' && clean[e] != '.' && clean[e] != '?' &&
                clean[e] != ';') {
             if (clean[e] == ' ')
@@ -149,40 +182,49 @@ static int date_phrase(const struct ctx *c, const char *s, size_t n, char **when
         ok = 0;
     }
     free(clean);
-    return ok;
+    return ok < 0 && day_month ? day_month_phrase(c, s, n, when, date) : ok;
 }
 
 static void find_next(struct ctx *c)
 {
     struct record *r = c->r;
     const char *t = r->text;
-    int best = -1, best_score = 0;
+    int best = -1, best_upto = -1, best_score = 0;
     char *best_when = NULL, best_date[11] = "";
 
     for (int k = 0; k < c->n_sents; k++) {
         const struct sent *st = &c->sents[k];
-        int score = 0;
+        int score = 0, upto = k;
         char *when = NULL, date[11] = "";
         for (int m = 0; next_marks[m] && !score; m++)
             if (extract_occ_find(c, c->ix_next + m, st->s, st->e) >= 0)
                 score = 2;
         if (!score && extract_occ_find(c, c->ix_meeting, st->s, st->e) >= 0 &&
-            date_phrase(c, t + st->s, st->e - st->s, &when, date) == 0)
+            date_phrase(c, t + st->s, st->e - st->s, 0, &when, date) == 0)
             score = 2;
         if (!score) {
             free(when);
             continue;
         }
-        if (!when && date_phrase(c, t + st->s, st->e - st->s, &when, date) == 0)
+        if (!when && date_phrase(c, t + st->s, st->e - st->s, 1, &when, date) == 0)
             score += 2;
         else if (when)
             score += 2;
+        /* "Then the next meeting. I suggest the 2nd of May ...": the date
+         * in the sentence after, in the same turn. */
+        if (!when && k + 1 < c->n_sents && c->sents[k + 1].turn == st->turn &&
+            date_phrase(c, t + c->sents[k + 1].s, c->sents[k + 1].e - c->sents[k + 1].s, 1,
+                        &when, date) == 0) {
+            score += 2;
+            upto = k + 1;
+        }
         if (date[0])
             score += 1;
         /* Later statements about the next meeting supersede earlier ones. */
         if (score >= best_score) {
             best_score = score;
             best = k;
+            best_upto = upto;
             free(best_when);
             best_when = when;
             memcpy(best_date, date, sizeof(date));
@@ -193,7 +235,7 @@ static void find_next(struct ctx *c)
     if (best < 0)
         return;
     r->next = xcalloc(1, sizeof(*r->next));
-    r->next->quote = extract_quote_dup(r, c->sents[best].s, c->sents[best].e);
+    r->next->quote = extract_quote_dup(r, c->sents[best].s, c->sents[best_upto].e);
     r->next->offset = c->sents[best].s;
     r->next->when = best_when ? best_when : reader_clean_dup(r->next->quote, strlen(r->next->quote));
     r->next->date = best_date[0] ? xstrdup(best_date) : NULL;

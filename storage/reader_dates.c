@@ -74,6 +74,35 @@ int reader_tokenize(const char *s, size_t n, struct reader_tok *t, int max)
     return k;
 }
 
+int reader_find_day_month(const char *s, size_t n, size_t *at, size_t *len)
+{
+    struct reader_tok t[64];
+    int k = reader_tokenize(s, n, t, 64);
+
+    for (int i = 0; i + 1 < k; i++) {
+        int j = i + 1;
+
+        /* 12 September, 2nd of May */
+        if (t[i].num >= 1 && t[i].num <= 31) {
+            if (t[j].n == 2 && !reader_strncasecmp_ascii(t[j].s, "of", 2) && j + 1 < k)
+                j++;
+            if (reader_month_of(t[j].s, t[j].n)) {
+                *at = (size_t)(t[i].s - s);
+                *len = (size_t)(t[j].s + t[j].n - t[i].s);
+                return 0;
+            }
+        }
+        /* September 12, May 2nd */
+        if (reader_month_of(t[i].s, t[i].n) && t[i + 1].num >= 1 && t[i + 1].num <= 31 &&
+            t[i + 1].n <= 4) {
+            *at = (size_t)(t[i].s - s);
+            *len = (size_t)(t[i + 1].s + t[i + 1].n - t[i].s);
+            return 0;
+        }
+    }
+    return -1;
+}
+
 static int days_in_month(int y, int m)
 {
     static const int d[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
@@ -295,6 +324,14 @@ int reader_resolve_date(const char *phrase, const char *meeting_date, char out[1
     if (reader_find_ci(phrase, n, "two weeks") >= 0 || reader_find_ci(phrase, n, "2 weeks") >= 0 ||
         reader_find_ci(phrase, n, "fortnight") >= 0) {
         put_days(base + 14, out);
+        return 0;
+    }
+    if (reader_find_ci(phrase, n, "three weeks") >= 0 || reader_find_ci(phrase, n, "3 weeks") >= 0) {
+        put_days(base + 21, out);
+        return 0;
+    }
+    if (reader_find_ci(phrase, n, "four weeks") >= 0 || reader_find_ci(phrase, n, "4 weeks") >= 0) {
+        put_days(base + 28, out);
         return 0;
     }
     if (reader_find_ci(phrase, n, "next week") >= 0) {

@@ -79,5 +79,9 @@ struct reader_tok {
 };
 int reader_month_of(const char *w, size_t n);
 int reader_tokenize(const char *s, size_t n, struct reader_tok *t, int max);
+/* reader_dates.c: the first day and month in s[0..n) ("12 September",
+ * "the 2nd of May", "September 12th"): its offset and length (from the
+ * first to the last of its words); 0, or -1 when there is none. */
+int reader_find_day_month(const char *s, size_t n, size_t *at, size_t *len);
 
 #endif

@@ -247,6 +247,41 @@ static void test_labels(void **state)
     }
 }
 
+/* The next meeting: said with a bare day and month, or named in one
+ * sentence and dated in the next; not a past meeting ("after the last
+ * meeting") nor a deadline in a sentence that only says "meeting". */
+static void test_next_meeting(void **state)
+{
+    static const struct { const char *turns, *when, *date, *quote; } cases[] = {
+        { ">> BEA LOPEZ: Some asked me about it after the last meeting.\n\n"
+          ">> BEA LOPEZ: Next meeting on 12 September. Thanks.",
+          "12 September", "2022-09-12", "Next meeting on 12 September." },
+        { ">> BEA LOPEZ: Then the next meeting. I suggest the 2nd of July, same time.",
+          "2nd of July", "2022-07-02",
+          "Then the next meeting. I suggest the 2nd of July, same time." },
+        { ">> BEA LOPEZ: This meeting has one item: the report, due 30 June.\n\n"
+          ">> BEA LOPEZ: Then we meet again in three weeks.",
+          "in three weeks", "2022-07-05", "Then we meet again in three weeks." },
+        { ">> BEA LOPEZ: We meet again on August 3rd.", "August 3rd", "2022-08-03",
+          "We meet again on August 3rd." },
+    };
+    (void)state;
+    for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
+        char text[1024], err[256];
+        struct record *r;
+
+        snprintf(text, sizeof(text), "Test Coordination Meeting #3\n14 June 2022\n\n"
+                 ">> ANA RUIZ: Welcome.\n\n%s\n", cases[i].turns);
+        assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+        assert_non_null(r->next);
+        assert_string_equal(r->next->when, cases[i].when);
+        assert_non_null(r->next->date);
+        assert_string_equal(r->next->date, cases[i].date);
+        assert_string_equal(r->next->quote, cases[i].quote);
+        record_free(r);
+    }
+}
+
 static void test_dates_and_numbers(void **state)
 {
     static const struct { const char *in, *out; } dates[] = {
@@ -482,6 +517,7 @@ int main(void)
         cmocka_unit_test(test_fixtures),
         cmocka_unit_test(test_text_search),
         cmocka_unit_test(test_sha256),
+        cmocka_unit_test(test_next_meeting),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
