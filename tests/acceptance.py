@@ -4,8 +4,8 @@
 Ingests every record of ../shared/records (or $SCRIBE_SHARED/records) into a
 fresh database with build/scribe, reads `export --json` and `ask ... --json`,
 compares with ../shared/gold and prints, per record: meeting identity, speakers
-and turn counts, unattributed turns, explicit-action precision and recall and
-who-raised top-1; then the cross-meeting questions (CROSS.json) and whether the
+and turn counts, unattributed turns, explicit-action and decision precision and
+recall and who-raised top-1; then the cross-meeting questions (CROSS.json) and whether the
 transcript and the summary of one meeting became one meeting.
 
 Ratchet: tests/acceptance-levels.json holds the lowest figure each metric may
@@ -27,7 +27,7 @@ import tempfile
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from acceptance_lib import (  # noqa: E402
-    LEVELS_FILE, ROLE_KEYS, ROOT, SCRIBE, Located, Scribe, action_figures,
+    LEVELS_FILE, ROLE_KEYS, ROOT, SCRIBE, Located, Scribe, action_figures, decision_figures,
     action_matches, action_owners, as_list, assign_actions, compare_speakers,
     cross_kind, cross_metric_names, finish, first_line, fmt, fold, group_match,
     meeting_of, name_match, raise_levels, read_record_text, record_entry,
@@ -179,6 +179,16 @@ def main(argv):
             print("     extra:  %s — %s" % (",".join(action_owners(a)), fold(a.get("quote") or a.get("text"))[:60]))
         if len(wrong) > 6:
             print("     extra:  … and %d more" % (len(wrong) - 6))
+        # decisions
+        df, (dcorr, nsd, dfound, ngd, dmissed, dwrong) = decision_figures(
+            m.get("decisions") or [], g.get("decisions") or [], locs[f])
+        fig.update(df)
+        print("  decisions recall %d/%d = %s   precision %d/%d = %s"
+              % (dfound, ngd, fmt(df["decisions_recall"]), dcorr, nsd, fmt(df["decisions_precision"])))
+        for gd in dmissed:
+            print("     missed: %s" % fold(gd.get("evidence"))[:70])
+        for d in dwrong[:6]:
+            print("     extra:  %s" % fold(d.get("quote") or d.get("text"))[:70])
         # who raised
         wr = g.get("who_raised") or []
         ok_n = 0
@@ -328,7 +338,7 @@ def zero_levels_from_gold(shared):
         if g.get("speakers"):
             ms += ["speakers_found", "speaker_names_exact", "turns_exact", "labels_exact",
                    "speakers_precision", "unattributed"]
-        ms += ["actions_precision", "actions_recall"]
+        ms += ["actions_precision", "actions_recall", "decisions_precision", "decisions_recall"]
         if g.get("who_raised"):
             ms.append("who_raised_top1")
         figures[f] = {k: 0 for k in ms}

@@ -480,6 +480,27 @@ def action_figures(scribe_actions, gold_actions, loc):
         (correct, len(scribe_actions), len(found), len(explicit), missed, wrong)
 
 
+def decision_figures(scribe_decisions, gold_decisions, loc):
+    """Decisions of one record: scribe's are those of its meeting whose quote
+    is in this record's text; precision over them (matching any gold
+    decision's evidence), recall over the gold decisions."""
+    def q(d):
+        return d.get("quote") or d.get("text") or ""
+    mine = [d for d in scribe_decisions if loc.score(q(d)) > 0]
+    hits = [d for d in mine if any(quotes_overlap(q(d), g.get("evidence") or "") for g in gold_decisions)]
+    found = [g for g in gold_decisions if any(quotes_overlap(q(d), g.get("evidence") or "") for d in mine)]
+    prec = ratio(len(hits), len(mine))
+    if prec is None:
+        prec = 0.0 if gold_decisions else 1.0
+    rec = ratio(len(found), len(gold_decisions))
+    if rec is None:
+        rec = 1.0
+    missed = [g for g in gold_decisions if g not in found]
+    wrong = [d for d in mine if d not in hits]
+    return {"decisions_precision": prec, "decisions_recall": rec}, \
+        (len(hits), len(mine), len(found), len(gold_decisions), missed, wrong)
+
+
 # --------------------------------------------------------------------------
 # ratchet
 
