@@ -89,6 +89,8 @@ static const char *decision_marks[] = {
     "on the agenda of the next", "back on the agenda", "need to be agreed", "needs to be agreed",
     "to be agreed at", "to be agreed in", "to be decided at", "was deferred", "were deferred",
     "was postponed", "refrained from",
+    /* A step the group takes now. */
+    "as a concrete step", "as a first step", "as a next step",
     NULL
 };
 
@@ -102,10 +104,21 @@ static void add_decision(struct ctx *c, const struct sent *st)
 {
     struct record *r = c->r;
     const struct record_turn *tn = &r->turns[st->turn];
-    struct record_item *it = READER_PUSH(r->decisions, r->n_decisions);
+    char *quote = extract_quote_dup(r, st->s, st->e);
+    char *text = reader_clean_dup(quote, strlen(quote));
+    struct record_item *it;
 
-    it->quote = extract_quote_dup(r, st->s, st->e);
-    it->text = reader_clean_dup(it->quote, strlen(it->quote));
+    /* The same words said again ("no objection to the approach") are
+     * one decision. */
+    for (int i = 0; i < r->n_decisions; i++)
+        if (!strcmp(r->decisions[i].text, text)) {
+            free(quote);
+            free(text);
+            return;
+        }
+    it = READER_PUSH(r->decisions, r->n_decisions);
+    it->quote = quote;
+    it->text = text;
     it->speaker = tn->speaker >= 0 ? xstrdup(r->speakers[tn->speaker].name) : NULL;
     it->offset = st->s;
 }
@@ -422,6 +435,8 @@ void extract_facts(struct record *r)
     c.ix_if = extract_occ_add(&c, "if");
     c.ix_meeting = extract_occ_add(&c, "meeting");
     c.ix_acceptable = extract_occ_add(&c, "acceptable");
+    c.ix_makes_sense = extract_occ_add(&c, "makes sense");
+    c.ix_suggest = extract_occ_add(&c, "suggests");
     c.ix_doodle_poll = extract_occ_add(&c, "doodle poll");
     c.ix_doodle = extract_occ_add(&c, "doodle");
     c.ix_absent_q = extract_occ_add_list(&c, absent_questions);
@@ -442,11 +457,22 @@ void extract_facts(struct record *r)
         extract_actions_in_sentence(&c, st);
         if (t[st->e - 1] == '?' && extract_occ_find(&c, c.ix_acceptable, st->s, st->e) < 0)
             continue;
-        for (int m = 0; decision_marks[m]; m++)
+        int m;
+
+        for (m = 0; decision_marks[m]; m++)
             if (extract_occ_find(&c, c.ix_decision + m, st->s, st->e) >= 0) {
                 add_decision(&c, st);
                 break;
             }
+        /* "Avri suggests parking. This makes sense": a suggestion taken up,
+         * quoted with it. */
+        if (!decision_marks[m] && k > 0 && c.sents[k - 1].turn == st->turn &&
+            extract_occ_find(&c, c.ix_makes_sense, st->s, st->e) >= 0 &&
+            extract_occ_find(&c, c.ix_suggest, c.sents[k - 1].s, c.sents[k - 1].e) >= 0) {
+            struct sent both = { c.sents[k - 1].s, st->e, st->turn };
+
+            add_decision(&c, &both);
+        }
     }
     extract_mark_done(&c);
     find_next(&c);

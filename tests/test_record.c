@@ -282,6 +282,34 @@ static void test_next_meeting(void **state)
     }
 }
 
+/* Decisions: a suggestion taken up ("Ana suggests ... This makes
+ * sense"), a step taken now, and the same words said twice kept once;
+ * a suggestion alone is none. */
+static void test_decisions(void **state)
+{
+    static const char text[] =
+        "Test Coordination Meeting #3\n14 June 2022\n\n"
+        ">> ANA RUIZ: Welcome. There was no objection to the approach.\n\n"
+        ">> BEA LOPEZ: Ana suggests parking the second panel. This makes sense, we can "
+        "come back to it.\n\n"
+        ">> ANA RUIZ: I suggest a shorter agenda. Let me see the chat.\n\n"
+        ">> BEA LOPEZ: And we take as a concrete step now that we write to all the groups.\n\n"
+        ">> ANA RUIZ: Good. There was no objection to the approach.\n";
+    char err[256];
+    struct record *r;
+
+    (void)state;
+    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+    assert_int_equal(r->n_decisions, 3);
+    assert_string_equal(r->decisions[0].text, "There was no objection to the approach.");
+    assert_string_equal(r->decisions[1].quote, "Ana suggests parking the second panel. This makes "
+                                               "sense, we can come back to it.");
+    assert_string_equal(r->decisions[1].speaker, "Bea Lopez");
+    assert_string_equal(r->decisions[2].text, "And we take as a concrete step now that we write to "
+                                              "all the groups.");
+    record_free(r);
+}
+
 static void test_dates_and_numbers(void **state)
 {
     static const struct { const char *in, *out; } dates[] = {
@@ -518,6 +546,7 @@ int main(void)
         cmocka_unit_test(test_text_search),
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_next_meeting),
+        cmocka_unit_test(test_decisions),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
