@@ -146,7 +146,8 @@ static void recap_items(struct cmd_q *q, int64_t mid, int kind, const char *head
     struct store_item *v = NULL;
     int n = 0, i;
 
-    if (store_items(q->ctx->st, kind, mid, NULL, &v, &n) < 0 || n == 0) {
+    if ((kind == STORE_AGENDA ? store_meeting_agenda(q->ctx->st, mid, &v, &n) :
+                                store_items(q->ctx->st, kind, mid, NULL, &v, &n)) < 0 || n == 0) {
         store_items_free(v, n);
         return;
     }
@@ -237,7 +238,7 @@ int recap_write(struct cmd_q *q, int64_t mid)
     label = store_meeting_label_dup(&m);
     recap_heading(q, &m);
     recap_people(q, mid);
-    if (store_items(st, STORE_AGENDA, mid, NULL, &agenda, &na) == 0 && na > 0)
+    if (store_meeting_agenda(st, mid, &agenda, &na) == 0 && na > 0)
         recap_items(q, mid, STORE_AGENDA, "Topics", 1, RECAP_TOPICS);
     else
         recap_items(q, mid, STORE_POINT, "Topics", 1, RECAP_TOPICS);
@@ -366,7 +367,7 @@ static int agenda_run(struct cmd_q *q)
     snprintf(q->reply->kind, sizeof(q->reply->kind), "agenda");
     if ((rc = part_meeting(q, &mid)) != 0)
         return rc == -1 ? -1 : 0;
-    if (store_items(st, STORE_AGENDA, mid, NULL, &v, &n) < 0)
+    if (store_meeting_agenda(st, mid, &v, &n) < 0)
         return cmd_store_error(q);
     if (n == 0) {               /* no agenda: the summary's key points */
         kind = STORE_POINT;

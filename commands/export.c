@@ -54,7 +54,8 @@ static cJSON *items_json(struct store *st, int64_t mid, int kind, int full)
     struct store_item *v = NULL;
     int n = 0, i;
 
-    if (store_items(st, kind, mid, NULL, &v, &n) < 0)
+    if ((kind == STORE_AGENDA ? store_meeting_agenda(st, mid, &v, &n) :
+                                store_items(st, kind, mid, NULL, &v, &n)) < 0)
         return arr;
     for (i = 0; i < n; i++) {
         if (!full) {

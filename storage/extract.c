@@ -254,6 +254,102 @@ static void find_next(struct ctx *c)
     r->next->date = best_date[0] ? xstrdup(best_date) : NULL;
 }
 
+/* ---- the agenda, as a chair reads it out ----------------------------- */
+
+/* "We have 4 items today: the survey, the workshop and the booth." and
+ * "There are three items on the agenda: ...": a transcript's topics when
+ * it has no written agenda. The items are the list after the colon. */
+static int agenda_count(const char *w, size_t n)
+{
+    static const char *const words[] = { "two", "three", "four", "five", "six", "seven",
+                                         "eight", "nine", "ten" };
+
+    if (n >= 1 && n <= 2 && isdigit((unsigned char)w[0]) && (n == 1 || isdigit((unsigned char)w[1])))
+        return atoi(w);
+    for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (n == strlen(words[i]) && !reader_strncasecmp_ascii(w, words[i], n))
+            return (int)i + 2;
+    return 0;
+}
+
+static void agenda_item(struct record *r, const struct record_turn *tn, size_t s, size_t e)
+{
+    const char *t = r->text;
+    struct record_item *it;
+    char *text;
+
+    while (s < e && (t[s] == ' ' || t[s] == ','))
+        s++;
+    while (e > s && (t[e - 1] == ' ' || t[e - 1] == '.' || t[e - 1] == ','))
+        e--;
+    if (e - s > 3 && !reader_strncasecmp_ascii(t + s, "the ", 4))
+        s += 4;
+    if (e <= s || e - s > 120)
+        return;
+    it = READER_PUSH(r->agenda, r->n_agenda);
+    it->quote = xstrndup(t + s, e - s);
+    text = reader_clean_dup(it->quote, strlen(it->quote));
+    if (text[0] >= 'a' && text[0] <= 'z')
+        text[0] = (char)(text[0] - 32);
+    it->text = text;
+    it->speaker = tn->speaker >= 0 ? xstrdup(r->speakers[tn->speaker].name) : NULL;
+    it->offset = s;
+}
+
+static void find_spoken_agenda(struct ctx *c)
+{
+    struct record *r = c->r;
+    const char *t = r->text;
+
+    if (r->kind != RECORD_TRANSCRIPT || r->n_agenda)
+        return;
+    for (int k = 0; k < c->n_sents; k++) {
+        const struct sent *st = &c->sents[k];
+        long rel = extract_occ_find_word(c, c->ix_items, st->s, st->e);
+        size_t at, w, colon, from, i;
+        int want, got = 0;
+
+        if (rel < 0)
+            continue;
+        at = st->s + (size_t)rel;
+        /* the count just before "items" */
+        for (w = at; w > st->s && t[w - 1] == ' '; w--)
+            ;
+        from = w;
+        while (from > st->s && isalnum((unsigned char)t[from - 1]))
+            from--;
+        if (!(want = agenda_count(t + from, w - from)))
+            continue;
+        colon = at;
+        while (colon < st->e && t[colon] != ':' && colon - at < 40)
+            colon++;
+        if (colon >= st->e || t[colon] != ':')
+            continue;
+        /* the list: "a, b, c and d" up to the end of the sentence */
+        from = colon + 1;
+        for (i = from; i <= st->e; i++) {
+            int last_and = i + 5 <= st->e && !reader_strncasecmp_ascii(t + i, " and ", 5) &&
+                           got == want - 2;
+
+            if (i == st->e || t[i] == ',' || t[i] == ';' || last_and) {
+                agenda_item(r, &r->turns[st->turn], from, i);
+                got++;
+                from = i + (last_and ? 5 : 1);
+                i = from - 1;
+            }
+        }
+        if (r->n_agenda >= 2)
+            return;
+        /* not a list after all */
+        for (i = 0; i < (size_t)r->n_agenda; i++) {
+            free(r->agenda[i].text);
+            free(r->agenda[i].quote);
+            free(r->agenda[i].speaker);
+        }
+        r->n_agenda = 0;
+    }
+}
+
 static const char *absent_marks[] = {
     "apolog", "cannot make it", "can't make it", "not be able to make it", "won't make it",
     "not be able to join", "unable to join", "unable to attend", "are busy", "is busy",
@@ -436,6 +532,7 @@ void extract_facts(struct record *r)
     c.ix_meeting = extract_occ_add(&c, "meeting");
     c.ix_acceptable = extract_occ_add(&c, "acceptable");
     c.ix_makes_sense = extract_occ_add(&c, "makes sense");
+    c.ix_items = extract_occ_add(&c, "items");
     c.ix_suggest = extract_occ_add(&c, "suggests");
     c.ix_doodle_poll = extract_occ_add(&c, "doodle poll");
     c.ix_doodle = extract_occ_add(&c, "doodle");
@@ -476,6 +573,7 @@ void extract_facts(struct record *r)
     }
     extract_mark_done(&c);
     find_next(&c);
+    find_spoken_agenda(&c);
     spoken_apologies(&c);
     free(c.sents);
     free(c.group_acr);

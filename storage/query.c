@@ -3,6 +3,7 @@
  * context.c (query_on_topic, query_topic_expr_dup). Owns reads of table
  * items; meetings are read by query_meetings.c. */
 #include "search_int.h"
+#include "record.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -473,6 +474,32 @@ int store_items(struct store *st, int kind, int64_t meeting_id,
     free(expr);
     store_topic_free(t);
     return rc;
+}
+
+int store_meeting_agenda(struct store *st, int64_t meeting_id, struct store_item **out, int *n)
+{
+    int i, k, written = 0;
+
+    if (store_items(st, STORE_AGENDA, meeting_id, NULL, out, n) < 0)
+        return -1;
+    for (i = 0; i < *n; i++)
+        written |= (*out)[i].record_kind == RECORD_SUMMARY;
+    for (i = k = 0; i < *n; i++) {
+        struct store_item *it = &(*out)[i];
+        int j;
+
+        for (j = 0; j < k && strcasecmp((*out)[j].text, it->text); j++)
+            ;
+        if ((written && it->record_kind != RECORD_SUMMARY) || j < k) {
+            free(it->text);
+            free(it->quote);
+            free(it->speaker);
+            continue;
+        }
+        (*out)[k++] = *it;
+    }
+    *n = k;
+    return 0;
 }
 
 /* Words common in the store: walk the meetings newest first, each one's

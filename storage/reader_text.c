@@ -73,6 +73,40 @@ size_t reader_trim_end(const char *s, size_t start, size_t end)
     return end;
 }
 
+/* A time stamp before a turn ("[00:01:23] >> NAME:", "00:01:23.5 >>"):
+ * where the arrows start, else p. */
+static size_t skip_stamp(const char *t, size_t p, size_t end)
+{
+    size_t q = p, d;
+    int parts = 0;
+
+    if (q < end && (t[q] == '[' || t[q] == '('))
+        q++;
+    for (;;) {
+        for (d = q; d < end && d - q < 2 && t[d] >= '0' && t[d] <= '9'; d++)
+            ;
+        if (d == q)
+            return p;
+        q = d;
+        parts++;
+        if (q < end && t[q] == ':' && parts < 3) {
+            q++;
+            continue;
+        }
+        break;
+    }
+    if (parts < 2)
+        return p;
+    if (q < end && (t[q] == '.' || t[q] == ',')) {
+        for (q++; q < end && t[q] >= '0' && t[q] <= '9'; q++)
+            ;
+    }
+    if (q < end && (t[q] == ']' || t[q] == ')'))
+        q++;
+    q = reader_skip_space(t, q, end);
+    return q + 1 < end && t[q] == '>' && t[q + 1] == '>' ? q : p;
+}
+
 void rlines_split(const char *text, size_t len, struct rlines *out)
 {
     size_t i = 0;
@@ -89,6 +123,8 @@ void rlines_split(const char *text, size_t len, struct rlines *out)
         if (ln->end > ln->start && text[ln->end - 1] == '\r')
             ln->end--;
         ln->text = reader_skip_space(text, i, ln->end);
+        if (ln->text < ln->end && text[ln->text] != '>')
+            ln->text = skip_stamp(text, ln->text, ln->end);
         ln->blank = ln->text >= ln->end;
         i = nl ? end + 1 : len;
     }

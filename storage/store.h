@@ -238,6 +238,10 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
                          const struct store_topic *t, int limit,
                          struct store_item **out, int *n, int *more);
 void store_items_free(struct store_item *v, int n);
+/* A meeting's agenda: its summary reports' written one when there is
+ * one, else the one read out in its transcript ("We have 4 items today:
+ * ..."); each item once. 0 or -1. */
+int store_meeting_agenda(struct store *st, int64_t meeting_id, struct store_item **out, int *n);
 
 struct store_next {
     int64_t meeting_id;

@@ -387,6 +387,23 @@ static void test_agenda_and_speakers(void **state)
                            " 2. Footbridge repair\n"
                            "Ask me: !who raised <topic> \u00b7 !decisions about <topic>\n");
     assert_string_equal(ask(f, "agenda of the January meeting"), t);
+    /* A summary report's written agenda is the meeting's, not the one
+     * read out in its transcript. */
+    {
+        struct record *r = fx_new(RECORD_SUMMARY, "summary-5b", "Riverside Committee", "5", 5,
+                                  "2023-01-10", "Meeting #5 | 10 January 2023");
+        char err[256];
+
+        fx_turn(r, -1, "Key points raised", "The garden and the bridge.");
+        fx_item(&r->agenda, &r->n_agenda, "Community garden plot", NULL);
+        fx_item(&r->agenda, &r->n_agenda, "Footbridge", NULL);
+        assert_int_equal(store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err,
+                                          sizeof(err)), 0);
+        record_free(r);
+    }
+    assert_string_equal(ask(f, "agenda #5"), "Topics at #5 (10 Jan 2023):\n 1. Community garden "
+                        "plot\n 2. Footbridge\n"
+                        "Ask me: !who raised <topic> \u00b7 !decisions about <topic>\n");
     t = ask(f, "what was discussed at the last meeting?");
     assert_string_equal(t, "I found no agenda or key points for #6 (posted 14 Nov 2023). "
                            "Try: recap #6\n");

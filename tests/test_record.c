@@ -310,6 +310,55 @@ static void test_decisions(void **state)
     record_free(r);
 }
 
+/* Turns with a time stamp before the arrows, as some caption exports
+ * write them; a time elsewhere starts no turn. */
+static void test_time_stamps(void **state)
+{
+    static const char text[] =
+        "Test Coordination Meeting #3\n14 June 2022\n\n"
+        "[00:00:05] >> ANA RUIZ: Welcome. We start at 15:00 sharp.\n\n"
+        "00:01:10.250 >> BEA LOPEZ: I will send the draft by Friday.\n"
+        "12:30 is when the second part starts.\n\n"
+        "(00:02:30) >> ANA RUIZ: Thanks.\n";
+    char err[256];
+    struct record *r;
+
+    (void)state;
+    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+    assert_int_equal(r->n_turns, 3);
+    assert_string_equal(r->speakers[r->turns[0].speaker].name, "Ana Ruiz");
+    assert_string_equal(r->speakers[r->turns[1].speaker].name, "Bea Lopez");
+    assert_string_equal(r->turns[1].text, "I will send the draft by Friday.\n"
+                                          "12:30 is when the second part starts.");
+    assert_string_equal(r->turns[2].text, "Thanks.");
+    assert_int_equal(r->n_actions, 1);
+    record_free(r);
+}
+
+/* A transcript's agenda as the chair reads it out; a count without a
+ * list is none. */
+static void test_spoken_agenda(void **state)
+{
+    static const char text[] =
+        "Test Coordination Meeting #3\n14 June 2022\n\n"
+        ">> ANA RUIZ: Welcome. We have three items today: the survey of members, "
+        "the workshop proposal and the booth. Is the agenda acceptable?\n\n"
+        ">> BEA LOPEZ: Yes. We have 2 items from last time as well.\n";
+    char err[256];
+    struct record *r;
+
+    (void)state;
+    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+    assert_int_equal(r->n_agenda, 3);
+    assert_string_equal(r->agenda[0].text, "Survey of members");
+    assert_string_equal(r->agenda[1].text, "Workshop proposal");
+    assert_string_equal(r->agenda[2].text, "Booth");
+    assert_string_equal(r->agenda[2].quote, "booth");
+    assert_memory_equal(r->text + r->agenda[1].offset, "workshop proposal", 17);
+    assert_string_equal(r->agenda[0].speaker, "Ana Ruiz");
+    record_free(r);
+}
+
 static void test_dates_and_numbers(void **state)
 {
     static const struct { const char *in, *out; } dates[] = {
@@ -547,6 +596,8 @@ int main(void)
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_next_meeting),
         cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_time_stamps),
+        cmocka_unit_test(test_spoken_agenda),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
