@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_ATTENDED = 1, P_APOLOGIES, P_ATTENDANCE, P_IAM };
+enum { P_ATTENDED = 1, P_APOLOGIES, P_ATTENDANCE, P_IAM, P_WHO_IS };
 
 static int people_match(struct cmd_q *q)
 {
@@ -26,12 +26,27 @@ static int people_match(struct cmd_q *q)
         { "attendance", P_ATTENDANCE }, { "which meetings did", P_ATTENDANCE },
         { "iam", P_IAM }, { "i am", P_IAM }, { "i'm", P_IAM }, { "my name is", P_IAM },
     };
+
+    static const char *const who_is[] = { "who is", "who's", "tell me about", "about" };
     size_t i;
 
     for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
         if (cmd_starts(q, leads[i].lead)) {
             q->flag = leads[i].what;
             return 1;
+        }
+    /* "who is Jutta Croll?": only for a name the records know. */
+    for (i = 0; i < sizeof(who_is) / sizeof(who_is[0]); i++)
+        if (cmd_starts(q, who_is[i]) && *q->args) {
+            char *who = xstrdup(q->args);
+            int64_t pid;
+            int known = store_person_find(q->ctx->st, cmd_trim(who), &pid, NULL) == 0;
+
+            free(who);
+            if (known) {
+                q->flag = P_WHO_IS;
+                return 1;
+            }
         }
     return 0;
 }
@@ -236,6 +251,17 @@ static int attendance_run(struct cmd_q *q)
         free(ref);
     }
     rt_list_end(q);
+    {
+        struct store_action_filter f = { STORE_ACT_OPEN, 0, pid, NULL, 0, NULL, 1 };
+        struct store_action *a = NULL;
+        int na = 0, total = 0;
+
+        if (store_actions_page(st, &f, &a, &na, &total) == 0 && total > 0) {
+            rt_printf(q, "Open actions: %d \u2014 ask: actions for %s", total, name);
+            rt_nl(q);
+        }
+        store_actions_free(a, na);
+    }
     free(v);
     free(name);
     free(args);
@@ -289,6 +315,7 @@ static int people_run(struct cmd_q *q)
         snprintf(q->reply->kind, sizeof(q->reply->kind), "apologies");
         return apologies_run(q);
     case P_ATTENDANCE:
+    case P_WHO_IS:
         snprintf(q->reply->kind, sizeof(q->reply->kind), "attendance");
         return attendance_run(q);
     default:

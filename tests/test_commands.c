@@ -446,6 +446,13 @@ static void test_conversation(void **state)
     t = ask(f, "is A1 done?");
     assert_string_equal(f->r.kind, "action");
     assert_non_null(strstr(t, "A1 \u2014 Write the application for the community garden"));
+    t = ask(f, "who is Lee Park?");
+    assert_string_equal(f->r.kind, "attendance");
+    assert_non_null(strstr(t, "Lee Park attended 1 meeting:\n \u2022 #5 (10 Jan 2023) \u2014 spoke 2 "
+                              "times"));
+    assert_non_null(strstr(t, "Open actions: 1 \u2014 ask: actions for Lee Park\n"));
+    t = ask(f, "who is the treasurer?");
+    assert_string_not_equal(f->r.kind, "attendance");
     assert_string_equal(ask(f, "Thank you, scribe!"), "You're welcome.\n");
     assert_non_null(strstr(ask(f, "hello"), "Hello! I keep this group's meeting records."));
     t = ask(f, "help");
