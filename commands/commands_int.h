@@ -39,6 +39,9 @@ extern const struct command cmd_help, cmd_raised, cmd_said, cmd_actions, cmd_act
     cmd_decisions, cmd_recap, cmd_meetings, cmd_people, cmd_next, cmd_search, cmd_forget,
     cmd_roles, cmd_actions_due, cmd_agenda, cmd_speakers, cmd_greet;
 
+/* Actions listed in one answer (the rest are counted). */
+#define ACTIONS_SHOWN 25
+
 /* The table, in matching order; NULL-terminated. */
 extern const struct command *const commands_table[];
 
