@@ -4,6 +4,7 @@
  * and forgetting a meeting. Owns reads of tables
  * meetings, records, next_meeting; the items are query.c's. */
 #include "store_int.h"
+#include "reader_int.h"
 
 #include <ctype.h>
 #include <stdio.h>
@@ -219,20 +220,9 @@ static int month_of(const char *w)
 
 int store_month_word(const char *w, size_t n)
 {
-    static const char *const names[] = {
-        "january", "february", "march", "april", "may", "june", "july", "august",
-        "september", "october", "november", "december"
-    };
-    int m;
-
     if (n && w[n - 1] == '.')
-        n--;
-    for (m = 0; m < 12; m++)
-        if (n >= 3 && !strncasecmp(w, names[m], 3) &&
-            (n == 3 || (m == 8 && n == 4 && !strncasecmp(w, "sept", 4)) ||
-             (n == strlen(names[m]) && !strncasecmp(w, names[m], n))))
-            return m + 1;
-    return 0;
+        n--;                    /* "Sept." */
+    return reader_month_of(w, n);
 }
 
 int store_recent_word(const char *w, size_t n)
