@@ -303,30 +303,48 @@ const struct command cmd_recap = {
 
 /* ---- parts of a recap on their own ------------------------------------ */
 
-/* After one of `leads`: nothing, a meeting ("#62", "latest") or a join
- * and a meeting ("at the last meeting"); q->args is set past the join. */
+/* After one of `leads`: nothing (the latest meeting) or a meeting ("#62",
+ * "at the last meeting", "in June", "MAG XII"), kept in q->arg1 for
+ * part_meeting(); anything else is a topic, for another command. */
+static int lone_join(const char *w)
+{
+    static const char *const joins[] = { "at", "in", "of", "for", "on", "during", "from" };
+    size_t i;
+
+    for (i = 0; i < sizeof(joins) / sizeof(joins[0]); i++)
+        if (!strcasecmp(w, joins[i]))
+            return 1;
+    return 0;
+}
+
 static int part_match(struct cmd_q *q, const char *const *leads, size_t n)
 {
-    static const char *const joins[] = { "at ", "in ", "during ", "on ", "of ", "for ", "from " };
-    size_t i, j;
+    size_t i;
 
     for (i = 0; i < n; i++) {
-        const char *a;
+        char *rest, *spec;
+        int64_t mid;
 
         if (!cmd_starts(q, leads[i]))
             continue;
-        a = q->args;
-        if (strcasestr(a, "next meeting") || strcasestr(a, "next call"))
-            return 0;           /* not held yet: nothing recorded */
-        if (!*a || *a == '#' || isdigit((unsigned char)*a) || !strncasecmp(a, "latest", 6) ||
-            !strncasecmp(a, "last", 4))
-            return 1;
-        for (j = 0; j < sizeof(joins) / sizeof(joins[0]); j++)
-            if (!strncasecmp(a, joins[j], strlen(joins[j]))) {
-                q->args = a + strlen(joins[j]);
-                return 1;
+        rest = xstrdup(q->args);
+        spec = cmd_split_meeting(rest, 0);
+        if (spec && lone_join(cmd_trim(rest)))
+            *rest = '\0';      /* "agenda of #62": the "of" was left */
+        if (*cmd_trim(rest)) {
+            /* Words left: a meeting by name ("MAG XII"), else a topic. */
+            free(spec);
+            spec = NULL;
+            if (store_meeting_find(q->ctx->st, cmd_trim(rest), &mid) == 0)
+                spec = xstrdup(cmd_trim(rest));
+            else {
+                free(rest);
+                return 0;
             }
-        return 0;
+        }
+        free(rest);
+        q->arg1 = spec;         /* NULL: the latest */
+        return 1;
     }
     return 0;
 }
@@ -346,14 +364,7 @@ static int agenda_match(struct cmd_q *q)
 /* The meeting of a part's question, or a "no such meeting" answer. */
 static int part_meeting(struct cmd_q *q, int64_t *mid)
 {
-    char *args = xstrdup(q->args), *spec = cmd_trim(args);
-    int rc;
-
-    if (!strncasecmp(spec, "meeting ", 8))
-        spec += 8;
-    rc = cmd_meeting(q, spec, mid);
-    free(args);
-    return rc;
+    return cmd_meeting(q, q->arg1 ? q->arg1 : "", mid);
 }
 
 static int agenda_run(struct cmd_q *q)

@@ -387,6 +387,10 @@ static void test_agenda_and_speakers(void **state)
                            " 2. Footbridge repair\n"
                            "Ask me: !who raised <topic> \u00b7 !decisions about <topic>\n");
     assert_string_equal(ask(f, "agenda of the January meeting"), t);
+    assert_string_equal(ask(f, "agenda of #5"), t);
+    assert_string_equal(ask(f, "agenda 5"), t);
+    ask(f, "what was discussed at the council meeting");
+    assert_string_not_equal(f->r.kind, "agenda");
     /* A summary report's written agenda is the meeting's, not the one
      * read out in its transcript. */
     {
