@@ -15,7 +15,9 @@ static int decisions_match(struct cmd_q *q)
         "what did we decide on", "what did we decide", "what have we decided about",
         "what has been decided about", "what was agreed about", "what was agreed on",
         "what was agreed", "what did we agree about", "what did we agree on", "what did we agree",
-        "what were the decisions about", "what were the decisions", "decisions about",
+        "what were the decisions about", "what were the decisions", "were there any decisions",
+        "any decisions", "what decisions were made", "what decisions did we make",
+        "which decisions", "decisions about",
         "decisions on", "decisions", "decision", "decided", "agreed",
     };
     size_t i;
@@ -234,8 +236,18 @@ static int decisions_run(struct cmd_q *q)
 
     spec = cmd_split_meeting(args, 0);
     topic = cmd_trim(args);
-    if (!strncasecmp(topic, "about ", 6))
-        topic = cmd_trim(topic + 6);
+    {
+        /* "which decisions were about X", "what decisions were made on X" */
+        static const char *const lead[] = { "were made about ", "were made on ", "were about ",
+                                            "were on ", "are about ", "made about ", "about " };
+        size_t k;
+
+        for (k = 0; k < sizeof(lead) / sizeof(lead[0]); k++)
+            if (!strncasecmp(topic, lead[k], strlen(lead[k]))) {
+                topic = cmd_trim(topic + strlen(lead[k]));
+                break;
+            }
+    }
     if (spec) {
         int mrc = cmd_meeting(q, spec, &mid);
 

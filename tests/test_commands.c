@@ -311,6 +311,7 @@ static void test_people_and_next(void **state)
     assert_non_null(strstr(t, "I know nobody called"));
     t = ask(f, "what was decided about the garden");
     assert_non_null(strstr(t, "Apply for the community garden plot (Anna Berg)"));
+    assert_string_equal(ask(f, "which decisions were about the garden?"), t);
     t = ask(f, "recap #77");
     assert_string_equal(t, "I have no meeting \"#77\". Try: meetings\n");
 }
@@ -335,6 +336,8 @@ static void test_meeting_in_passing(void **state)
     want = xstrdup(ask(f, "decisions latest"));
     assert_string_equal(ask(f, "what was decided at the last meeting?"), want);
     assert_string_equal(ask(f, "decisions about the most recent meeting"), want);
+    assert_string_equal(ask(f, "any decisions last time?"), want);
+    assert_string_equal(ask(f, "what decisions were made at the last meeting?"), want);
     free(want);
 
     t = ask(f, "open actions from the last meeting");
