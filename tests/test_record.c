@@ -182,6 +182,17 @@ done:
     return fails;
 }
 
+/* The record in `text`, which must read (the reason is shown when not). */
+static struct record *parse_ok(const char *text)
+{
+    struct record *r = NULL;
+    char err[256] = "";
+
+    if (record_parse(text, strlen(text), 0, &r, err, sizeof(err)) < 0)
+        fail_msg("record_parse: %s", err);
+    return r;
+}
+
 static void test_fixtures(void **state)
 {
     DIR *d = opendir(FIXTURES);
@@ -229,11 +240,11 @@ static void test_labels(void **state)
         { ">> That is the answer. Thanks.", NULL, "That is" },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-        char text[512], err[256];
+        char text[512];
         struct record *r;
         snprintf(text, sizeof(text), "Test Coordination Meeting #3\n14 June 2022\n\n"
                  ">> BEA LOPEZ: Welcome.\n\n%s\n\n>> BEA LOPEZ: Thanks.\n", cases[i].text);
-        assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+        r = parse_ok(text);
         assert_int_equal(r->n_turns, 3);
         if (cases[i].label)
             assert_string_equal(r->turns[1].label, cases[i].label);
@@ -267,12 +278,12 @@ static void test_next_meeting(void **state)
     };
     (void)state;
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-        char text[1024], err[256];
+        char text[1024];
         struct record *r;
 
         snprintf(text, sizeof(text), "Test Coordination Meeting #3\n14 June 2022\n\n"
                  ">> ANA RUIZ: Welcome.\n\n%s\n", cases[i].turns);
-        assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+        r = parse_ok(text);
         assert_non_null(r->next);
         assert_string_equal(r->next->when, cases[i].when);
         assert_non_null(r->next->date);
@@ -295,11 +306,10 @@ static void test_decisions(void **state)
         ">> ANA RUIZ: I suggest a shorter agenda. Let me see the chat.\n\n"
         ">> BEA LOPEZ: And we take as a concrete step now that we write to all the groups.\n\n"
         ">> ANA RUIZ: Good. There was no objection to the approach.\n";
-    char err[256];
     struct record *r;
 
     (void)state;
-    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+    r = parse_ok(text);
     assert_int_equal(r->n_decisions, 3);
     assert_string_equal(r->decisions[0].text, "There was no objection to the approach.");
     assert_string_equal(r->decisions[1].quote, "Ana suggests parking the second panel. This makes "
@@ -320,11 +330,10 @@ static void test_time_stamps(void **state)
         "00:01:10.250 >> BEA LOPEZ: I will send the draft by Friday.\n"
         "12:30 is when the second part starts.\n\n"
         "(00:02:30) >> ANA RUIZ: Thanks.\n";
-    char err[256];
     struct record *r;
 
     (void)state;
-    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+    r = parse_ok(text);
     assert_int_equal(r->n_turns, 3);
     assert_string_equal(r->speakers[r->turns[0].speaker].name, "Ana Ruiz");
     assert_string_equal(r->speakers[r->turns[1].speaker].name, "Bea Lopez");
@@ -344,11 +353,10 @@ static void test_spoken_agenda(void **state)
         ">> ANA RUIZ: Welcome. We have three items today: the survey of members, "
         "the workshop proposal and the booth. Is the agenda acceptable?\n\n"
         ">> BEA LOPEZ: Yes. We have 2 items from last time as well.\n";
-    char err[256];
     struct record *r;
 
     (void)state;
-    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+    r = parse_ok(text);
     assert_int_equal(r->n_agenda, 3);
     assert_string_equal(r->agenda[0].text, "Survey of members");
     assert_string_equal(r->agenda[1].text, "Workshop proposal");
@@ -421,11 +429,11 @@ static void test_actions_table(void **state)
         { ">> ANA RUIZ: I'll try to share it on the screen.\n", NULL, NULL },
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(*cases); i++) {
-        char text[1024], err[256];
+        char text[1024];
         struct record *r;
         snprintf(text, sizeof(text), "Test Coordination Meeting #3\n14 June 2022\n\n"
                  ">> BEA LOPEZ: Welcome, Ana.\n\n%s", cases[i].turns);
-        assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+        r = parse_ok(text);
         if (!cases[i].owner) {
             assert_int_equal(r->n_actions, 0);
         } else {
@@ -446,11 +454,10 @@ static void test_glossary(void **state)
     const char *t = "Summary report\nVirtual meeting #4 | 2 May 2022\n\n1. Reports\n\n"
                     "Key points raised\n\n- The Expert Group Meeting (EGM) report and the "
                     "Internet Standards, Security and Safety Coalition (IS3C) letter.\n";
-    char err[256];
     struct record *r;
     int egm = 0, is3c = 0;
 
-    assert_int_equal(record_parse(t, strlen(t), 0, &r, err, sizeof(err)), 0);
+    r = parse_ok(t);
     for (int i = 0; i < r->n_glossary; i++) {
         egm |= !strcmp(r->glossary[i].acronym, "EGM") &&
                !strcmp(r->glossary[i].expansion, "Expert Group Meeting");
