@@ -496,6 +496,11 @@ def print_table(r):
         print("  %-26s" % k + "".join("%18s" % ("%.2f / %.2f" % (s[k]["p50_ms"], s[k]["p99_ms"]))
                                       for s in r["answers"]["sizes"]))
     print("  (p50 / p99, each question asked for the first time: nothing kept from before)")
+    if all("tidy_s" in s for s in r["answers"]["sizes"]):
+        print("  %-26s" % "index merge at rest (s)" + "".join(
+            "%18.2f" % s["tidy_s"] for s in r["answers"]["sizes"]))
+        print("  (the full-text segments the records left, merged before the questions,"
+              " as the bot does at rest)")
     print("  asked again right after (what the store keeps between questions):")
     for k in ("who_raised", "open_actions", "recap", "decisions", "search"):
         print("  %-26s" % k + "".join("%18s" % ("%.2f / %.2f" % (s[k].get("again_p50_ms", 0),

@@ -373,7 +373,8 @@ static void on_closed_noop(uv_handle_t *h)
 {
 }
 
-/* At rest: the write-ahead log is copied back into the database (SQLite
+/* At rest: merging left unfinished goes on (bot_tidy.c); then the
+ * write-ahead log is copied back into the database (SQLite
  * would otherwise do it inside the commit that crosses 1,000 pages, about
  * every 140 questions, and that reply waited 3-10 ms for it and its two
  * fsyncs), SQLite's page cache lets go of the pages it read, and glibc
@@ -383,8 +384,13 @@ static void on_rest(uv_timer_t *t)
 {
     struct bot *b = container_of(t, struct bot, rest);
 
-    if (b->jobs || b->ingesting)
+    if (b->jobs || b->ingesting || b->tidying)
         return;                 /* busy again: the next rest does it */
+    if (b->tidy_left) {
+        bot_tidy_start(b);      /* its end brings the next rest */
+        if (b->tidying)
+            return;
+    }
     botstate_checkpoint(b->st);
     botstate_release_memory(b->st);
     malloc_trim(0);
@@ -434,6 +440,7 @@ void bot_stop(struct bot *b, int code)
     }
     b->stopping = 1;
     b->exit_code = code;
+    bot_tidy_yield(b);
     uv_timer_stop(&b->retry);
     matrix_sync_cancel(b->mx);
     for (struct job *jb = b->jobs; jb; jb = jb->next)
@@ -529,6 +536,9 @@ int bot_run(const struct config *cfg, struct store *st)
     if (b->initial)
         log_info("first start: joining pending invites, answering nothing from history");
     bot_rooms_load(b);
+    /* Records stored while the bot was not running (scribe ingest) left
+     * segments to merge: done in the pool while the bot logs in. */
+    bot_tidy_start(b);
 
     b->phase = PH_VERSIONS;
     bot_phase_run(b);

@@ -279,8 +279,15 @@ static void ingest_work_done(uv_work_t *req, int status)
     }
     if (jb)
         bot_job_run(jb);
-    /* The next record waiting for the pool, then any deferred sync. */
-    for (struct job *o = b->jobs; o && !b->ingesting; o = o->next)
+    bot_worker_free(b);
+    /* Every record posted is in: merge the indexes it added to. */
+    if (!b->ingesting)
+        bot_tidy_start(b);
+}
+
+void bot_worker_free(struct bot *b)
+{
+    for (struct job *o = b->jobs; o && !b->ingesting && !b->tidying; o = o->next)
         if (o->wants_worker) {
             o->wants_worker = 0;
             bot_job_run(o);
@@ -301,7 +308,9 @@ static int ingest_start(struct job *jb)
 
     if (jb->j.kind == BOTSTATE_ANSWER || jb->too_big || jb->download_failed || !*path)
         return 0;
-    if (b->ingesting) {
+    if (b->ingesting || b->tidying) {
+        /* Behind the record being read, or the merge (told to stop). */
+        bot_tidy_yield(b);
         jb->wants_worker = 1;
         return 1;
     }
@@ -341,6 +350,8 @@ int bot_compute(struct job *jb)
 {
     if (ingest_start(jb))
         return 1;
+    /* A question: a merge under way stops at its step's end. */
+    bot_tidy_yield(jb->b);
     compute(jb);
     return 0;
 }

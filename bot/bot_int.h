@@ -115,6 +115,8 @@ struct bot {
     struct job *jobs;           /* FIFO */
     struct ingest_work *ingesting;  /* the record being read off the loop */
     int sync_after_ingest;      /* a batch could not be stored meanwhile: fetch it again */
+    struct tidy_work *tidying;  /* the full-text indexes being merged off the loop */
+    int tidy_left;              /* merging stopped short (or failed): go on at rest */
 };
 
 /* ---- bot.c: the session ---- */
@@ -160,6 +162,17 @@ int bot_compute(struct job *jb);
 /* The job is being closed while its record is read: let the read finish
  * on its own. */
 void bot_compute_detach(struct job *jb);
+/* The thread pool's slot is free again (a record was read, or the indexes
+ * merged): start the record waiting for it, then any deferred sync. */
+void bot_worker_free(struct bot *b);
+
+/* ---- bot_tidy.c: the store's upkeep off the loop ---- */
+/* Merge the full-text indexes in the thread pool when no record is being
+ * read (and nothing is merging already); a record waits for it. */
+void bot_tidy_start(struct bot *b);
+/* Ask the merge under way to stop after its current step (a question or
+ * a record came in, or the bot stops); tidy_left says it did not finish. */
+void bot_tidy_yield(struct bot *b);
 
 /* ---- bot_sync.c: sync responses into jobs ---- */
 void bot_sync_start(struct bot *b);

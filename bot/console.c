@@ -4,6 +4,7 @@
 #include "console.h"
 #include "config.h"
 #include "../commands/commands.h"
+#include "../storage/store.h"
 #include "../storage/util.h"
 
 #include <errno.h>
@@ -119,7 +120,9 @@ int console_run(struct store *st, const struct config *cfg, FILE *in, FILE *out)
                 fprintf(out, "%s: %s\n", msg + 8, err);
                 continue;
             }
-            commands_ingest(&ctx, data, len, msg + 8, 1, &reply);
+            if (commands_ingest(&ctx, data, len, msg + 8, 1, &reply) == COMMANDS_STORED &&
+                store_tidy(st, STORE_TIDY_BATCH_PAGES, STORE_TIDY_BATCH_STEPS) < 0)
+                fprintf(out, "(stored; merging its search index failed)\n");
             free(data);
         } else if (commands_answer(&ctx, msg, &reply) < 0) {
             failed = 1;

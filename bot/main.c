@@ -64,7 +64,7 @@ static void print_reply(const struct cmd_reply *r, int json)
 
 static int do_ingest(struct store *st, const struct config *cfg, int argc, char **argv)
 {
-    int i, failed = 0, progress = argc > 3 && isatty(STDERR_FILENO);
+    int i, failed = 0, stored = 0, progress = argc > 3 && isatty(STDERR_FILENO);
     int64_t now = (int64_t)time(NULL);
 
     if (argc == 0) {
@@ -102,6 +102,7 @@ static int do_ingest(struct store *st, const struct config *cfg, int argc, char 
             printf("%s: duplicate \u2014 already stored as the %s of %s\n", path,
                    res.kind == 2 ? "summary report" : "transcript", res.meeting);
         } else {
+            stored++;
             printf("%s: %s \u2014 %s%s: %d turns, %d people, %d actions, %d decisions\n", path,
                    res.meeting, res.kind == 2 ? "summary report" : "transcript",
                    res.new_meeting ? ", new meeting" : ", joined to the meeting",
@@ -111,6 +112,10 @@ static int do_ingest(struct store *st, const struct config *cfg, int argc, char 
     }
     if (progress)
         fputs("\r\033[K", stderr);
+    /* The records' new full-text segments merged before the next question
+     * reads them (what the bot does at rest). */
+    if (stored && store_tidy(st, STORE_TIDY_BATCH_PAGES, STORE_TIDY_BATCH_STEPS) < 0)
+        fprintf(stderr, "scribe: the records are stored; merging their search index failed\n");
     return failed ? 1 : 0;
 }
 

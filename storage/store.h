@@ -45,6 +45,17 @@ void store_question_end(struct store *st);
  * the next question computes its answer afresh. Statements stay prepared. */
 void store_forget_kept(struct store *st);
 
+/* Upkeep at rest (tidy.c): one step merges segments of one full-text
+ * index, writing at most about `pages` pages; 1 when it merged (call
+ * again), 0 when nothing is left to merge, -1 on error. store_tidy()
+ * runs up to max_steps of them: 0 when done, 1 when work is left, -1.
+ * Each step is its own transaction: never inside store_begin(). */
+int store_tidy_step(struct store *st, int pages);
+int store_tidy(struct store *st, int pages, int max_steps);
+/* A whole tidy after a batch of records (scribe ingest, the console). */
+#define STORE_TIDY_BATCH_PAGES 256
+#define STORE_TIDY_BATCH_STEPS 100000
+
 /* ---- ingest ---------------------------------------------------------- */
 
 /* What one ingested record became. */

@@ -95,7 +95,7 @@ static void test_upgrade_from_v7(void **state)
 
     assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
     now = sql_text(st, "PRAGMA user_version");
-    assert_string_equal(now, "8");
+    assert_string_equal(now, "9");
     free(now);
     now = sql_text(st, "SELECT count(*) FROM sqlite_master WHERE name LIKE '%_fts_docsize'"
                        " AND name <> 'turns_fts_docsize' OR name = 'turns_person'");
@@ -128,11 +128,73 @@ static void test_upgrade_from_v7(void **state)
     store_fixture_remove_db(db);
 }
 
+/* Records stored one at a time leave segments in the full-text indexes
+ * (a question looks each word up in every one); store_tidy() merges
+ * them, and the same words find the same rows afterwards. */
+static void test_tidy_merges_segments(void **state)
+{
+    static const char *const index_state =
+        "SELECT (SELECT group_concat(rowid) FROM turns_fts WHERE turns_fts MATCH 'charter')"
+        " || '|' || (SELECT group_concat(rowid) FROM turns_fts WHERE turns_fts MATCH 'budget*')"
+        " || '|' || (SELECT group_concat(rowid) FROM items_fts WHERE items_fts MATCH 'adopt')"
+        " || '|' || (SELECT group_concat(term || ':' || doc) FROM items_vocab)";
+    char db[256], err[256], *before, *after, *n;
+    struct store *st;
+    int i, segments;
+
+    (void)state;
+    assert_int_equal(store_fixture_temp_db(db, sizeof(db), "tidy"), 0);
+    assert_int_equal(store_open(&st, db, err, sizeof(err)), 0);
+    n = sql_text(st, "SELECT group_concat(v) FROM (SELECT v FROM turns_fts_config WHERE k = 'usermerge'"
+                     " UNION ALL SELECT v FROM items_fts_config WHERE k = 'usermerge'"
+                     " UNION ALL SELECT v FROM actions_fts_config WHERE k = 'usermerge')");
+    assert_string_equal(n, "2,2,2");
+    free(n);
+    for (i = 0; i < 12; i++) {
+        char seed[32], num[16], date[16], text[160];
+        struct record *r;
+        int sp;
+
+        snprintf(seed, sizeof(seed), "tidy-%d", i);
+        snprintf(num, sizeof(num), "%d", 40 + i);
+        snprintf(date, sizeof(date), "2024-%02d-10", i + 1);
+        r = fx_new(RECORD_TRANSCRIPT, seed, "DC", num, 40 + i, date, "Meeting");
+        sp = fx_speaker(r, "Ana Lima", "ANA LIMA");
+        snprintf(text, sizeof(text), "Item %d: the charter draft, and the budget for %s.", i, date);
+        fx_turn(r, sp, NULL, text);
+        snprintf(text, sizeof(text), "Adopt charter draft %d", i);
+        fx_item(&r->decisions, &r->n_decisions, text, "Ana Lima");
+        store_fixture_add(st, r, 0, NULL);
+    }
+    n = sql_text(st, "SELECT count(DISTINCT segid) FROM turns_fts_idx");
+    segments = atoi(n);
+    free(n);
+    assert_true(segments >= 3);
+    before = sql_text(st, index_state);
+
+    assert_int_equal(store_tidy(st, 8, 100000), 0);
+    n = sql_text(st, "SELECT count(DISTINCT segid) FROM turns_fts_idx");
+    assert_true(atoi(n) < segments);
+    assert_true(atoi(n) <= 2);
+    free(n);
+    after = sql_text(st, index_state);
+    assert_string_equal(after, before);
+    assert_int_equal(store_tidy_step(st, 8), 0);      /* nothing left */
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+        "INSERT INTO items_fts(items_fts, rank) VALUES('integrity-check', 1);",
+        NULL, NULL, NULL), SQLITE_OK);
+    free(before);
+    free(after);
+    store_close(st);
+    store_fixture_remove_db(db);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_schema),
         cmocka_unit_test(test_upgrade_from_v7),
+        cmocka_unit_test(test_tidy_merges_segments),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
