@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -145,11 +146,24 @@ static int create_private(const char *path, char *err, size_t errlen)
     return 0;
 }
 
+/* Before SQLite starts, once per process: no count of the memory SQLite
+ * holds (nothing in scribe reads sqlite3_memory_used()), which would take
+ * a process-wide lock in every allocation and free SQLite makes. If
+ * SQLite was started already (a test that opened a database itself), the
+ * setting is refused and nothing changes. */
+static pthread_once_t sqlite_configured = PTHREAD_ONCE_INIT;
+
+static void sqlite_configure(void)
+{
+    sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 int store_open(struct store **out, const char *path, char *err, size_t errlen)
 {
     struct store *st = xcalloc(1, sizeof(*st));
 
     *out = NULL;
+    pthread_once(&sqlite_configured, sqlite_configure);
     if (create_private(path, err, errlen) < 0)
         goto fail;
     /* A store is used by one thread at a time (the bot's ingest worker
