@@ -240,9 +240,11 @@ int store_meeting_speakers(struct store *st, int64_t meeting_id,
         " JOIN persons p ON p.id = s.person_id JOIN persons c ON c.id = p.canon_id"
         " WHERE s.meeting_id = ? GROUP BY c.id"
         " ORDER BY SUM(s.turns) DESC, SUM(s.words) DESC, MIN(s.rowid)");
+    /* Every label of the meeting in one pass (not a query per speaker),
+     * each given to its speaker in record and label order. */
     sqlite3_stmt *l = store_stmt(st,
-        "SELECT l.label FROM labels l JOIN records r ON r.id = l.record_id"
-        " JOIN persons p ON p.id = l.person_id WHERE r.meeting_id = ? AND p.canon_id = ?"
+        "SELECT p.canon_id, l.label FROM labels l JOIN records r ON r.id = l.record_id"
+        " JOIN persons p ON p.id = l.person_id WHERE r.meeting_id = ?"
         " ORDER BY l.record_id, l.seq");
     struct store_speaker *v = NULL;
     int cnt = 0, rc = -1, i;
@@ -261,16 +263,15 @@ int store_meeting_speakers(struct store *st, int64_t meeting_id,
         v[cnt].words = sqlite3_column_int(s, 3);
         cnt++;
     }
-    for (i = 0; i < cnt; i++) {
-        sqlite3_reset(l);
-        sqlite3_bind_int64(l, 1, meeting_id);
-        sqlite3_bind_int64(l, 2, v[i].person_id);
-        while (sqlite3_step(l) == SQLITE_ROW) {
-            const char *lab = (const char *)sqlite3_column_text(l, 0);
+    sqlite3_bind_int64(l, 1, meeting_id);
+    while (cnt && sqlite3_step(l) == SQLITE_ROW) {
+        int64_t canon = sqlite3_column_int64(l, 0);
+        const char *lab = (const char *)sqlite3_column_text(l, 1);
 
-            if (lab && !has_string(v[i].labels, v[i].n_labels, lab))
-                strv_push(&v[i].labels, &v[i].n_labels, lab);
-        }
+        for (i = 0; i < cnt && v[i].person_id != canon; i++)
+            ;
+        if (i < cnt && lab && !has_string(v[i].labels, v[i].n_labels, lab))
+            strv_push(&v[i].labels, &v[i].n_labels, lab);
     }
     *out = v;
     *n = cnt;
