@@ -52,6 +52,22 @@ static void action_read(sqlite3_stmt *s, struct store_action *a)
         a->text = xstrdup("");
 }
 
+/* One owner row of action a: its person's name (canon) and the name as
+ * the record wrote it; each name once. */
+static void owner_add(struct store_action *a, const char *canon, const char *as_written)
+{
+    const char *name = canon ? canon : as_written;
+    int i;
+
+    /* Bodies keep their spelling ("DCs"); people their full name. */
+    if (as_written && canon && !strcasecmp(canon, as_written))
+        name = as_written;
+    for (i = 0; i < a->n_owners && strcmp(a->owners[i], name ? name : ""); i++)
+        ;
+    if (i == a->n_owners && name)
+        strv_push(&a->owners, &a->n_owners, name);
+}
+
 static int action_owners(struct store *st, struct store_action *a)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT c.name, o.name, c.single FROM action_owners o"
@@ -62,22 +78,50 @@ static int action_owners(struct store *st, struct store_action *a)
     if (!s)
         return -1;
     sqlite3_bind_int64(s, 1, a->id);
-    while (sqlite3_step(s) == SQLITE_ROW) {
-        const char *canon = (const char *)sqlite3_column_text(s, 0);
-        const char *as_written = (const char *)sqlite3_column_text(s, 1);
-        const char *name = canon ? canon : as_written;
-        int i;
-
-        /* Bodies keep their spelling ("DCs"); people their full name. */
-        if (as_written && canon && !strcasecmp(canon, as_written))
-            name = as_written;
-        for (i = 0; i < a->n_owners && strcmp(a->owners[i], name ? name : ""); i++)
-            ;
-        if (i == a->n_owners && name)
-            strv_push(&a->owners, &a->n_owners, name);
-    }
+    while (sqlite3_step(s) == SQLITE_ROW)
+        owner_add(a, (const char *)sqlite3_column_text(s, 0),
+                  (const char *)sqlite3_column_text(s, 1));
     store_stmt_done(s);
     return 0;
+}
+
+/* The owners of v[0..n) in one statement (a query per action cost more
+ * than reading the owners): the actions' ids as a JSON array, each owner
+ * row given back with its action's place in it. 0 or -1. */
+static int actions_owners_all(struct store *st, struct store_action *v, int n)
+{
+    sqlite3_stmt *s;
+    struct buf ids;
+    int i, step, rc = 0;
+
+    if (n <= 0)
+        return 0;
+    if (n == 1)
+        return action_owners(st, v);
+    s = store_stmt(st, "SELECT j.key, c.name, o.name FROM json_each(?) j"
+                       " JOIN action_owners o ON o.action_id = j.value"
+                       " JOIN persons p ON p.id = o.person_id"
+                       " JOIN persons c ON c.id = p.canon_id ORDER BY j.key, o.seq");
+    if (!s)
+        return -1;
+    buf_init(&ids);
+    buf_putc(&ids, '[');
+    for (i = 0; i < n; i++)
+        buf_printf(&ids, "%s%lld", i ? "," : "", (long long)v[i].id);
+    buf_putc(&ids, ']');
+    sqlite3_bind_text(s, 1, ids.data, (int)ids.len, SQLITE_STATIC);
+    while ((step = sqlite3_step(s)) == SQLITE_ROW) {
+        int k = sqlite3_column_int(s, 0);
+
+        if (k >= 0 && k < n)
+            owner_add(&v[k], (const char *)sqlite3_column_text(s, 1),
+                      (const char *)sqlite3_column_text(s, 2));
+    }
+    if (step != SQLITE_DONE)
+        rc = store_fail(st, "cannot read the actions' owners");
+    store_stmt_done(s);
+    buf_release(&ids);
+    return rc;
 }
 
 void store_action_release(struct store_action *a)
@@ -399,7 +443,7 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
                       prefixes ? actions_on_topic : actions_any;
     sqlite3_stmt *s = NULL;
     struct buf ids;
-    int i, rc = 0;
+    int rc = 0;
 
     *out = NULL;
     *n = 0;
@@ -450,9 +494,8 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
         actions_read(s, t, f ? f->limit : 0, out, n, more);
     store_stmt_done(s);
 owners:
-    for (i = 0; rc == 0 && i < *n; i++)
-        if (action_owners(st, &(*out)[i]) < 0)
-            rc = -1;
+    if (rc == 0)
+        rc = actions_owners_all(st, *out, *n);
 out:
     buf_release(&ids);
     free(prefixes);
@@ -471,7 +514,7 @@ int store_actions_due(struct store *st, const char *from, const char *to, int li
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT count(*) FROM actions a WHERE a.status = 'open'"
                                      " AND a.due_date >= ?1 AND a.due_date < ?2");
-    int rc = 0, i;
+    int rc = 0;
 
     *out = NULL;
     *n = 0;
@@ -498,24 +541,22 @@ int store_actions_due(struct store *st, const char *from, const char *to, int li
         action_read(s, &(*out)[(*n)++]);
     }
     store_stmt_done(s);
-    for (i = 0; rc == 0 && i < *n; i++)
-        if (action_owners(st, &(*out)[i]) < 0)
-            rc = -1;
+    if (rc == 0)
+        rc = actions_owners_all(st, *out, *n);
     return rc;
 }
 
 int store_actions_page(struct store *st, const struct store_action_filter *f,
                        struct store_action **out, int *n, int *total)
 {
-    int more = 0, rc, i;
+    int more = 0, rc;
 
     *out = NULL;
     *n = 0;
     if (f->person_id && !f->meeting_id && !f->owner && !f->dcs && !f->topic && f->limit > 0) {
         rc = person_page(st, f, out, n, total);
-        for (i = 0; rc == 0 && i < *n; i++)
-            if (action_owners(st, &(*out)[i]) < 0)
-                rc = -1;
+        if (rc == 0)
+            rc = actions_owners_all(st, *out, *n);
         return rc;
     }
     rc = actions_query(st, f, out, n, &more);
@@ -549,7 +590,7 @@ int store_actions_in_context(struct store *st, int64_t meeting_id, const struct 
 {
     struct context_turns ct = { 0, NULL, NULL, 0 };
     sqlite3_stmt *s;
-    int rc = 0, i;
+    int rc = 0;
 
     *out = NULL;
     *n = 0;
@@ -580,8 +621,8 @@ int store_actions_in_context(struct store *st, int64_t meeting_id, const struct 
     }
     store_stmt_done(s);
     context_turns_release(&ct);
-    for (i = 0; rc == 0 && i < *n; i++)
-        rc = action_owners(st, &(*out)[i]);
+    if (rc == 0)
+        rc = actions_owners_all(st, *out, *n);
     return rc;
 }
 

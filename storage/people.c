@@ -300,11 +300,13 @@ void store_participants_free(struct store_participant *v, int n)
 int store_meeting_participants(struct store *st, int64_t meeting_id,
                                struct store_participant **out, int *n)
 {
-    /* Listed people first (record order), then speakers not listed. */
+    /* Listed people first (record order), then speakers not listed;
+     * whether each spoke, from the set of the meeting's speakers (made
+     * once, not a search of them per person). */
     sqlite3_stmt *s = store_stmt(st,
         "SELECT c.id, c.name, COALESCE(x.affiliation, p.affiliation, c.affiliation), x.role,"
-        "  EXISTS(SELECT 1 FROM speakers s2 JOIN persons p2 ON p2.id = s2.person_id"
-        "         WHERE s2.meeting_id = ?1 AND p2.canon_id = c.id) FROM ("
+        "  c.id IN (SELECT p2.canon_id FROM speakers s2 JOIN persons p2 ON p2.id = s2.person_id"
+        "           WHERE s2.meeting_id = ?1) FROM ("
         "  SELECT person_id, affiliation, role, record_id AS r, seq FROM participants"
         "   WHERE meeting_id = ?1"
         "  UNION ALL SELECT person_id, NULL, NULL, 1e18, rowid FROM speakers WHERE meeting_id = ?1"
