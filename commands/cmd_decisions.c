@@ -285,12 +285,15 @@ static int decisions_run(struct cmd_q *q)
             rt_text(q, "I found no decisions in my records. Try: recap");
         rt_nl(q);
         if (*topic)
+            cmd_topic_note(q, tp, 0);
+        if (*topic)
             related(q, topic, tp, mid, mids, nm, &refs);
         goto out;
     }
-    if (*topic)
+    if (*topic) {
+        cmd_topic_note(q, tp, 1);
         rt_printf(q, "Decided about \"%s\":", topic);
-    else
+    } else
         rt_text(q, "Decisions, newest meeting first:");
     rt_nl(q);
     for (i = 0; i < n && i < DECISIONS_SHOWN; i++) {

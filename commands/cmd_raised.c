@@ -210,10 +210,12 @@ static int raised_run(struct cmd_q *q)
         rt_printf(q, "Nobody raised \"%s\" in the %s. Try: search %s", heading, b.data,
                   store_topic_words(tp));
         rt_nl(q);
+        cmd_topic_note(q, tp, 0);
         buf_release(&b);
         free(heading);
         goto out;
     }
+    cmd_topic_note(q, tp, 1);
     rt_bold(q, heading);
     rt_text(q, " \u2014 first raised by:");
     rt_nl(q);

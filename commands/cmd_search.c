@@ -76,8 +76,10 @@ static int search_run(struct cmd_q *q)
     if (q->flag)        /* a free question: say that this is a search, not a command */
         rt_printf(q, "I have no command for that (see: help); my records say this about \"%s\":",
                   store_topic_words(tp));
-    else
+    else {
+        cmd_topic_note(q, tp, 1);
         rt_printf(q, "Found in my records (\"%s\"):", store_topic_words(tp));
+    }
     rt_nl(q);
     rt_list_begin(q);
     for (i = 0; i < n; i++) {

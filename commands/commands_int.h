@@ -90,6 +90,12 @@ void cmd_day(char *out, size_t n, int64_t at);
 char *cmd_meeting_ref_dup(struct store *st, int64_t meeting_id, int with_date);
 /* Cut a one-line summary to at most n bytes on a word, adding "…". */
 char *cmd_short_dup(const char *s, size_t n);
+/* The words of topic tp no record carries, in one line: before an answer
+ * that found something ("No record mentions "x": this is about "y z"."),
+ * so a match on some of the words is never shown as one on all of them;
+ * after one that found nothing ("No record mentions "x"."), so a typo is
+ * seen. Nothing when every word is known, or none is. */
+void cmd_topic_note(struct cmd_q *q, const struct store_topic *tp, int found);
 
 /* A reply that says the store failed. Returns -1. */
 int cmd_store_error(struct cmd_q *q);

@@ -658,3 +658,49 @@ char *store_excerpt_dup(const char *text, const struct store_topic *t, size_t ma
     free(map);
     return out;
 }
+
+/* ---- words nothing carries ---------------------------------------------- */
+
+int store_topic_unknown(struct store *st, const struct store_topic *t, char *out, size_t cap)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM turns_fts WHERE turns_fts MATCH ? LIMIT 1");
+    size_t len = 0;
+    int i, rc = 0;
+
+    if (cap)
+        out[0] = '\0';
+    if (!s)
+        return -1;
+    for (i = 0; t && i < t->n_terms; i++) {
+        const struct term *tm = &t->terms[i];
+        const struct buf *kept;
+        struct buf key;
+        int step, known;
+
+        if (!tm->match.len)
+            continue;
+        /* Kept until the index is written: "known?" and the expression. */
+        buf_init(&key);
+        buf_puts(&key, "known?");
+        buf_add(&key, tm->match.data, tm->match.len);
+        if ((kept = query_memo_get(st, MEMO_TURNS, key.data, key.len)) && kept->len == 1) {
+            known = kept->data[0] == '1';
+        } else {
+            sqlite3_reset(s);
+            sqlite3_bind_text(s, 1, tm->match.data, (int)tm->match.len, SQLITE_STATIC);
+            step = sqlite3_step(s);
+            if (step != SQLITE_ROW && step != SQLITE_DONE) {
+                buf_release(&key);
+                rc = store_fail(st, "cannot look a word up");
+                break;
+            }
+            known = step == SQLITE_ROW;
+            query_memo_put(st, MEMO_TURNS, key.data, key.len, known ? "1" : "0", 1);
+        }
+        buf_release(&key);
+        if (!known && len + strlen(tm->word) + 2 <= cap)
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "", tm->word);
+    }
+    store_stmt_done(s);
+    return rc;
+}

@@ -130,6 +130,39 @@ static void test_who_raised_text(void **state)
         "Who raised what? Name a topic, for example: who raised the Global Digital Compact?\n");
 }
 
+/* A topic with a word no record has: the answer says so, and that it is
+ * about the other words, before showing what they matched. */
+static void test_unknown_word_said(void **state)
+{
+    static const char raised[] =
+        "No record mentions \"zorblax\": this is about \"community garden\".\n"
+        "zorblax community garden \xe2\x80\x94 first raised by:\n";
+    static const char search[] = "No record mentions \"zorblax\": this is about \"garden\".\n";
+    struct fixture *f = *state;
+    const char *a;
+
+    a = ask(f, "who raised the zorblax community garden?");
+    if (strncmp(a, raised, strlen(raised)))
+        fail_msg("who raised: %s", a);
+    a = ask(f, "what was decided about the zorblax garden plot?");
+    if (!strstr(a, "No record mentions \"zorblax\": this is about \"garden plot\".\n"
+                   "Decided about \"the zorblax garden plot\":") ||
+        !strstr(a, "Apply for the community garden plot"))
+        fail_msg("decisions: %s", a);
+    a = ask(f, "search zorblax garden");
+    if (strncmp(a, search, strlen(search)))
+        fail_msg("search: %s", a);
+    /* Every word known, or none: no such line. */
+    a = ask(f, "what was decided about the garden plot?");
+    assert_null(strstr(a, "No record mentions"));
+    a = ask(f, "search zorblax");
+    assert_null(strstr(a, "this is about"));
+    /* Nothing found, one word unknown: said after, as a possible typo. */
+    assert_string_equal(ask(f, "who raised the zorblax committee?"),
+        "Nobody raised \"zorblax committee\" in the 2 meetings I hold (#6, #5). "
+        "Try: search zorblax committee\nNo record mentions \"zorblax\".\n");
+}
+
 static void test_hostile(void **state)
 {
     static const char *const msgs[] = {
@@ -566,6 +599,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_dispatch, setup, teardown),
         cmocka_unit_test_setup_teardown(test_who_raised_text, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_unknown_word_said, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hostile, setup, teardown),
         cmocka_unit_test_setup_teardown(test_html_escaping, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recap, setup, teardown),
