@@ -519,7 +519,19 @@ long search_find_word(const char *f, size_t flen, const char *term, size_t from)
     size_t tl = strlen(term), pl = tl <= 5 ? tl : (tl - 2 < 5 ? 5 : tl - 2);
     size_t i;
 
+    if (!pl) {
+        for (i = from; i <= flen; i++)
+            if (i == 0 || !search_word_byte((unsigned char)f[i - 1]))
+                return (long)i;
+        return -1;
+    }
+    /* Only where the term's first byte is (memchr jumps there). */
     for (i = from; i + pl <= flen; i++) {
+        const char *p = memchr(f + i, term[0], flen - pl + 1 - i);
+
+        if (!p)
+            return -1;
+        i = (size_t)(p - f);
         if (i > 0 && search_word_byte((unsigned char)f[i - 1]))
             continue;
         if (!strncmp(f + i, term, pl))

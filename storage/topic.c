@@ -442,8 +442,7 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
     char (*bases)[4][TOPIC_MAX_WORD + 8] = fm->bases;
     const int *nb = fm->nb;
     unsigned asked = 0, derived = 0, check = 0;
-    char firsts[TOPIC_MAX_TERMS * 4];
-    size_t nfirst = 0;
+    unsigned char first[256];       /* 1 for a byte some form starts with */
     const char *p = text;
     int i, k;
 
@@ -459,17 +458,20 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
         if (nb[i] > 0 && strlen(bases[i][0]) >= FORM_PREFIX + 1)
             check |= 1u << i;
     }
+    if (!check)
+        return 0;
+    memset(first, 0, sizeof(first));
     for (i = 0; i < t->n_terms; i++)
         for (k = 0; (check & (1u << i)) && k < nb[i]; k++)
-            if (bases[i][k][0] && !memchr(firsts, bases[i][k][0], nfirst))
-                firsts[nfirst++] = bases[i][k][0];
+            first[(unsigned char)bases[i][k][0]] = 1;
+    first[0] = 0;
     while (check && *p) {
         char w[TOPIC_MAX_WORD + 8], b[TOPIC_MAX_WORD + 8];
         size_t len = 0;
 
         while (*p && !c_word_byte((unsigned char)*p))
             p++;
-        if (*p && !memchr(firsts, c_lower((unsigned char)*p), nfirst)) {
+        if (*p && !first[c_lower((unsigned char)*p)]) {
             /* Starts unlike every form: skip it without copying. */
             while (*p && c_word_byte((unsigned char)*p))
                 p++;
