@@ -179,8 +179,8 @@ struct cand *search_cand_get(struct candset *cs, int64_t id, int64_t meeting_id)
     size_t i;
 
     if ((cs->n + 1) * 2 > cs->cap) {
-        struct candset big = { xcalloc(cs->cap ? cs->cap * 2 : 256, sizeof(struct cand)),
-                               cs->cap ? cs->cap * 2 : 256, 0 };
+        struct candset big = { xcalloc(cs->cap ? cs->cap * 2 : 16, sizeof(struct cand)),
+                               cs->cap ? cs->cap * 2 : 16, 0 };
         size_t k;
 
         for (k = 0; k < cs->cap; k++)
