@@ -280,9 +280,9 @@ static void ingest_work_done(uv_work_t *req, int status)
     if (jb)
         bot_job_run(jb);
     bot_worker_free(b);
-    /* Every record posted is in: merge the indexes it added to. */
-    if (!b->ingesting)
-        bot_tidy_start(b);
+    /* The indexes the record added to are merged at the next rest, once
+     * its reply is out and nothing else is asked (bot.c on_rest). */
+    b->tidy_left = 1;
 }
 
 void bot_worker_free(struct bot *b)

@@ -116,7 +116,8 @@ struct bot {
     struct ingest_work *ingesting;  /* the record being read off the loop */
     int sync_after_ingest;      /* a batch could not be stored meanwhile: fetch it again */
     struct tidy_work *tidying;  /* the full-text indexes being merged off the loop */
-    int tidy_left;              /* merging stopped short (or failed): go on at rest */
+    int tidy_left;              /* segments to merge (a record stored, or merging
+                                 * stopped short): done at the next rest */
 };
 
 /* ---- bot.c: the session ---- */
@@ -168,7 +169,8 @@ void bot_worker_free(struct bot *b);
 
 /* ---- bot_tidy.c: the store's upkeep off the loop ---- */
 /* Merge the full-text indexes in the thread pool when no record is being
- * read (and nothing is merging already); a record waits for it. */
+ * read (and nothing is merging already): at start-up, and at rest after
+ * records were stored; a record waits for it. */
 void bot_tidy_start(struct bot *b);
 /* Ask the merge under way to stop after its current step (a question or
  * a record came in, or the bot stops); tidy_left says it did not finish. */

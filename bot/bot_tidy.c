@@ -1,10 +1,11 @@
 /* bot/bot_tidy.c -- the store's upkeep off the event loop. Each record
  * stored leaves new segments in the full-text indexes, and a question
- * looks each of its words up in every segment; once the records posted
- * are in, the segments are merged (store_tidy_step) in libuv's thread
- * pool on a connection of its own, one short transaction per step. A
- * record or a question that arrives meanwhile stops it after the step
- * under way; what is left is merged at the next rest. */
+ * looks each of its words up in every segment; at start-up, and at the
+ * first rest after records were stored (their replies sent), the
+ * segments are merged (store_tidy_step) in libuv's thread pool on a
+ * connection of its own, one short transaction per step. A record or a
+ * question that arrives meanwhile stops it after the step under way; what
+ * is left is merged at the next rest. */
 #include "bot_int.h"
 #include "../storage/botstate.h"
 #include "../storage/log.h"
