@@ -135,9 +135,9 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
     struct store_action_filter f = { STORE_ACT_ALL, mid, 0, NULL, 0, topic, 6 };
     struct store_action *a = NULL;
     struct store_item *p = NULL;
-    int na = 0, np = 0, more, i, k;
+    int na = 0, np = 0, i, k;
 
-    if (store_items_on_topic(st, STORE_POINT, mid, tp, 3, &p, &np, &more) == 0 && np > 0) {
+    if (store_items_on_topic(st, STORE_POINT, mid, tp, 3, &p, &np, NULL) == 0 && np > 0) {
         rt_text(q, "Key points on it:");
         rt_nl(q);
         rt_list_begin(q);

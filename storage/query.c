@@ -376,7 +376,7 @@ void query_item_read(sqlite3_stmt *s, struct store_item *it)
 
 /* Append the rows of s on topic t (every row when t is NULL) to *out,
  * until there are `limit` of them (0: no limit); the rows past the limit
- * are counted in *more. */
+ * are counted in *more, or not read at all when more is NULL. */
 static void items_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
                        struct store_item **out, int *n, int *more)
 {
@@ -389,6 +389,8 @@ static void items_read(sqlite3_stmt *s, const struct store_topic *t, int limit,
             !query_on_topic(quote ? quote : "", t))
             continue;
         if (limit && *n >= limit) {
+            if (!more)
+                return;
             (*more)++;
             continue;
         }
@@ -429,6 +431,8 @@ static int items_read_ids(struct store *st, sqlite3_stmt *s, const struct store_
             !query_on_topic(quote ? quote : "", t))
             continue;
         if (limit && *n >= limit) {
+            if (!more)
+                return 0;
             (*more)++;
             continue;
         }
@@ -514,7 +518,7 @@ static int items_walk(struct store *st, int kind, const struct store_topic *t, i
 
     if (!m)
         return -1;
-    while (!*more && sqlite3_step(m) == SQLITE_ROW) {
+    while ((more ? !*more : *n < limit) && sqlite3_step(m) == SQLITE_ROW) {
         if (!(s = store_stmt(st, items_of_meeting_ids))) {
             rc = -1;
             break;
@@ -527,7 +531,7 @@ static int items_walk(struct store *st, int kind, const struct store_topic *t, i
             break;
     }
     store_stmt_done(m);
-    if (*more)
+    if (more && *more)
         *more = -1;             /* more, uncounted */
     return rc;
 }
@@ -583,7 +587,8 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
 
     *out = NULL;
     *n = 0;
-    *more = 0;
+    if (more)
+        *more = 0;
     if (limit <= 0)
         limit = 1;
     /* Reading every item that carries a word costs a row each; walking

@@ -243,7 +243,7 @@ int store_items_in_context(struct store *st, int kind, int64_t meeting_id,
  * one question parses it once), in the order of store_items(); *more is
  * how many more there are, or -1 when there are more that were not
  * counted (a topic so common that counting them would read the store).
- * 0 or -1. */
+ * With more NULL, the rows past the first `limit` are not read. 0 or -1. */
 struct store_topic;
 int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
                          const struct store_topic *t, int limit,
