@@ -1,7 +1,7 @@
 /* storage/topic.c -- a question's topic: its words without stop words,
  * adjacent pairs and the whole phrase as FTS5 expressions (quoted, never
  * raw syntax), widened by the glossary (acronym <-> expansion) and by
- * spelling and derivation variants. */
+ * spelling and derivation variants; which of its words no record has. */
 #include "search_int.h"
 
 #include <stdio.h>
@@ -508,4 +508,50 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
             break;              /* every term seen as asked: nothing to find */
     }
     return derived & ~asked & check;
+}
+
+/* ---- words nothing carries ---------------------------------------------- */
+
+int store_topic_unknown(struct store *st, const struct store_topic *t, char *out, size_t cap)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM turns_fts WHERE turns_fts MATCH ? LIMIT 1");
+    size_t len = 0;
+    int i, rc = 0;
+
+    if (cap)
+        out[0] = '\0';
+    if (!s)
+        return -1;
+    for (i = 0; t && i < t->n_terms; i++) {
+        const struct term *tm = &t->terms[i];
+        const struct buf *kept;
+        struct buf key;
+        int step, known;
+
+        if (!tm->match.len)
+            continue;
+        /* Kept until the index is written: "known?" and the expression. */
+        buf_init(&key);
+        buf_puts(&key, "known?");
+        buf_add(&key, tm->match.data, tm->match.len);
+        if ((kept = query_memo_get(st, MEMO_TURNS, key.data, key.len)) && kept->len == 1) {
+            known = kept->data[0] == '1';
+        } else {
+            sqlite3_reset(s);
+            sqlite3_bind_text(s, 1, tm->match.data, (int)tm->match.len, SQLITE_STATIC);
+            step = sqlite3_step(s);
+            if (step != SQLITE_ROW && step != SQLITE_DONE) {
+                buf_release(&key);
+                rc = store_fail(st, "cannot look a word up");
+                break;
+            }
+            known = step == SQLITE_ROW;
+            query_memo_put(st, MEMO_TURNS, key.data, key.len, known ? "1" : "0", 1);
+        }
+        buf_release(&key);
+        if (!known && len + strlen(tm->word) + 2 <= cap)
+            len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "", tm->word);
+    }
+    store_stmt_done(s);
+    return rc;
 }
