@@ -52,9 +52,11 @@ static void tidy_done(uv_work_t *req, int status)
 
     (void)status;
     b->tidying = NULL;
-    b->tidy_left = w->rc != 0;
+    /* Stopped short: the next rest goes on. Failed (the database busy or
+     * full): the next record stored asks again, not every rest. */
+    b->tidy_left = w->rc == 1;
     if (w->rc < 0)
-        log_warn("could not merge the full-text indexes; trying again at the next rest");
+        log_warn("could not merge the full-text indexes; trying again after the next record");
     else if (w->steps)
         log_debug("full-text indexes merged in %d steps%s", w->steps,
                   w->rc ? ", more left for the next rest" : "");
