@@ -189,40 +189,16 @@ char *cmd_meeting_ref_dup(struct store *st, int64_t meeting_id, int with_date)
 
 void cmd_topic_note(struct cmd_q *q, const struct store_topic *tp, int found)
 {
-    char unknown[256];
-    const char *w;
-    struct buf known;
+    char unknown[256], known[256];
 
-    if (store_topic_unknown(q->ctx->st, tp, unknown, sizeof(unknown)) < 0 || !unknown[0])
+    if (store_topic_unknown(q->ctx->st, tp, unknown, sizeof(unknown), known, sizeof(known)) < 0 ||
+        !unknown[0] || !known[0])
         return;
-    buf_init(&known);
-    for (w = store_topic_words(tp); *w;) {
-        size_t n = strcspn(w, " ");
-        const char *u = unknown;
-        int same = 0;
-
-        while (n && *u && !same) {
-            size_t un = strcspn(u, " ");
-
-            same = un == n && !strncmp(u, w, n);
-            u += un;
-            u += *u == ' ';
-        }
-        if (n && !same) {
-            if (known.len)
-                buf_putc(&known, ' ');
-            buf_add(&known, w, n);
-        }
-        w += n;
-        w += *w == ' ';
-    }
-    if (known.len && found)
-        rt_printf(q, "No record mentions \"%s\": this is about \"%s\".", unknown, known.data);
-    else if (known.len)
+    if (found)
+        rt_printf(q, "No record mentions \"%s\": this is about \"%s\".", unknown, known);
+    else
         rt_printf(q, "No record mentions \"%s\".", unknown);
-    if (known.len)
-        rt_nl(q);
-    buf_release(&known);
+    rt_nl(q);
 }
 
 char *cmd_short_dup(const char *s, size_t n)

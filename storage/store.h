@@ -395,10 +395,11 @@ int store_topic_empty(const struct store_topic *t);
 /* The words kept, joined by spaces (for "Nobody raised ..."). Borrowed. */
 const char *store_topic_words(const struct store_topic *t);
 /* The words of topic t that no stored record carries in any form (its
- * stem, a spelling variant, an expansion), joined by spaces into out
- * (cap bytes; "" when every word is known), so an answer can say it is
- * about the other words only. 0 or -1. */
-int store_topic_unknown(struct store *st, const struct store_topic *t, char *out, size_t cap);
+ * stem, a spelling variant, an expansion), joined by spaces into unknown
+ * (ucap bytes; "" when every word is known), and the others into known,
+ * so an answer can say it is about those only. 0 or -1. */
+int store_topic_unknown(struct store *st, const struct store_topic *t, char *unknown,
+                        size_t ucap, char *known, size_t kcap);
 
 /* Who raised a topic, per meeting. */
 struct store_raiser {

@@ -512,21 +512,32 @@ unsigned topic_derived_only(const struct store_topic *t, unsigned terms, const c
 
 /* ---- words nothing carries ---------------------------------------------- */
 
-int store_topic_unknown(struct store *st, const struct store_topic *t, char *out, size_t cap)
+/* Append word to the space-separated list in out (cap bytes, *len used);
+ * a word that does not fit is left out. */
+static void word_list_add(char *out, size_t cap, size_t *len, const char *word)
+{
+    if (*len + strlen(word) + 2 <= cap)
+        *len += (size_t)snprintf(out + *len, cap - *len, "%s%s", *len ? " " : "", word);
+}
+
+int store_topic_unknown(struct store *st, const struct store_topic *t, char *unknown,
+                        size_t ucap, char *known, size_t kcap)
 {
     sqlite3_stmt *s = store_stmt(st, "SELECT 1 FROM turns_fts WHERE turns_fts MATCH ? LIMIT 1");
-    size_t len = 0;
+    size_t ulen = 0, klen = 0;
     int i, rc = 0;
 
-    if (cap)
-        out[0] = '\0';
+    if (ucap)
+        unknown[0] = '\0';
+    if (kcap)
+        known[0] = '\0';
     if (!s)
         return -1;
     for (i = 0; t && i < t->n_terms; i++) {
         const struct term *tm = &t->terms[i];
         const struct buf *kept;
         struct buf key;
-        int step, known;
+        int step, found;
 
         if (!tm->match.len)
             continue;
@@ -535,7 +546,7 @@ int store_topic_unknown(struct store *st, const struct store_topic *t, char *out
         buf_puts(&key, "known?");
         buf_add(&key, tm->match.data, tm->match.len);
         if ((kept = query_memo_get(st, MEMO_TURNS, key.data, key.len)) && kept->len == 1) {
-            known = kept->data[0] == '1';
+            found = kept->data[0] == '1';
         } else {
             sqlite3_reset(s);
             sqlite3_bind_text(s, 1, tm->match.data, (int)tm->match.len, SQLITE_STATIC);
@@ -545,12 +556,14 @@ int store_topic_unknown(struct store *st, const struct store_topic *t, char *out
                 rc = store_fail(st, "cannot look a word up");
                 break;
             }
-            known = step == SQLITE_ROW;
-            query_memo_put(st, MEMO_TURNS, key.data, key.len, known ? "1" : "0", 1);
+            found = step == SQLITE_ROW;
+            query_memo_put(st, MEMO_TURNS, key.data, key.len, found ? "1" : "0", 1);
         }
         buf_release(&key);
-        if (!known && len + strlen(tm->word) + 2 <= cap)
-            len += (size_t)snprintf(out + len, cap - len, "%s%s", len ? " " : "", tm->word);
+        if (found)
+            word_list_add(known, kcap, &klen, tm->word);
+        else
+            word_list_add(unknown, ucap, &ulen, tm->word);
     }
     store_stmt_done(s);
     return rc;
