@@ -475,35 +475,60 @@ static unsigned occ_hash(const char *p)
     return ((unsigned char)p[0] * 31u + (unsigned char)p[1]) & (OCC_BUCKETS - 1);
 }
 
+/* Up to the first eight bytes at p (n of them) as one word, the way a
+ * load of eight bytes there reads them: compared with a mask, a phrase's
+ * head is told from the text at a position in one step. */
+static uint64_t occ_head8(const char *p, size_t n)
+{
+    uint64_t v = 0;
+
+    memcpy(&v, p, n < 8 ? n : 8);
+    return v;
+}
+
 /* Every occurrence of every phrase (all at least two bytes, lower case)
  * in the lower-cased text, in one pass keyed on the first two bytes:
  * sentence by sentence, fifty-odd phrases were each searched anew in
- * every sentence of the record. */
+ * every sentence of the record. A phrase of the position's bucket is
+ * compared on its first eight bytes at once (common heads such as "the "
+ * open several phrases), the rest only when those match. */
 static void phrases_index(struct ctx *c)
 {
     const char *low = c->low;
     size_t len = c->r->len;
     int *head = xmalloc(sizeof(int) * OCC_BUCKETS);
     int *next = xmalloc(sizeof(int) * (size_t)c->n_occ);
+    uint64_t *want = xmalloc(sizeof(uint64_t) * 2 * (size_t)c->n_occ);
 
     for (int b = 0; b < OCC_BUCKETS; b++)
         head[b] = -1;
     /* Chained in reverse so each bucket lists its phrases in order. */
     for (int i = c->n_occ - 1; i >= 0; i--) {
-        unsigned h = occ_hash(c->occ[i].phrase);
+        const struct occ *o = &c->occ[i];
+        unsigned h = occ_hash(o->phrase);
 
         next[i] = head[h];
         head[h] = i;
+        want[2 * i] = occ_head8(o->phrase, o->len);
+        want[2 * i + 1] = o->len >= 8 ? ~(uint64_t)0 : occ_head8("\xff\xff\xff\xff\xff\xff\xff", o->len);
     }
     for (size_t at = 0; at + 1 < len; at++) {
-        for (int i = head[occ_hash(low + at)]; i >= 0; i = next[i]) {
+        int i = head[occ_hash(low + at)];
+        uint64_t v;
+
+        if (i < 0)
+            continue;
+        /* low holds len + 1 bytes (its NUL): eight can be read up to there. */
+        v = at + 8 <= len + 1 ? occ_head8(low + at, 8) : occ_head8(low + at, len + 1 - at);
+        for (; i >= 0; i = next[i]) {
             struct occ *o = &c->occ[i];
 
-            if (at + o->len <= len && (o->len < 3 || low[at + 2] == o->phrase[2]) &&
-                !memcmp(low + at, o->phrase, o->len))
+            if (at + o->len <= len && (v & want[2 * i + 1]) == want[2 * i] &&
+                (o->len <= 8 || !memcmp(low + at + 8, o->phrase + 8, o->len - 8)))
                 *READER_PUSH(o->pos, o->n) = at;
         }
     }
+    free(want);
     free(next);
     free(head);
 }
