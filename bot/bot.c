@@ -377,7 +377,9 @@ static void on_closed_noop(uv_handle_t *h)
  * write-ahead log is copied back into the database (SQLite
  * would otherwise do it inside the commit that crosses 1,000 pages, about
  * every 140 questions, and that reply waited 3-10 ms for it and its two
- * fsyncs), SQLite's page cache lets go of the pages it read, and glibc
+ * fsyncs) and the log started over (botstate_checkpoint(): the fsync of
+ * its new header would otherwise come with the next question), SQLite's
+ * page cache lets go of the pages it read, and glibc
  * returns what a large answer or a record freed. A PASSIVE checkpoint
  * never waits for the record being written. */
 static void on_rest(uv_timer_t *t)

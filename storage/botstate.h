@@ -24,7 +24,10 @@ const char *botstate_db_path(struct store *st);
 void botstate_busy_timeout(struct store *st, int ms);
 
 /* Copy the write-ahead log back into the database without waiting for
- * readers (a passive checkpoint); 0 or -1. */
+ * readers (a passive checkpoint). When all of it went back, the log is
+ * started over at once with a small write (key "rested_at"), so that the
+ * sync SQLite makes when a log starts over is not paid by the next
+ * question's write. 0 or -1. */
 int botstate_checkpoint(struct store *st);
 /* Frees the page cache pages no statement holds (at rest: the next question
  * reads them again from the file, which the OS most likely still caches). */

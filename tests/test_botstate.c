@@ -1,16 +1,19 @@
 /* tests/test_botstate.c -- the bot's persisted state on an in-memory
  * store: keys, handled ids, rooms and jobs round-trip, and a rolled-back
- * batch leaves nothing behind. */
+ * batch leaves nothing behind; on a database file, the write after a rest
+ * does not start the write-ahead log over. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "../storage/botstate.h"
 #include "../storage/store.h"
+#include "store_fixture.h"
 
 static int setup(void **state)
 {
@@ -172,6 +175,54 @@ static void test_batch_rollback(void **state)
     botstate_jobs_free(js, n);
 }
 
+/* Bytes 12-23 of the write-ahead log's header of database `db`: the
+ * checkpoint sequence and the salts, which change when SQLite starts the
+ * log over (and then syncs it). -1 when the log cannot be read. */
+static int wal_header(const char *db, unsigned char out[12])
+{
+    char path[4200];
+    size_t got = 0;
+    FILE *f;
+
+    snprintf(path, sizeof(path), "%s-wal", db);
+    if (!(f = fopen(path, "rb")))
+        return -1;
+    if (fseek(f, 12, SEEK_SET) == 0)
+        got = fread(out, 1, 12, f);
+    fclose(f);
+    return got == 12 ? 0 : -1;
+}
+
+/* At rest the log is copied back and started over then: the next write
+ * (the batch holding the next question) goes on in the same log instead
+ * of starting it over and syncing its header inside the reply's path. */
+static void test_rest_starts_log_over(void **state)
+{
+    unsigned char before[12], after[12];
+    char path[4096], err[256], *v;
+    struct store *st;
+
+    (void)state;
+    assert_int_equal(store_fixture_temp_db(path, sizeof(path), "rest"), 0);
+    assert_int_equal(store_open(&st, path, err, sizeof(err)), 0);
+    assert_int_equal(botstate_init(st), 0);
+    assert_int_equal(botstate_set(st, "next_batch", "s1"), 0);
+    assert_int_equal(botstate_checkpoint(st), 0);
+    assert_int_equal(wal_header(path, before), 0);
+    assert_int_equal(botstate_set(st, "next_batch", "s2"), 0);
+    assert_int_equal(wal_header(path, after), 0);
+    assert_memory_equal(before, after, sizeof(before));
+    /* A second rest with nothing written since does it again; the data
+     * is all there after both. */
+    assert_int_equal(botstate_checkpoint(st), 0);
+    assert_int_equal(botstate_checkpoint(st), 0);
+    v = botstate_get_dup(st, "next_batch");
+    assert_string_equal(v, "s2");
+    free(v);
+    store_close(st);
+    store_fixture_remove_db(path);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -180,6 +231,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_rooms, setup, teardown),
         cmocka_unit_test_setup_teardown(test_jobs, setup, teardown),
         cmocka_unit_test_setup_teardown(test_batch_rollback, setup, teardown),
+        cmocka_unit_test(test_rest_starts_log_over),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
