@@ -249,7 +249,7 @@ def bot_latencies(log_text, kinds):
         reply.setdefault(eid, int(us) / 1000.0)
     for eid, us in re.findall(r"event '([^']+)': command took (\d+) us", log_text):
         command.setdefault(eid, int(us) / 1000.0)
-    raw = {"all": [reply[e] for e in kinds if e in reply and kinds[e] != "help"],
+    raw = {"all": [reply[e] for e in kinds if e in reply and not kinds[e].startswith("help")],
            "own": [reply[e] - command[e] for e in kinds if e in reply and e in command],
            "by_kind": {}, "own_by_kind": {}}
     for e, k in kinds.items():
@@ -310,12 +310,20 @@ def wait_reply_synced(user, room, event_id, since, seconds=60):
     raise RuntimeError("no answer to %s within %d s" % (event_id, seconds))
 
 
-def bot_bench(db, questions, corpus_questions, helps):
+# Seconds between the "help" questions asked after a rest: over the
+# bot's REST_MS (bot/bot_int.h), so that each comes after the bot has
+# rested (checkpoint, memory back), as questions in a conversation do.
+REST_GAP_S = 1.5
+
+
+def bot_bench(db, questions, corpus_questions, helps, spaced=0):
     """scribe run against the test homeserver on `db`: memory at rest,
     then `questions` questions one after another (each (kind, text)), then
     `helps` trivial ones ("help": the bot's own path with next to no
-    command); the bot logs, per question, the time from the parsed sync
-    holding it to its reply request, and the command's own time."""
+    command), then `spaced` more "help" each after a rest (kind
+    "help_after_rest"); the bot logs, per question, the time from the
+    parsed sync holding it to its reply request, and the command's own
+    time."""
     sys.path.insert(0, os.path.join(ROOT, "tests", "e2e"))
     os.environ["SCRIBE_BIN"] = SCRIBE
     import hs  # noqa: E402
@@ -342,6 +350,11 @@ def bot_bench(db, questions, corpus_questions, helps):
                 else ("help", "help")
             eid = alice.say(room, "!" + text)
             kinds[eid] = kind
+            since = wait_reply_synced(alice, room, eid, since)
+        for i in range(spaced):
+            time.sleep(REST_GAP_S)
+            eid = alice.say(room, "!help")
+            kinds[eid] = "help_after_rest"
             since = wait_reply_synced(alice, room, eid, since)
         time.sleep(2.0)
         res["after"] = proc_memory(bot.proc.pid)
@@ -382,6 +395,7 @@ def main():
            "sizes": [100] if quick else [100, 1000, 10000], "questions": 100 if quick else 300,
            "drift_answers": 1000 if quick else 10000, "bot_questions": 60 if quick else 300,
            "bot_helps": 30 if quick else 100, "bot_runs": 1 if quick else 3,
+           "bot_spaced": 5 if quick else 10,
            "ask_runs": 5 if quick else 21}
     corpus = None
     if os.environ.get("CORPUS"):
@@ -456,7 +470,7 @@ def main():
         runs = []
         for i in range(cfg["bot_runs"]):
             log("the bot, run %d of %d" % (i + 1, cfg["bot_runs"]))
-            runs.append(bot_bench(botdb, len(qs), qs, cfg["bot_helps"]))
+            runs.append(bot_bench(botdb, len(qs), qs, cfg["bot_helps"], cfg["bot_spaced"]))
         bot = pool_runs(runs)
         bot["meetings"] = meetings
         bot["store"] = store
@@ -563,12 +577,15 @@ def print_table(r):
         for k, v in bot.get("replies_by_kind", {}).items():
             if v:
                 o = own.get(k) or {}
-                print("  %-14s n %3d  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms   bot's own p50 %.3f p99 %.3f" % (
+                print("  %-15s n %3d  p50 %8.3f ms  p99 %8.3f ms  max %8.3f ms   bot's own p50 %.3f p99 %.3f" % (
                     k, v["n"], v["p50_ms"], v["p99_ms"], v["max_ms"], o.get("p50_ms", 0), o.get("p99_ms", 0)))
         o = bot.get("bot_overhead")
         if o:
             print("  bot's own part (reply time less the command's): p50 %.3f ms, p99 %.3f ms" % (
                 o["p50_ms"], o["p99_ms"]))
+        if bot.get("replies_by_kind", {}).get("help_after_rest"):
+            print("  (help_after_rest: \"help\" asked %.1f s after the last reply, when the bot has"
+                  " rested, as in a conversation)" % REST_GAP_S)
     if bot.get("rest"):
         for key, label in (("rest", "at rest"), ("after", "after the questions")):
             mem = bot.get(key)
