@@ -21,15 +21,14 @@ void rt_text(struct cmd_q *q, const char *s)
 
 void rt_printf(struct cmd_q *q, const char *fmt, ...)
 {
-    struct buf b;
     va_list ap;
+    char *s;
 
-    buf_init(&b);
     va_start(ap, fmt);
-    buf_vprintf(&b, fmt, ap);
+    s = xvasprintf(fmt, ap);
     va_end(ap);
-    rt_text(q, b.data);
-    buf_release(&b);
+    rt_text(q, s);
+    free(s);
 }
 
 void cmd_owners(struct cmd_q *q, const struct store_action *a, const char *none)

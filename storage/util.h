@@ -17,6 +17,7 @@ void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);            /* xstrdup(NULL) == NULL */
 char *xstrndup(const char *s, size_t n);
 char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap) __attribute__((format(printf, 1, 0)));
 
 /* A growable, always NUL-terminated byte buffer. */
 struct buf {
