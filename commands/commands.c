@@ -183,12 +183,47 @@ static char *passing_meeting(char *s, int need_words)
     return spec;
 }
 
+/* Cut the join word that ends s ("decisions at", "actions from"), after
+ * a space or as the whole of s, once its meeting has been split off. */
+static void cut_trailing_join(char *s)
+{
+    static const char *const joins[] = { "in meeting", "at meeting", "from meeting",
+                                         "of meeting", "in", "at", "during", "of", "for",
+                                         "from" };
+    size_t len = strlen(s), i;
+
+    while (len && s[len - 1] == ' ')
+        s[--len] = '\0';
+    for (i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
+        size_t jl = strlen(joins[i]);
+
+        if (len >= jl && !strncasecmp(s + len - jl, joins[i], jl) &&
+            (len == jl || s[len - jl - 1] == ' ')) {
+            s[len - jl] = '\0';
+            return;
+        }
+    }
+}
+
+/* 1 when w (one word) can only be a meeting's number after "meeting":
+ * "62", "#62", "XII". */
+static int number_word(const char *w)
+{
+    if (*w == '#')
+        w++;
+    if (isdigit((unsigned char)*w))
+        return w[strspn(w, "0123456789")] == '\0';
+    return *w && w[strspn(w, "IVXLCivxlc")] == '\0';
+}
+
 char *cmd_split_meeting(char *s, int need_words)
 {
-    static const char *const joins[] = { " in meeting ", " at meeting ", " in ", " at ",
-                                         " during ", " of ", " for " };
-    size_t len = strlen(s), i;
+    static const char *const joins[] = { " in meeting ", " at meeting " };
+    static const char *const numbered[] = { "in meeting ", "at meeting ", "from meeting ",
+                                            "of meeting ", "during meeting ", "for meeting ",
+                                            "meeting " };
     char *sp;
+    size_t i;
 
     /* "... #62" at the very end, with or without "in". */
     sp = strrchr(s, ' ');
@@ -196,15 +231,7 @@ char *cmd_split_meeting(char *s, int need_words)
         char *spec = xstrdup(sp + 1);
 
         *sp = '\0';
-        len = strlen(s);
-        for (i = 0; i < sizeof(joins) / sizeof(joins[0]); i++) {
-            size_t jl = strlen(joins[i]) - 1;   /* without the trailing space */
-
-            if (len >= jl && !strncasecmp(s + len - jl, joins[i], jl)) {
-                s[len - jl] = '\0';
-                break;
-            }
-        }
+        cut_trailing_join(s);
         return spec;
     }
     if (!sp && meeting_word(s)) {
@@ -215,6 +242,21 @@ char *cmd_split_meeting(char *s, int need_words)
     }
     if ((sp = passing_meeting(s, need_words)))
         return sp;
+    /* "... from meeting 62", "meeting XII" at the end: the word meeting
+     * and a number. */
+    for (i = 0; i < sizeof(numbered) / sizeof(numbered[0]); i++) {
+        size_t nl = strlen(numbered[i]);
+        char *hit = s;
+
+        while ((hit = strcasestr(hit, numbered[i])) && hit != s && hit[-1] != ' ')
+            hit += nl;
+        if (hit && number_word(hit + nl) && (!need_words || hit != s)) {
+            char *spec = xstrdup(hit + nl);
+
+            *hit = '\0';
+            return spec;
+        }
+    }
     /* "... in meeting 62", "... in MAG XII": only with the word meeting. */
     for (i = 0; i < 2; i++) {
         char *hit = strcasestr(s, joins[i]);

@@ -377,6 +377,26 @@ static void test_meeting_in_passing(void **state)
     assert_non_null(strstr(t, "Open actions in #6"));
     assert_null(strstr(t, "for from"));
 
+    /* A meeting by number after a join word, which is not a topic or an
+     * owner: "decided at #5", "actions from meeting 5". */
+    want = xstrdup(ask(f, "decisions #5"));
+    assert_non_null(strstr(want, "Decisions, newest meeting first:\n #5 (10 Jan 2023)"));
+    assert_string_equal(ask(f, "what was decided at #5?"), want);
+    assert_string_equal(ask(f, "what was agreed in meeting 5?"), want);
+    assert_string_equal(ask(f, "decisions of #5"), want);
+    assert_string_equal(ask(f, "decisions from meeting #5"), want);
+    free(want);
+    want = xstrdup(ask(f, "open actions #5"));
+    assert_non_null(strstr(want, "Open actions in #5"));
+    assert_string_equal(ask(f, "open actions from #5"), want);
+    assert_string_equal(ask(f, "open actions at #5"), want);
+    assert_string_equal(ask(f, "actions of meeting 5"), want);
+    free(want);
+    /* A number inside a topic stays in it. */
+    t = ask(f, "what was decided about the meeting 5 garden?");
+    assert_null(strstr(t, "I have no meeting"));
+    assert_null(strstr(t, "Decisions, newest meeting first"));
+
     t = ask(f, "who raised the footbridge");
     assert_non_null(strstr(t, "#5 (10 Jan 2023)"));
     t = ask(f, "who raised the footbridge at the last meeting");
