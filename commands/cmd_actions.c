@@ -1,6 +1,7 @@
 /* commands/cmd_actions.c -- listing action items: "open actions for DC",
  * "actions for Polly", "Polly's actions", "done actions", "my actions",
- * "actions #66". One action in full and its lifecycle are in
+ * "actions #66", "actions about the survey", "who is responsible for the
+ * survey?". One action in full and its lifecycle are in
  * cmd_action_change.c; due dates in cmd_actions_due.c. */
 #include "commands_int.h"
 
@@ -18,10 +19,24 @@ static int actions_match(struct cmd_q *q)
 {
     static const char *const status_words[] = { "open", "pending", "outstanding", "done",
                                                 "closed", "completed", "finished", "all", "my" };
+    static const char *const owner_of[] = {
+        "who is responsible for ", "who's responsible for ", "who is in charge of ",
+        "who's in charge of ", "who is working on ", "who's working on ", "who is doing ",
+        "who's doing ", "who is going to ", "who's going to ", "who will ", "who was asked to ",
+    };
     const char *l = q->lower, *p;
     size_t i;
     int again = 1;
 
+    /* "who is responsible for the questionnaire?": actions on a topic,
+     * open or done, with their owners. */
+    for (i = 0; i < sizeof(owner_of) / sizeof(owner_of[0]); i++)
+        if (!strncmp(l, owner_of[i], strlen(owner_of[i])) && l[strlen(owner_of[i])]) {
+            q->flag = 't';
+            q->arg2 = xstrdup("all");
+            q->args = q->text + strlen(owner_of[i]);
+            return 1;
+        }
     while (again) {
         again = 0;
         for (i = 0; i < sizeof(list_lead) / sizeof(list_lead[0]); i++)
@@ -117,6 +132,35 @@ static int is_dcs(const char *w)
     return 0;
 }
 
+/* On a topic, the actions read (from the newest meeting) to choose from:
+ * those that carry every word of it, when any do. */
+#define TOPIC_READ 200
+
+/* Keep, in order, the actions of v[0..n) whose text or quote carries
+ * every word of `topic`, when any does ("the footbridge repair" is not
+ * any repair or any footbridge); else all of them. The new count. */
+static int keep_covering(struct store *st, const char *topic, struct store_action *v, int n)
+{
+    struct store_topic *t = store_topic_new(st, topic);
+    int i, kept = 0;
+
+    for (i = 0; t && i < n; i++)
+        if (store_topic_covers(t, v[i].text) || store_topic_covers(t, v[i].quote))
+            kept++;
+    if (kept && kept < n) {
+        int k = 0;
+
+        for (i = 0; i < n; i++) {
+            if (store_topic_covers(t, v[i].text) || store_topic_covers(t, v[i].quote))
+                v[k++] = v[i];
+            else
+                store_action_release(&v[i]);
+        }
+    }
+    store_topic_free(t);
+    return kept ? kept : n;
+}
+
 /* v[0..n) of `total` actions */
 static void render_actions(struct cmd_q *q, struct store_action *v, int n, int total)
 {
@@ -202,6 +246,23 @@ static int actions_run(struct cmd_q *q)
 
     spec = cmd_split_meeting(args, 0);
     who = q->arg1 ? q->arg1 : cmd_trim(args);
+    /* "actions about the questionnaire", "actions on the booth" */
+    if (q->flag != 't' && !q->arg1) {
+        static const char *const about[] = { "about ", "on ", "regarding ", "concerning " };
+
+        for (i = 0; i < (int)(sizeof(about) / sizeof(about[0])); i++)
+            if (!strncasecmp(who, about[i], strlen(about[i]))) {
+                q->flag = 't';
+                who += strlen(about[i]);
+                break;
+            }
+    }
+    if (q->flag == 't') {
+        char *topic = cmd_trim(who);
+
+        f.topic = topic;
+        who = topic + strlen(topic);
+    }
     for (p = who; *p; p++)
         ;
     /* "for X", "of X", "owned by X", "assigned to X", "X" */
@@ -264,6 +325,11 @@ static int actions_run(struct cmd_q *q)
             f.owner = who;
         }
         buf_printf(&title, "%s actions for %s", status_word, name ? name : who);
+    } else if (f.topic && *f.topic) {
+        if (f.status == STORE_ACT_ALL)
+            buf_printf(&title, "Actions about \"%s\"", f.topic);
+        else
+            buf_printf(&title, "%s actions about \"%s\"", status_word, f.topic);
     } else {
         buf_printf(&title, "%s actions", status_word);
     }
@@ -275,18 +341,29 @@ static int actions_run(struct cmd_q *q)
     }
     /* Only the ones shown are read in full (and are the JSON results):
      * a person may own a thousand. */
-    f.limit = ACTIONS_SHOWN;
+    f.limit = f.topic && *f.topic ? TOPIC_READ : ACTIONS_SHOWN;
     if (store_actions_page(st, &f, &v, &n, &total) < 0) {
         rc = cmd_store_error(q);
         goto out;
+    }
+    if (f.topic && *f.topic) {
+        total = n = keep_covering(st, f.topic, v, n);
+        for (; n > ACTIONS_SHOWN; n--)
+            store_action_release(&v[n - 1]);
     }
     if (cmd_results_new(q))
         for (i = 0; i < n; i++)
             cJSON_AddItemToArray(q->results, export_action_json(st, &v[i]));
     if (n == 0) {
-        rt_printf(q, "No %s.", title.data);
+        /* "No open actions for Lee", "No actions about the booth" */
+        if (!strncmp(title.data, "All ", 4))
+            rt_printf(q, "No %s.", title.data + 4);
+        else
+            rt_printf(q, "No %c%s.", title.data[0] - 'A' + 'a', title.data + 1);
         buf_reset(&title);
-        if (f.status == STORE_ACT_OPEN)
+        if (f.topic && *f.topic)
+            rt_printf(q, " Try: search %s", f.topic);
+        else if (f.status == STORE_ACT_OPEN)
             rt_text(q, " See all of them with: actions all");
         rt_nl(q);
         goto out;
@@ -295,11 +372,13 @@ static int actions_run(struct cmd_q *q)
     rt_printf(q, " (%d) \u2014 newest meeting first", total);
     rt_nl(q);
     render_actions(q, v, n, total);
-    if (f.status == STORE_ACT_OPEN)
+    if (f.status == STORE_ACT_OPEN) {
         rt_printf(q, "Close one with: !done %s", v[0].code);
-    else if (f.status == STORE_ACT_DONE)
+        rt_nl(q);
+    } else if (f.status == STORE_ACT_DONE) {
         rt_printf(q, "Reopen one with: !reopen %s", v[0].code);
-    rt_nl(q);
+        rt_nl(q);
+    }
 out:
     store_actions_free(v, n);
     buf_release(&title);
@@ -311,8 +390,9 @@ out:
 
 const struct command cmd_actions = {
     .name = "actions",
-    .usage = "actions [open|done|all] [for NAME|DC|me] [#62]",
-    .help = "action items by owner or meeting; \"my actions\" after iam",
+    .usage = "actions [open|done|all] [for NAME|DC|me|about TOPIC] [#62]",
+    .help = "action items by owner, meeting or topic; \"my actions\" after iam; "
+            "\"who is responsible for X?\"",
     .match = actions_match,
     .run = actions_run,
 };

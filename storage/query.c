@@ -110,20 +110,22 @@ static const struct topic_scan *topic_scan_get(const struct store_topic *t)
     return sc;
 }
 
-/* 1 when `text` carries at least half of the topic's words (by stem). */
-int query_on_topic(const char *text, const struct store_topic *t)
+/* 1 when `text` carries at least half of the topic's words (by stem),
+ * or with `all`, every one of them. */
+static int topic_test(const char *text, const struct store_topic *t, int all)
 {
     const char *words = store_topic_words(t), *w;
     const struct topic_scan *sc = t ? topic_scan_get(t) : NULL;
-    int hits = 0, n = 0, left;
+    int hits = 0, n = 0, left, need;
 
     if (sc) {
         /* One pass over the text for all the words: only a byte that
-         * starts one of them is looked at further. Done as soon as half
-         * of them are found. */
-        int need = (sc->n + 1) / 2;
+         * starts one of them is looked at further. Done as soon as
+         * enough of them are found. */
         uint32_t found = 0;
         const char *p;
+
+        need = all ? sc->n : (sc->n + 1) / 2;
 
         if (!sc->n)
             return 0;
@@ -170,15 +172,16 @@ int query_on_topic(const char *text, const struct store_topic *t)
         }
         free(copy);
         free(folded);
-        return n > 0 && hits * 2 >= n;
+        return n > 0 && (all ? hits == n : hits * 2 >= n);
     }
     /* Plain words: folding only turns other characters into spaces and
      * punctuation, which neither match a letter nor start a word, so the
      * text is read as it is, without a copy. The answer is known as soon
-     * as half of the words are found, or too few are left to get there. */
+     * as enough of the words are found, or too few are left to get there. */
     for (w = words; *w; w++)
         if (*w != ' ' && (w == words || w[-1] == ' '))
             n++;
+    need = all ? n : (n + 1) / 2;
     for (w = words, left = n; *w;) {
         size_t tl = strcspn(w, " ");
 
@@ -187,13 +190,23 @@ int query_on_topic(const char *text, const struct store_topic *t)
             continue;
         }
         left--;
-        if (has_word_prefix(text, w, stem_len(tl)) && ++hits * 2 >= n)
+        if (has_word_prefix(text, w, stem_len(tl)) && ++hits >= need)
             return 1;
-        if ((hits + left) * 2 < n)
+        if (hits + left < need)
             return 0;
         w += tl;
     }
     return 0;
+}
+
+int query_on_topic(const char *text, const struct store_topic *t)
+{
+    return topic_test(text, t, 0);
+}
+
+int store_topic_covers(const struct store_topic *t, const char *text)
+{
+    return t && !store_topic_empty(t) && topic_test(text ? text : "", t, 1);
 }
 
 /* The words of index `vocab` (QUERY_ITEMS, QUERY_ACTIONS) that start

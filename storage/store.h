@@ -394,6 +394,9 @@ void store_topic_free(struct store_topic *t);
 int store_topic_empty(const struct store_topic *t);
 /* The words kept, joined by spaces (for "Nobody raised ..."). Borrowed. */
 const char *store_topic_words(const struct store_topic *t);
+/* 1 when text carries every one of t's words (by stem), not only the
+ * half that matching on a topic asks for. */
+int store_topic_covers(const struct store_topic *t, const char *text);
 /* The words of topic t that no stored record carries in any form (its
  * stem, a spelling variant, an expansion), joined by spaces into unknown
  * (ucap bytes; "" when every word is known), and the others into known,

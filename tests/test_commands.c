@@ -236,6 +236,19 @@ static void test_actions_and_lifecycle(void **state)
     assert_non_null(strstr(t, "Open actions for Tom Quist (1)"));
     t = ask(f, "my actions");
     assert_non_null(strstr(t, "iam"));
+    /* On a topic: who does it ("who is responsible for"), and the list. */
+    t = ask(f, "who is responsible for the footbridge repair?");
+    assert_string_equal(f->r.kind, "actions");
+    assert_non_null(strstr(t, "Actions about \"the footbridge repair\" (1)"));
+    assert_non_null(strstr(t, "A2 Lee Park \u2014 Ask the council about the footbridge repair"));
+    t = ask(f, "open actions about the footbridge");
+    assert_non_null(strstr(t, "Open actions about \"the footbridge\" (2)"));
+    assert_non_null(strstr(t, "A2 Lee Park"));
+    assert_non_null(strstr(t, "A5 DCs"));
+    t = ask(f, "who will ask the council?");
+    assert_non_null(strstr(t, "A2 Lee Park"));
+    t = ask(f, "who is in charge of the moon landing?");
+    assert_string_equal(t, "No actions about \"the moon landing\". Try: search the moon landing\n");
 
     /* Not Tom, not admin: refused. */
     t = ask(f, "done A1");
@@ -249,7 +262,7 @@ static void test_actions_and_lifecycle(void **state)
     t = ask(f, "done A2");
     assert_string_equal(t, "A2 is already done.\n");
     t = ask(f, "my actions");
-    assert_non_null(strstr(t, "No Open actions for Lee Park"));
+    assert_non_null(strstr(t, "No open actions for Lee Park"));
     t = ask(f, "done actions for Lee");
     assert_non_null(strstr(t, "A2"));
     t = ask(f, "reopen A2");
