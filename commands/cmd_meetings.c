@@ -1,17 +1,96 @@
-/* commands/cmd_meetings.c -- "meetings", "meetings about the compact":
- * the meetings I hold, newest first, with their records. */
+/* commands/cmd_meetings.c -- "meetings", "meetings about the compact",
+ * "meetings in June 2022": the meetings I hold, newest first, with their
+ * records. */
 #include "commands_int.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #define MEETINGS_SHOWN 15
 
+/* A time span asked for instead of a topic: "2022", "in June 2022",
+ * "from 2023-05", "during Sept 2021", "in May". Writes what the meetings'
+ * ISO dates must start with ("2022", "2022-06"; "-05-" after the year
+ * for a month of any year) and its words as said ("June 2022") to the
+ * buffers; 1 when t is one, else 0. */
+static int meetings_span(const char *t, char *prefix, size_t pn, char *said, size_t sn)
+{
+    static const char *const joins[] = { "in ", "from ", "during ", "of " };
+    static const char *const names[] = { "January", "February", "March", "April", "May", "June",
+                                         "July", "August", "September", "October", "November",
+                                         "December" };
+    size_t i, wl;
+    int month = 0, year, y2, m2;
+
+    for (i = 0; i < sizeof(joins) / sizeof(joins[0]); i++)
+        if (!strncasecmp(t, joins[i], strlen(joins[i]))) {
+            t += strlen(joins[i]);
+            break;
+        }
+    if (sscanf(t, "%4d-%2d", &y2, &m2) == 2 && strlen(t) == 7 && m2 >= 1 && m2 <= 12) {
+        year = y2;
+        month = m2;
+    } else {
+        wl = strcspn(t, " ");
+        if (wl && (month = store_month_word(t, wl)) > 0) {
+            t += wl;
+            while (*t == ' ')
+                t++;
+        }
+        if (month && !*t) {
+            /* "in May": of any year */
+            snprintf(prefix, pn, "-%02d-", month);
+            snprintf(said, sn, "%s", names[month - 1]);
+            return 1;
+        }
+        if (strlen(t) != 4 || strspn(t, "0123456789") != 4)
+            return 0;
+        year = atoi(t);
+    }
+    if (month) {
+        snprintf(prefix, pn, "%04d-%02d", year, month);
+        snprintf(said, sn, "%s %04d", names[month - 1], year);
+    } else {
+        snprintf(prefix, pn, "%04d", year);
+        snprintf(said, sn, "%04d", year);
+    }
+    return 1;
+}
+
+/* Keep, in order, the meetings of v[0..n) dated within `prefix` (see
+ * meetings_span()). The new count. */
+static int meetings_within(struct store_meeting *v, int n, const char *prefix)
+{
+    size_t pl = strlen(prefix);
+    int i, k = 0;
+
+    for (i = 0; i < n; i++) {
+        if (v[i].date && strlen(v[i].date) >= 7 &&
+            !strncmp(prefix[0] == '-' ? v[i].date + 4 : v[i].date, prefix, pl))
+            v[k++] = v[i];
+        else
+            store_meeting_release(&v[i]);
+    }
+    return k;
+}
+
 static int meetings_match(struct cmd_q *q)
 {
+    static const char *const all[] = { "what meetings do you have", "which meetings do you have",
+                                       "what meetings do you hold", "what meetings are there",
+                                       "what meetings have you got", "list of meetings",
+                                       "list all meetings", "all meetings" };
+    size_t i;
+
+    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
+        if (cmd_starts(q, all[i]))
+            return 1;
     if (cmd_starts(q, "how many meetings")) {
-        q->args = "";           /* "... do you have?": all of them */
+        /* "... do you have?": all of them; "... in 2022": those */
+        if (strncasecmp(q->args, "in ", 3) && strncasecmp(q->args, "during ", 7))
+            q->args = "";
         return 1;
     }
     return cmd_starts(q, "meetings about") || cmd_starts(q, "meetings on") ||
@@ -58,6 +137,7 @@ static int meetings_run(struct cmd_q *q)
     struct store *st = q->ctx->st;
     struct store_meeting *v = NULL;
     char *topic = xstrdup(q->args), *t = cmd_trim(topic), *e, *spec;
+    char prefix[16] = "", said[32] = "";
     int n = 0, i, rc;
 
     /* "when was the last meeting?": a meeting, not a topic. */
@@ -80,21 +160,42 @@ static int meetings_run(struct cmd_q *q)
         e[-10] = '\0';
     if (!strncasecmp(t, "about ", 6))
         t += 6;
+    /* "meetings in 2022", "which meetings were held in 2022": by date,
+     * not meetings that mention 2022. */
+    if (*t) {
+        static const char *const verbs[] = { "were held ", "were ", "took place ", "happened ",
+                                             "did we have ", "did we hold ", "held " };
+        const char *span = t;
+
+        for (i = 0; i < (int)(sizeof(verbs) / sizeof(verbs[0])); i++)
+            if (!strncasecmp(span, verbs[i], strlen(verbs[i]))) {
+                span += strlen(verbs[i]);
+                break;
+            }
+        if (meetings_span(span, prefix, sizeof(prefix), said, sizeof(said)))
+            t = "";
+    }
     rc = *t ? store_meetings_about(st, t, &v, &n) : store_meetings_list(st, &v, &n);
     if (rc < 0) {
         free(topic);
         return cmd_store_error(q);
     }
+    if (*prefix)
+        n = meetings_within(v, n, prefix);
     q->results = cJSON_CreateArray();
     if (n == 0) {
-        if (*t)
+        if (*prefix)
+            rt_printf(q, "I hold no meeting dated in %s. See them all with: meetings", said);
+        else if (*t)
             rt_printf(q, "No meeting I hold discussed \"%s\". Try: search %s", t, t);
         else
             rt_text(q, "I hold no meeting records yet. Post a transcript or a summary report.");
         rt_nl(q);
         goto out;
     }
-    if (*t)
+    if (*prefix)
+        rt_printf(q, "Meetings in %s (%d), newest first:", said, n);
+    else if (*t)
         rt_printf(q, "Meetings about \"%s\" (%d), newest first:", t, n);
     else
         rt_printf(q, "Meetings I hold (%d), newest first:", n);
@@ -138,8 +239,8 @@ out:
 
 const struct command cmd_meetings = {
     .name = "meetings",
-    .usage = "meetings [about TOPIC]",
-    .help = "the meetings I hold, or those that discussed a topic",
+    .usage = "meetings [about TOPIC] [in June 2022]",
+    .help = "the meetings I hold, those that discussed a topic, or those of a year or month",
     .match = meetings_match,
     .run = meetings_run,
 };

@@ -510,6 +510,16 @@ static void test_conversation(void **state)
                         "Ask me: recap #5\n");
     assert_non_null(strstr(ask(f, "when was the footbridge discussed"), "Meetings about"));
     assert_non_null(strstr(ask(f, "how many meetings do you have?"), "Meetings I hold (2)"));
+    assert_non_null(strstr(ask(f, "what meetings do you have?"), "Meetings I hold (2)"));
+    /* A span of time is the meetings dated in it (#6 has no date), not a
+     * topic. */
+    t = ask(f, "meetings in 2023");
+    assert_non_null(strstr(t, "Meetings in 2023 (1), newest first:\n \u2022 #5 \u00b7 10 Jan 2023"));
+    assert_null(strstr(t, "#6"));
+    assert_non_null(strstr(ask(f, "which meetings were held in January?"), "Meetings in January (1)"));
+    assert_non_null(strstr(ask(f, "how many meetings in Jan 2023?"), "Meetings in January 2023 (1)"));
+    assert_string_equal(ask(f, "meetings in 2021"),
+                        "I hold no meeting dated in 2021. See them all with: meetings\n");
     t = ask(f, "what happened last time?");
     assert_string_equal(f->r.kind, "recap");
     assert_non_null(strstr(t, "Meeting #6"));
