@@ -87,6 +87,11 @@ static int meetings_match(struct cmd_q *q)
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++)
         if (cmd_starts(q, all[i]))
             return 1;
+    if (cmd_starts(q, "when did we last meet") || cmd_starts(q, "when did we meet last") ||
+        cmd_starts(q, "when did we last have a meeting")) {
+        q->flag = 'w';          /* the newest meeting's date */
+        return 1;
+    }
     if (cmd_starts(q, "how many meetings")) {
         /* "... do you have?": all of them; "... in 2022": those */
         if (strncasecmp(q->args, "in ", 3) && strncasecmp(q->args, "during ", 7))
@@ -140,6 +145,10 @@ static int meetings_run(struct cmd_q *q)
     char prefix[16] = "", said[32] = "";
     int n = 0, i, rc;
 
+    if (q->flag == 'w') {
+        free(topic);
+        return meeting_when(q, "latest");
+    }
     /* "when was the last meeting?": a meeting, not a topic. */
     if (!strncmp(q->lower, "when was ", 9) && (spec = cmd_split_meeting(t, 0))) {
         if (!*cmd_trim(t)) {

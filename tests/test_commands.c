@@ -511,6 +511,12 @@ static void test_conversation(void **state)
     assert_non_null(strstr(ask(f, "when was the footbridge discussed"), "Meetings about"));
     assert_non_null(strstr(ask(f, "how many meetings do you have?"), "Meetings I hold (2)"));
     assert_non_null(strstr(ask(f, "what meetings do you have?"), "Meetings I hold (2)"));
+    want = xstrdup(ask(f, "when was the last meeting?"));
+    assert_string_equal(ask(f, "when did we last meet?"), want);
+    free(want);
+    /* "how many" is not part of what is looked for. */
+    t = ask(f, "how many footbridge repairs were there?");
+    assert_non_null(strstr(t, "my records say this about \"footbridge repairs\":"));
     /* A span of time is the meetings dated in it (#6 has no date), not a
      * topic. */
     t = ask(f, "meetings in 2023");
