@@ -34,7 +34,8 @@ static int change_match(struct cmd_q *q)
         { "give", CH_ASSIGN },
     };
     static const char *const show_lead[] = {
-        "", "show ", "show me ", "action ", "what is ", "what's ", "status of ", "details of ",
+        "", "show ", "show me ", "action ", "what is the status of ", "what's the status of ",
+        "what is ", "what's ", "the status of ", "status of ", "details of ",
         "history of ", "who owns ", "who has ", "who is responsible for ",
         "who's responsible for ", "tell me about ", "about ",
     };

@@ -246,6 +246,28 @@ static int actions_run(struct cmd_q *q)
 
     spec = cmd_split_meeting(args, 0);
     who = q->arg1 ? q->arg1 : cmd_trim(args);
+    /* "which actions are still open from #62": the status, not an owner */
+    {
+        static const struct { const char *words; int status; } states[] = {
+            { "are still open", STORE_ACT_OPEN }, { "are open", STORE_ACT_OPEN },
+            { "still open", STORE_ACT_OPEN }, { "are outstanding", STORE_ACT_OPEN },
+            { "are pending", STORE_ACT_OPEN }, { "are done", STORE_ACT_DONE },
+            { "were done", STORE_ACT_DONE }, { "are closed", STORE_ACT_DONE },
+            { "were closed", STORE_ACT_DONE }, { "are finished", STORE_ACT_DONE },
+        };
+
+        for (i = 0; i < (int)(sizeof(states) / sizeof(states[0])); i++) {
+            size_t sl = strlen(states[i].words);
+
+            if (!q->arg1 && !strncasecmp(who, states[i].words, sl) &&
+                (!who[sl] || who[sl] == ' ')) {
+                f.status = states[i].status;
+                status_word = f.status == STORE_ACT_DONE ? "Done" : "Open";
+                who = cmd_trim(who + sl);
+                break;
+            }
+        }
+    }
     /* "actions about the questionnaire", "actions on the booth" */
     if (q->flag != 't' && !q->arg1) {
         static const char *const about[] = { "about ", "on ", "regarding ", "concerning " };

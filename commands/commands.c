@@ -293,7 +293,8 @@ int cmd_meeting(struct cmd_q *q, const char *spec, int64_t *id)
 
 static const char *const lead_words[] = {
     "scribe:", "scribe,", "scribe", "@scribe:", "@scribe", "hey", "hi", "ok", "okay", "so",
-    "please", "pls", "can you tell me", "could you tell me", "tell me", "do you know",
+    "please", "pls", "can you tell me", "could you tell me", "tell me", "give me a", "give me",
+    "give us a", "give us", "do you know",
     "can you", "could you", "would you", "i'd like to know", "i wonder",
 };
 

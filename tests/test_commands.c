@@ -288,6 +288,9 @@ static void test_actions_and_lifecycle(void **state)
                               "  \u2022 14 Nov 2023 reopened by @lee:example.org\n"));
     assert_non_null(strstr(t, "Close it with: !done A2"));
     assert_string_equal(ask(f, "who owns a2?"), t);
+    t = ask(f, "what is the status of A1?");
+    assert_string_equal(f->r.kind, "action");
+    assert_non_null(strstr(t, "Owners: Anna Berg, Lee Park \u00b7 open"));
     t = ask(f, "status of A1");
     assert_non_null(strstr(t, "Owners: Anna Berg, Lee Park \u00b7 open"));
     t = ask(f, "A42");
@@ -404,7 +407,11 @@ static void test_meeting_in_passing(void **state)
     assert_string_equal(ask(f, "open actions from #5"), want);
     assert_string_equal(ask(f, "open actions at #5"), want);
     assert_string_equal(ask(f, "actions of meeting 5"), want);
+    assert_string_equal(ask(f, "which actions are still open from #5?"), want);
     free(want);
+    t = ask(f, "give me a summary of the last meeting");
+    assert_string_equal(f->r.kind, "recap");
+    assert_non_null(strstr(t, "Meeting #6"));
     /* A number inside a topic stays in it. */
     t = ask(f, "what was decided about the meeting 5 garden?");
     assert_null(strstr(t, "I have no meeting"));
