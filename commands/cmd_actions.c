@@ -142,21 +142,20 @@ static int is_dcs(const char *w)
 static int keep_covering(struct store *st, const char *topic, struct store_action *v, int n)
 {
     struct store_topic *t = store_topic_new(st, topic);
-    int i, kept = 0;
+    char *covers = xcalloc((size_t)n + 1, 1);
+    int i, k = 0, kept = 0;
 
     for (i = 0; t && i < n; i++)
-        if (store_topic_covers(t, v[i].text) || store_topic_covers(t, v[i].quote))
-            kept++;
-    if (kept && kept < n) {
-        int k = 0;
-
+        kept += covers[i] = (char)(store_topic_covers(t, v[i].text) ||
+                                   store_topic_covers(t, v[i].quote));
+    if (kept && kept < n)
         for (i = 0; i < n; i++) {
-            if (store_topic_covers(t, v[i].text) || store_topic_covers(t, v[i].quote))
+            if (covers[i])
                 v[k++] = v[i];
             else
                 store_action_release(&v[i]);
         }
-    }
+    free(covers);
     store_topic_free(t);
     return kept ? kept : n;
 }

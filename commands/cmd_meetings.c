@@ -3,7 +3,6 @@
  * records. */
 #include "commands_int.h"
 
-#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
