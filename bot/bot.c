@@ -5,6 +5,7 @@
 #include "bot_int.h"
 #include "bot.h"
 #include "config.h"
+#include "../commands/commands.h"
 #include "../storage/log.h"
 #include "matrix.h"
 #include "../storage/botstate.h"
@@ -479,6 +480,19 @@ static void on_walk_close(uv_handle_t *h, void *arg)
 
 /* ==== entry ============================================================ */
 
+/* Ready to answer before the first question comes: SQLite's statements
+ * prepared and the code paged in (commands_warm_up()), which the first
+ * question after a start otherwise paid for (2-5 ms instead of under 1).
+ * A few milliseconds, once, before the first request. */
+static void warm_up(struct bot *b)
+{
+    uint64_t t0 = uv_hrtime();
+
+    if (commands_warm_up(b->st, time(NULL)) < 0)
+        log_warn("could not get the answers ready: the first questions will be slower");
+    log_debug("answers ready in %llu us", (unsigned long long)((uv_hrtime() - t0) / 1000));
+}
+
 int bot_run(const struct config *cfg, struct store *st)
 {
     struct bot *b;
@@ -538,6 +552,7 @@ int bot_run(const struct config *cfg, struct store *st)
     if (b->initial)
         log_info("first start: joining pending invites, answering nothing from history");
     bot_rooms_load(b);
+    warm_up(b);
     /* Records stored while the bot was not running (scribe ingest) left
      * segments to merge: done in the pool while the bot logs in. */
     bot_tidy_start(b);

@@ -55,6 +55,13 @@ int commands_ingest(const struct cmd_ctx *ctx, const char *data, size_t len,
 int commands_export_json(struct store *st, const char *meeting, struct buf *out,
                          char *err, size_t errlen);
 
+/* Ask the common kinds of question once about the newest meeting and
+ * throw the answers away (commands/warm.c): a long-running process calls
+ * it at start so that its first real question does not pay for preparing
+ * SQLite's statements and paging in the code. Writes nothing, keeps no
+ * answer. 0, or -1 when the store failed. */
+int commands_warm_up(struct store *st, int64_t now);
+
 /* 1 when a chat message has the shape of a meeting record. */
 int commands_looks_like_record(const char *data, size_t len);
 

@@ -650,6 +650,61 @@ static void test_export(void **state)
     buf_release(&b);
 }
 
+/* Getting ready to answer (what the bot does at start) prepares the
+ * statements of the common answers, changes nothing a user could see,
+ * leaves no transaction open and keeps no answer: every answer after it
+ * is what it was before. */
+static int count_prepared(struct store *st)
+{
+    int n = 0;
+
+    for (sqlite3_stmt *s = sqlite3_next_stmt(store_sqlite(st), NULL); s;
+         s = sqlite3_next_stmt(store_sqlite(st), s))
+        n++;
+    return n;
+}
+
+static void test_warm_up(void **state)
+{
+    struct fixture *f = *state;
+    static const char *const qs[] = { "open actions", "who raised the budget?",
+                                      "recap", "what was decided about the budget?" };
+    char *before[4];
+    struct store *empty;
+    char err[256];
+    int prepared, changes;
+    size_t i;
+
+    assert_int_equal(store_open(&empty, ":memory:", err, sizeof(err)), 0);
+    assert_int_equal(commands_warm_up(empty, 1700000500), 0);
+    store_close(empty);
+
+    for (i = 0; i < 4; i++)
+        before[i] = xstrdup(ask(f, qs[i]));
+    store_close(f->st);
+    assert_int_equal(store_open(&f->st, ":memory:", err, sizeof(err)), 0);
+    f->ctx.st = f->st;
+    {
+        struct record *recs[3] = { fx_transcript5(), fx_summary5(), fx_transcript6() };
+
+        for (i = 0; i < 3; i++) {
+            assert_int_equal(store_add_record(f->st, recs[i], NULL, NULL, 1700000000, NULL,
+                                              err, sizeof(err)), 0);
+            record_free(recs[i]);
+        }
+    }
+    prepared = count_prepared(f->st);
+    changes = sqlite3_total_changes(store_sqlite(f->st));
+    assert_int_equal(commands_warm_up(f->st, 1700000500), 0);
+    assert_true(count_prepared(f->st) > prepared + 10);
+    assert_int_equal(sqlite3_total_changes(store_sqlite(f->st)), changes);
+    assert_true(sqlite3_get_autocommit(store_sqlite(f->st)));
+    for (i = 0; i < 4; i++) {
+        assert_string_equal(ask(f, qs[i]), before[i]);
+        free(before[i]);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -669,6 +724,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_only_for_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_warm_up, setup, teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
