@@ -1,8 +1,9 @@
 /* commands/cmd_actions.c -- listing action items: "open actions for DC",
  * "actions for Polly", "Polly's actions", "done actions", "my actions",
  * "actions #66", "actions about the survey", "who is responsible for the
- * survey?". One action in full and its lifecycle are in
- * cmd_action_change.c; due dates in cmd_actions_due.c. */
+ * survey?"; counting them by owner: "who has the most open actions?",
+ * "how many open actions are there?". One action in full and its
+ * lifecycle are in cmd_action_change.c; due dates in cmd_actions_due.c. */
 #include "commands_int.h"
 
 #include <stdio.h>
@@ -24,9 +25,41 @@ static int actions_match(struct cmd_q *q)
         "who's in charge of ", "who is working on ", "who's working on ", "who is doing ",
         "who's doing ", "who is going to ", "who's going to ", "who will ", "who was asked to ",
     };
+    static const char *const tally_whole[] = {
+        "who is doing what", "who's doing what", "who does what", "who is working on what",
+        "who owns what", "who has what", "who has which actions",
+    };
+    static const char *const tally_lead[] = {
+        "who has the most ", "who has most ", "who owns the most ", "who owns most ",
+        "who has ", "who owns ", "who still has ",
+    };
+    static const char *const count_lead[] = { "how many ", "number of ", "the number of ",
+                                              "count of ", "count " };
     const char *l = q->lower, *p;
     size_t i;
     int again = 1;
+
+    /* "who is doing what?", "who has the most open actions?": a count by
+     * owner. "how many open actions are there?": the same, unless an
+     * owner or topic follows. */
+    for (i = 0; i < sizeof(tally_whole) / sizeof(tally_whole[0]); i++)
+        if (!strcmp(l, tally_whole[i])) {
+            q->flag = 'c';
+            q->args = q->text + strlen(q->text);
+            return 1;
+        }
+    for (i = 0; i < sizeof(tally_lead) / sizeof(tally_lead[0]); i++)
+        if (!strncmp(l, tally_lead[i], strlen(tally_lead[i]))) {
+            q->flag = 'c';
+            l += strlen(tally_lead[i]);
+            break;
+        }
+    for (i = 0; !q->flag && i < sizeof(count_lead) / sizeof(count_lead[0]); i++)
+        if (!strncmp(l, count_lead[i], strlen(count_lead[i]))) {
+            q->flag = 'n';
+            l += strlen(count_lead[i]);
+            break;
+        }
 
     /* "who is responsible for the questionnaire?": actions on a topic,
      * open or done, with their owners. */
@@ -37,7 +70,7 @@ static int actions_match(struct cmd_q *q)
             q->args = q->text + strlen(owner_of[i]);
             return 1;
         }
-    while (again) {
+    while (again && !q->flag) {
         again = 0;
         for (i = 0; i < sizeof(list_lead) / sizeof(list_lead[0]); i++)
             if (!strncmp(l, list_lead[i], strlen(list_lead[i]))) {
@@ -224,12 +257,83 @@ static void render_actions(struct cmd_q *q, struct store_action *v, int n, int t
     }
 }
 
+/* Owners listed in a count by owner, and each one's newest codes. */
+#define TALLY_OWNERS 15
+#define TALLY_CODES 3
+
+/* "who has the most open actions?": how many actions of f's status (in
+ * f's meeting, or all) each owner has, the most first, with their newest
+ * codes. */
+static int tally_run(struct cmd_q *q, const struct store_action_filter *f)
+{
+    struct store *st = q->ctx->st;
+    struct store_owner_count *v = NULL;
+    const char *word = f->status == STORE_ACT_DONE ? "done" : f->status == STORE_ACT_ALL ? "" : "open";
+    char *ref = f->meeting_id ? cmd_meeting_ref_dup(st, f->meeting_id, 0) : NULL;
+    struct buf head;
+    int n = 0, total = 0, i, rc = 0;
+
+    buf_init(&head);
+    if (store_actions_by_owner(st, f->status, f->meeting_id, &v, &n, &total) < 0) {
+        rc = cmd_store_error(q);
+        goto out;
+    }
+    if (total == 0) {
+        rt_printf(q, "No %s%sactions%s%s.", word, *word ? " " : "", ref ? " in " : "", ref ? ref : "");
+        if (f->status == STORE_ACT_OPEN)
+            rt_text(q, " See all of them with: actions all");
+        rt_nl(q);
+        goto out;
+    }
+    buf_printf(&head, "%d %s%saction%s%s%s", total, word, *word ? " " : "", total == 1 ? "" : "s",
+               ref ? " in " : "", ref ? ref : "");
+    rt_bold(q, head.data);
+    rt_text(q, " \u2014 by owner, the most first:");
+    rt_nl(q);
+    rt_list_begin(q);
+    for (i = 0; i < n && i < TALLY_OWNERS; i++) {
+        rt_item(q, " \u2022 ");
+        rt_bold(q, v[i].name ? v[i].name : "(no owner)");
+        rt_printf(q, ": %d", v[i].count);
+        if (v[i].person_id) {
+            struct store_action_filter pf = *f;
+            struct store_action *a = NULL;
+            int na = 0, nt = 0, k;
+
+            pf.person_id = v[i].person_id;
+            pf.limit = TALLY_CODES;
+            if (store_actions_page(st, &pf, &a, &na, &nt) == 0 && na > 0) {
+                rt_text(q, " (");
+                for (k = 0; k < na; k++)
+                    rt_printf(q, "%s%s", k ? ", " : "", a[k].code);
+                rt_text(q, nt > na ? ", \u2026)" : ")");
+            }
+            store_actions_free(a, na);
+        }
+        rt_item_end(q);
+    }
+    rt_list_end(q);
+    if (n > TALLY_OWNERS) {
+        rt_printf(q, "\u2026and %d more owners", n - TALLY_OWNERS);
+        rt_nl(q);
+    }
+    if (v[0].name) {
+        rt_printf(q, "One owner's in full: %s%sactions for %s", word, *word ? " " : "", v[0].name);
+        rt_nl(q);
+    }
+out:
+    store_owner_counts_free(v, n);
+    buf_release(&head);
+    free(ref);
+    return rc;
+}
+
 static int actions_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
     struct store_action_filter f;
     struct store_action *v = NULL;
-    char *args = xstrdup(q->args), *spec = NULL, *who, *name = NULL, *p;
+    char *args = xstrdup(q->args), *spec = NULL, *who, *name = NULL;
     const char *status_word;
     struct buf title;
     int n = 0, total = 0, i, rc = 0;
@@ -284,8 +388,24 @@ static int actions_run(struct cmd_q *q)
         f.topic = topic;
         who = topic + strlen(topic);
     }
-    for (p = who; *p; p++)
-        ;
+    /* "how many open actions are there", "open actions by owner" */
+    if (!f.topic) {
+        static const char *const filler[] = {
+            "are there still", "are there", "are left", "do we have", "have we got", "have we",
+            "in total", "altogether", "remain",
+            "by owner", "by person", "per owner", "per person", "for each person", "for everyone",
+            "per head", "by people",
+        };
+        size_t k;
+
+        for (k = 0; k < sizeof(filler) / sizeof(filler[0]); k++)
+            if (!strcasecmp(who, filler[k])) {
+                if (k >= 9)
+                    q->flag = 'c';
+                who += strlen(who);
+                break;
+            }
+    }
     /* "for X", "of X", "owned by X", "assigned to X", "X" */
     if (!strncasecmp(who, "for ", 4))
         who += 4;
@@ -316,6 +436,10 @@ static int actions_run(struct cmd_q *q)
             rc = mrc == -1 ? -1 : 0;
             goto out;
         }
+    }
+    if (q->flag == 'c' || (q->flag == 'n' && !*who && !f.topic)) {
+        rc = tally_run(q, &f);
+        goto out;
     }
     if (q->flag == 'm' || !strcasecmp(who, "me") || !strcasecmp(who, "mine")) {
         int urc = store_user_person(st, q->ctx->user, &f.person_id, &name);
@@ -413,7 +537,7 @@ const struct command cmd_actions = {
     .name = "actions",
     .usage = "actions [open|done|all] [for NAME|DC|me|about TOPIC] [#62]",
     .help = "action items by owner, meeting or topic; \"my actions\" after iam; "
-            "\"who is responsible for X?\"",
+            "\"who is responsible for X?\"; \"who has the most open actions?\"",
     .match = actions_match,
     .run = actions_run,
 };

@@ -314,6 +314,19 @@ int store_actions(struct store *st, const struct store_action_filter *f,
  * topic, the ones read). Only the first f->limit are read in full. */
 int store_actions_page(struct store *st, const struct store_action_filter *f,
                        struct store_action **out, int *n, int *total);
+/* How many actions with `status` (STORE_ACT_*) each owner has, in one
+ * meeting or all (meeting_id 0): the most first, then by name; each
+ * person or body once under its canonical name, and last, with name
+ * NULL, the actions that have no owner. *total: how many actions with
+ * that status there are. 0 or -1. */
+struct store_owner_count {
+    char *name;                 /* canonical name or body; NULL: no owner */
+    int64_t person_id;          /* 0 for no owner */
+    int count;
+};
+int store_actions_by_owner(struct store *st, int status, int64_t meeting_id,
+                           struct store_owner_count **out, int *n, int *total);
+void store_owner_counts_free(struct store_owner_count *v, int n);
 /* Open actions due on a day in [from, to) (ISO dates), the earliest due
  * first: the first `limit` (0: all) read in full, *total counted. */
 int store_actions_due(struct store *st, const char *from, const char *to, int limit,

@@ -3,11 +3,13 @@
  * version 7): it must follow every close, reopen, reassignment, new
  * action, meeting date and removed meeting, and an upgrade from version 6
  * must fill it. Each page is checked against store_actions(), which reads
- * the actions and meetings themselves. */
+ * the actions and meetings themselves; so are the counts by owner
+ * (store_actions_by_owner()). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include <sqlite3.h>
@@ -267,6 +269,98 @@ static void test_upgrade_from_v6(void **state)
     store_fixture_remove_db(db);
 }
 
+/* store_actions_by_owner() against store_actions(), which reads every
+ * action and its owners: the total, each canonical owner's count (an
+ * action naming one person twice counts once) and the actions with no
+ * owner, in all meetings and in one. */
+static void check_tally(struct store *st, int status, int64_t meeting_id)
+{
+    struct store_action_filter f = { status, meeting_id, 0, NULL, 0, NULL, 0 };
+    struct store_action *all = NULL;
+    struct store_owner_count *v = NULL;
+    int n_all = 0, n = 0, total = -1, i, k, ownerless = 0, sum = 0;
+
+    assert_int_equal(store_actions(st, &f, &all, &n_all), 0);
+    assert_int_equal(store_actions_by_owner(st, status, meeting_id, &v, &n, &total), 0);
+    assert_int_equal(total, n_all);
+    for (i = 0; i < n_all; i++)
+        ownerless += all[i].n_owners == 0;
+    for (i = 0; i < n; i++) {
+        assert_true(v[i].count > 0);
+        assert_true(i == 0 || v[i].count <= v[i - 1].count || !v[i].name);
+        if (!v[i].name) {
+            assert_int_equal(i, n - 1);
+            assert_int_equal(v[i].count, ownerless);
+            continue;
+        }
+        f.person_id = v[i].person_id;
+        {
+            struct store_action *mine = NULL;
+            int n_mine = 0;
+
+            assert_int_equal(store_actions(st, &f, &mine, &n_mine), 0);
+            assert_int_equal(v[i].count, n_mine);
+            sum += n_mine;
+            store_actions_free(mine, n_mine);
+        }
+        f.person_id = 0;
+        for (k = 0; k < i; k++)
+            assert_int_not_equal(v[k].person_id, v[i].person_id);
+    }
+    if (!ownerless)
+        assert_true(n == 0 || v[n - 1].name);
+    assert_true(sum >= n_all - ownerless);
+    store_owner_counts_free(v, n);
+    store_actions_free(all, n_all);
+}
+
+static void check_tallies(struct store *st)
+{
+    static const char *const specs[] = { "#5", "#6" };
+    int status, i;
+
+    for (status = STORE_ACT_OPEN; status <= STORE_ACT_ALL; status++) {
+        check_tally(st, status, 0);
+        for (i = 0; i < 2; i++)
+            check_tally(st, status, meeting(st, specs[i]));
+    }
+}
+
+static void test_tally_by_owner(void **state)
+{
+    struct store *st = loaded(":memory:");
+    const char *lee[] = { "Lee Park" }, *twice[] = { "Tom Quist", "Tom" };
+    const char *both[] = { "Lee Park", "Anna Berg" };
+    struct store_owner_count *v = NULL;
+    int n = 0, total = 0;
+    char code[16];
+
+    (void)state;
+    check_tallies(st);
+    assert_int_equal(store_action_add(st, meeting(st, "#5"), lee, 1, "Measure the river", "@lee:x",
+                                      1700000100, code), 0);
+    assert_int_equal(store_action_add(st, meeting(st, "#6"), NULL, 0, "Count the swans", "@lee:x",
+                                      1700000200, code), 0);
+    assert_int_equal(store_action_assign(st, "A1", twice, 2, "@anna:x", 1700000300), 0);
+    assert_int_equal(store_action_assign(st, "A2", both, 2, "@anna:x", 1700000400), 0);
+    check_tallies(st);
+    assert_int_equal(store_action_set_done(st, "A6", 1, "@lee:x", 1700000500), 0);
+    assert_int_equal(store_action_set_done(st, "A1", 1, "@tom:x", 1700000600), 0);
+    check_tallies(st);
+    /* Tom named twice on A1 (done): one done action, not two. */
+    assert_int_equal(store_actions_by_owner(st, STORE_ACT_DONE, 0, &v, &n, &total), 0);
+    for (int i = 0; i < n; i++)
+        if (v[i].name && !strcmp(v[i].name, "Tom Quist"))
+            assert_int_equal(v[i].count, 1);
+    store_owner_counts_free(v, n);
+    /* The swans have no owner: last, under no name. */
+    assert_int_equal(store_actions_by_owner(st, STORE_ACT_OPEN, 0, &v, &n, &total), 0);
+    assert_null(v[n - 1].name);
+    assert_int_equal(v[n - 1].count, 1);
+    store_owner_counts_free(v, n);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -274,6 +368,7 @@ int main(void)
         cmocka_unit_test(test_page_follows_meetings),
         cmocka_unit_test(test_page_follows_ingest),
         cmocka_unit_test(test_upgrade_from_v6),
+        cmocka_unit_test(test_tally_by_owner),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -650,6 +650,54 @@ static void test_export(void **state)
     buf_release(&b);
 }
 
+/* "who has the most open actions?", "how many open actions are there?",
+ * "who is doing what?": the count by owner, the most first, each once
+ * under their canonical name, with their newest codes; an owner or a
+ * topic after "how many" still lists that owner's or topic's actions. */
+static void test_actions_by_owner(void **state)
+{
+    static const char *const same[] = { "how many open actions are there?", "who is doing what?",
+                                        "open actions by owner", "actions per person" };
+    struct fixture *f = *state;
+    const char *t;
+    char *want;
+
+    t = ask(f, "who has the most open actions?");
+    assert_string_equal(f->r.kind, "actions");
+    assert_string_equal(t, "4 open actions \u2014 by owner, the most first:\n"
+                           " \u2022 DCs: 1 (A5)\n"
+                           " \u2022 Lee Park: 1 (A2)\n"
+                           " \u2022 Secretariat: 1 (A4)\n"
+                           " \u2022 Tom Quist: 1 (A1)\n"
+                           "One owner's in full: open actions for DCs\n");
+    /* Lee takes the Secretariat's action: two for Lee, first. */
+    f->ctx.is_admin = 1;
+    ask(f, "assign A4 to Lee");
+    f->ctx.is_admin = 0;
+    want = xstrdup(ask(f, "who has the most open actions?"));
+    assert_non_null(strstr(want, "4 open actions \u2014 by owner, the most first:\n"
+                                 " \u2022 Lee Park: 2 (A2, A4)\n"));
+    assert_null(strstr(want, "Secretariat"));
+    for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
+        assert_string_equal(ask(f, same[i]), want);
+    free(want);
+    /* An owner after "how many": that owner's list, with its count. */
+    t = ask(f, "how many open actions does Tom have?");
+    assert_non_null(strstr(t, "Open actions for Tom Quist (1)"));
+    t = ask(f, "how many done actions are there?");
+    assert_string_equal(t, "1 done action \u2014 by owner, the most first:\n"
+                           " \u2022 Anna Berg: 1 (A3)\n"
+                           "One owner's in full: done actions for Anna Berg\n");
+    ask(f, "iam Tom Quist");
+    ask(f, "done A1");
+    t = ask(f, "how many done actions are there?");
+    assert_string_equal(t, "2 done actions \u2014 by owner, the most first:\n"
+                           " \u2022 Anna Berg: 1 (A3)\n"
+                           " \u2022 Tom Quist: 1 (A1)\n"
+                           "One owner's in full: done actions for Anna Berg\n");
+    assert_null(strstr(ask(f, "who has the most open actions?"), "Tom Quist"));
+}
+
 /* Getting ready to answer (what the bot does at start) prepares the
  * statements of the common answers, changes nothing a user could see,
  * leaves no transaction open and keeps no answer: every answer after it
@@ -724,6 +772,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_results_only_for_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_actions_by_owner, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warm_up, setup, teardown),
     };
 
