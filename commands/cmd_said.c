@@ -1,6 +1,6 @@
 /* commands/cmd_said.c -- "what did Mark Carvell say about the leadership
- * panel?": the turns of one person on a topic, best first, each with its
- * meeting and an exact quote. */
+ * panel?", "what did Sorina report at #62?": the turns of one person on a
+ * topic, best first, each with its meeting and an exact quote. */
 #include "commands_int.h"
 
 #include <stdio.h>
@@ -14,30 +14,53 @@ static const char *const joins[] = { " say about ", " said about ", " say on ", 
                                      " say regarding ", " said regarding ", " say of ",
                                      " think about ", " say", " said" };
 
+/* Other ways of saying something ("what did Sorina report at #62?",
+ * "what did Mark propose about the panel?"), each with these tails; tried
+ * after "say", so that "say" wins in "what did the report say about X". */
+static const char *const verbs[] = {
+    "report", "reported", "propose", "proposed", "suggest", "suggested", "mention", "mentioned",
+    "present", "presented", "explain", "explained", "talk", "talked", "share", "shared",
+    "comment", "commented", "tell us", "told us", "contribute", "contributed", "ask", "asked",
+};
+static const char *const tails[] = { " about ", " on ", " regarding ", "" };
+
+/* Where `join` (" say about ", " report") is in rest: a whole word, not
+ * at the start (a name comes first). Sets q's name and the rest. */
+static int said_split(struct cmd_q *q, size_t n, const char *join)
+{
+    const char *rest = q->lower + n, *hit = strstr(rest, join);
+    size_t jl = strlen(join);
+
+    if (!hit || hit == rest)
+        return 0;
+    if (hit[jl] != '\0' && hit[jl - 1] != ' ' && hit[jl] != ' ')
+        return 0;
+    q->arg1 = xstrndup(q->text + n, (size_t)(hit - rest));
+    q->arg2 = xstrdup(q->text + (hit - q->lower) + jl);
+    return 1;
+}
+
 static int said_match(struct cmd_q *q)
 {
     static const char *const starts[] = { "what did ", "what has ", "what had ", "what does ",
                                           "what else did " };
-    size_t i, j;
+    char join[48];
+    size_t i, j, k;
 
     for (i = 0; i < sizeof(starts) / sizeof(starts[0]); i++) {
         size_t n = strlen(starts[i]);
-        const char *rest = q->lower + n;
 
         if (strncmp(q->lower, starts[i], n))
             continue;
-        for (j = 0; j < sizeof(joins) / sizeof(joins[0]); j++) {
-            const char *hit = strstr(rest, joins[j]);
-            size_t jl = strlen(joins[j]);
-
-            if (!hit || hit == rest)
-                continue;
-            if (hit[jl] != '\0' && hit[jl - 1] != ' ' && hit[jl] != ' ')
-                continue;
-            q->arg1 = xstrndup(q->text + n, (size_t)(hit - rest));
-            q->arg2 = xstrdup(q->text + (hit - q->lower) + jl);
-            return 1;
-        }
+        for (j = 0; j < sizeof(joins) / sizeof(joins[0]); j++)
+            if (said_split(q, n, joins[j]))
+                return 1;
+        for (j = 0; j < sizeof(verbs) / sizeof(verbs[0]); j++)
+            for (k = 0; k < sizeof(tails) / sizeof(tails[0]); k++) {
+                snprintf(join, sizeof(join), " %s%s", verbs[j], tails[k]);
+                if (said_split(q, n, join))
+                    return 1;
+            }
     }
     return 0;
 }

@@ -441,6 +441,15 @@ static void test_meeting_in_passing(void **state)
                            "Try: who attended #6\n");
     t = ask(f, "what did Lee say?");
     assert_non_null(strstr(t, "Lee Park at #5"));
+    /* Other verbs of saying: the same answers. */
+    want = xstrdup(ask(f, "what did Lee say at #5?"));
+    assert_string_equal(ask(f, "what did Lee report at #5?"), want);
+    assert_string_equal(ask(f, "what did Lee mention at #5?"), want);
+    free(want);
+    want = xstrdup(ask(f, "what did Lee say about the footbridge?"));
+    assert_string_equal(ask(f, "what did Lee propose about the footbridge?"), want);
+    assert_string_equal(ask(f, "what did Lee report on the footbridge?"), want);
+    free(want);
 
     /* Where the whole of it is what is asked about, it stays the topic. */
     t = ask(f, "who raised the previous meeting");
