@@ -1,5 +1,5 @@
 /* commands/cmd_people.c -- people: "who attended #66?" (also "both #62
- * and #66"), "who sent apologies for #62?", "attendance Jutta Croll",
+ * and #66", "#62 but not #66"), "who sent apologies for #62?", "attendance Jutta Croll",
  * and "iam Jutta Croll", which links the chat user to a person for
  * "my actions". */
 #include "commands_int.h"
@@ -83,51 +83,108 @@ static int meeting_list(struct cmd_q *q, const char *args, int64_t *ids, int max
     return rc == 0 ? n : rc;
 }
 
+/* Where "but not", "and not" or ", not" starts in args (the meetings to
+ * leave out follow it), and its length; NULL when there is none. */
+static const char *but_not(const char *args, size_t *len)
+{
+    static const char *const seps[] = { " but not at ", " but not ", " and not at ", " and not ",
+                                        ", not at ", ", not " };
+    size_t i;
+
+    for (i = 0; i < sizeof(seps) / sizeof(seps[0]); i++) {
+        const char *hit = strcasestr(args, seps[i]);
+
+        if (hit) {
+            *len = strlen(seps[i]);
+            return hit;
+        }
+    }
+    return NULL;
+}
+
+/* 1 when person `pid` is among v[0..n). */
+static int listed(const struct store_participant *v, int n, int64_t pid)
+{
+    int k;
+
+    for (k = 0; k < n && v[k].person_id != pid; k++)
+        ;
+    return k < n;
+}
+
+/* Meetings as "#62, #65 and #66". */
+static void meeting_refs(struct cmd_q *q, const int64_t *ids, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++) {
+        char *ref = cmd_meeting_ref_dup(q->ctx->st, ids[i], 0);
+
+        rt_printf(q, "%s%s", i ? (i == n - 1 ? " and " : ", ") : "", ref);
+        free(ref);
+    }
+}
+
+/* "who attended #66", "both #62 and #66" (everyone at all of them),
+ * "#62 but not #66" (at the first ones, at none of the others). */
 static int attended_run(struct cmd_q *q)
 {
     struct store *st = q->ctx->st;
-    struct store_participant *all[4] = { NULL }, *v;
-    int cnt[4] = { 0 }, nm, i, j, k, shown = 0;
-    int64_t ids[4];
+    struct store_participant *all[8] = { NULL }, *v;
+    int cnt[8] = { 0 }, nm, nx = 0, i, j, shown = 0;
+    int64_t ids[8];
+    char *args = xstrdup(q->args);
+    const char *cut;
+    size_t cut_len = 0;
 
-    nm = meeting_list(q, q->args, ids, 4);
+    /* "#62 but not #66": the meetings to leave out go after the first
+     * four places. */
+    if ((cut = but_not(args, &cut_len)) != NULL) {
+        args[cut - args] = '\0';
+        nx = meeting_list(q, cut + cut_len, ids + 4, 4);
+        if (nx <= 0) {
+            free(args);
+            return nx == -1 ? -1 : 0;
+        }
+    }
+    nm = meeting_list(q, args, ids, 4);
+    free(args);
     if (nm <= 0)
         return nm == -1 ? -1 : 0;
-    for (i = 0; i < nm; i++)
-        if (store_meeting_participants(st, ids[i], &all[i], &cnt[i]) < 0) {
-            for (j = 0; j < i; j++)
+    for (i = 0; i < 8; i++)
+        if ((i < nm || (i >= 4 && i < 4 + nx)) &&
+            store_meeting_participants(st, ids[i], &all[i], &cnt[i]) < 0) {
+            for (j = 0; j < 8; j++)
                 store_participants_free(all[j], cnt[j]);
             return cmd_store_error(q);
         }
     v = all[0];
     q->results = cJSON_CreateArray();
-    if (nm == 1) {
+    if (nm == 1 && !nx) {
         char *ref = cmd_meeting_ref_dup(st, ids[0], 1);
 
         rt_printf(q, "At %s (%d):", ref, cnt[0]);
         free(ref);
     } else {
-        rt_text(q, "At all of ");
-        for (i = 0; i < nm; i++) {
-            char *ref = cmd_meeting_ref_dup(st, ids[i], 0);
-
-            rt_printf(q, "%s%s", i ? (i == nm - 1 ? " and " : ", ") : "", ref);
-            free(ref);
+        rt_text(q, nm > 1 ? "At all of " : "At ");
+        meeting_refs(q, ids, nm);
+        if (nx) {
+            rt_text(q, nx > 1 ? " but at none of " : " but not at ");
+            meeting_refs(q, ids + 4, nx);
         }
         rt_text(q, ":");
     }
     rt_nl(q);
     rt_list_begin(q);
     for (i = 0; i < cnt[0]; i++) {
-        int everywhere = 1;
+        int keep = 1;
         cJSON *o;
 
-        for (j = 1; j < nm && everywhere; j++) {
-            for (k = 0; k < cnt[j] && all[j][k].person_id != v[i].person_id; k++)
-                ;
-            everywhere = k < cnt[j];
-        }
-        if (!everywhere)
+        for (j = 1; j < nm && keep; j++)
+            keep = listed(all[j], cnt[j], v[i].person_id);
+        for (j = 4; j < 4 + nx && keep; j++)
+            keep = !listed(all[j], cnt[j], v[i].person_id);
+        if (!keep)
             continue;
         rt_item(q, " \u2022 ");
         rt_bold(q, v[i].name);
@@ -150,10 +207,11 @@ static int attended_run(struct cmd_q *q)
     }
     rt_list_end(q);
     if (!shown) {
-        rt_text(q, nm > 1 ? "Nobody is recorded at all of them." : "My records name nobody.");
+        rt_text(q, nx ? "Nobody: everyone recorded there is at the others too." :
+                   nm > 1 ? "Nobody is recorded at all of them." : "My records name nobody.");
         rt_nl(q);
     }
-    for (i = 0; i < nm; i++)
+    for (i = 0; i < 8; i++)
         store_participants_free(all[i], cnt[i]);
     return 0;
 }
@@ -326,7 +384,7 @@ static int people_run(struct cmd_q *q)
 
 const struct command cmd_people = {
     .name = "people",
-    .usage = "who attended #66 | attendance NAME | iam NAME",
+    .usage = "who attended #66 [but not #62] | attendance NAME | iam NAME",
     .help = "who was there, who sent apologies, where someone was; iam links you to your name",
     .match = people_match,
     .run = people_run,

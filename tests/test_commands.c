@@ -350,6 +350,15 @@ static void test_people_and_next(void **state)
 
     t = ask(f, "who attended #5");
     assert_non_null(strstr(t, "Tom Quist (Garden Club)"));
+    t = ask(f, "who attended #5 but not #6?");
+    assert_string_equal(t, "At #5 but not at #6:\n \u2022 Tom Quist (Garden Club)\n \u2022 Lee Park\n");
+    assert_null(strstr(t, "Anna Berg"));          /* at both */
+    assert_string_equal(ask(f, "who was at #5, not at #6"), t);
+    t = ask(f, "who attended #6 and not #5");
+    assert_string_equal(t, "At #6 but not at #5:\n \u2022 Eve <script>alert(1)</script>\n");
+    t = ask(f, "who attended #5 but not #5");
+    assert_string_equal(t, "At #5 but not at #5:\n"
+                           "Nobody: everyone recorded there is at the others too.\n");
     t = ask(f, "who sent apologies for #5");
     assert_string_equal(t, "Apologies for #5 (10 Jan 2023): Kim Olsen\n");
     t = ask(f, "when is the next meeting?");
