@@ -6,15 +6,17 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MEETINGS_SHOWN 15
 
 /* A time span asked for instead of a topic: "2022", "in June 2022",
- * "from 2023-05", "during Sept 2021", "in May". Writes what the meetings'
- * ISO dates must start with ("2022", "2022-06"; "-05-" after the year
- * for a month of any year) and its words as said ("June 2022") to the
- * buffers; 1 when t is one, else 0. */
-static int meetings_span(const char *t, char *prefix, size_t pn, char *said, size_t sn)
+ * "from 2023-05", "during Sept 2021", "in May", "this year", "last
+ * month" (from `now`, UTC). Writes what the meetings' ISO dates must
+ * start with ("2022", "2022-06"; "-05-" after the year for a month of any
+ * year) and its words as said ("June 2022") to the buffers; 1 when t is
+ * one, else 0. */
+static int meetings_span(const char *t, int64_t now, char *prefix, size_t pn, char *said, size_t sn)
 {
     static const char *const joins[] = { "in ", "from ", "during ", "of " };
     static const char *const names[] = { "January", "February", "March", "April", "May", "June",
@@ -28,7 +30,23 @@ static int meetings_span(const char *t, char *prefix, size_t pn, char *said, siz
             t += strlen(joins[i]);
             break;
         }
-    if (sscanf(t, "%4d-%2d", &y2, &m2) == 2 && strlen(t) == 7 && m2 >= 1 && m2 <= 12) {
+    if (!strcasecmp(t, "this year") || !strcasecmp(t, "last year") ||
+        !strcasecmp(t, "this month") || !strcasecmp(t, "last month")) {
+        time_t when = (time_t)now;
+        struct tm tm;
+
+        gmtime_r(&when, &tm);
+        year = tm.tm_year + 1900;
+        if (strcasestr(t, "month")) {
+            month = tm.tm_mon + 1;
+            if (!strncasecmp(t, "last", 4) && --month == 0) {
+                month = 12;
+                year--;
+            }
+        } else if (!strncasecmp(t, "last", 4)) {
+            year--;
+        }
+    } else if (sscanf(t, "%4d-%2d", &y2, &m2) == 2 && strlen(t) == 7 && m2 >= 1 && m2 <= 12) {
         year = y2;
         month = m2;
     } else {
@@ -93,7 +111,9 @@ static int meetings_match(struct cmd_q *q)
     }
     if (cmd_starts(q, "how many meetings")) {
         /* "... do you have?": all of them; "... in 2022": those */
-        if (strncasecmp(q->args, "in ", 3) && strncasecmp(q->args, "during ", 7))
+        if (strncasecmp(q->args, "in ", 3) && strncasecmp(q->args, "during ", 7) &&
+            strcasecmp(q->args, "this year") && strcasecmp(q->args, "last year") &&
+            strcasecmp(q->args, "this month") && strcasecmp(q->args, "last month"))
             q->args = "";
         return 1;
     }
@@ -180,7 +200,7 @@ static int meetings_run(struct cmd_q *q)
                 span += strlen(verbs[i]);
                 break;
             }
-        if (meetings_span(span, prefix, sizeof(prefix), said, sizeof(said)))
+        if (meetings_span(span, q->ctx->now, prefix, sizeof(prefix), said, sizeof(said)))
             t = "";
     }
     rc = *t ? store_meetings_about(st, t, &v, &n) : store_meetings_list(st, &v, &n);

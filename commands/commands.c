@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define COMMANDS_MAX_MESSAGE 4000
 
@@ -91,7 +92,7 @@ static int meeting_word(const char *w)
 /* Words that can make up a meeting named in passing at the end of a
  * question: "at the last meeting", "from our previous call", "in the
  * June meeting", "on 14 June 2022". */
-enum { PW_NONE, PW_FILLER, PW_NOUN, PW_RECENT, PW_MONTH, PW_DAY, PW_YEAR };
+enum { PW_NONE, PW_FILLER, PW_NOUN, PW_RECENT, PW_MONTH, PW_DAY, PW_YEAR, PW_SPAN, PW_THIS };
 
 static int phrase_word(const char *w, size_t n)
 {
@@ -107,6 +108,10 @@ static int phrase_word(const char *w, size_t n)
         return PW_MONTH;
     if (store_recent_word(w, n))
         return PW_RECENT;
+    if ((n == 4 && !strncasecmp(w, "week", 4)) || (n == 5 && !strncasecmp(w, "month", 5)))
+        return PW_SPAN;         /* "last week", "this month" */
+    if (n == 4 && !strncasecmp(w, "this", 4))
+        return PW_THIS;
     if ((n == 7 && !strncasecmp(w, "meeting", 7)) || (n == 4 && !strncasecmp(w, "call", 4)) ||
         (n == 4 && !strncasecmp(w, "time", 4)))
         return PW_NOUN;         /* "time": "last time" */
@@ -158,6 +163,7 @@ static char *passing_meeting(char *s, int need_words)
             e--;
     }
     if (!start || !((seen & (1u << PW_NOUN) && seen & (1u << PW_RECENT | 1u << PW_MONTH)) ||
+                    (seen & (1u << PW_SPAN) && seen & (1u << PW_RECENT | 1u << PW_THIS)) ||
                     (seen & (1u << PW_MONTH) && seen & (1u << PW_DAY | 1u << PW_YEAR)) ||
                     (seen & (1u << PW_MONTH) && after_in(s, start))))
         return NULL;
@@ -271,10 +277,71 @@ char *cmd_split_meeting(char *s, int need_words)
     return NULL;
 }
 
+/* A span named relative to today ("last week", "this month"): its first
+ * and last days (ISO) from `now` (UTC) and a name for it ("October
+ * 2026", "the week of 9 Nov 2026"). 1 when spec names one, else 0. */
+static int relative_span(const char *spec, int64_t now, char from[11], char to[11],
+                         char *name, size_t namelen)
+{
+    int week = strcasestr(spec, "week") != NULL, month = strcasestr(spec, "month") != NULL;
+    int last = strcasestr(spec, "last") || strcasestr(spec, "previous");
+    int this = strcasestr(spec, "this") != NULL;
+    time_t t = (time_t)now;
+    struct tm tm;
+
+    if ((!week && !month) || (week && month) || (!last && !this) || (last && this))
+        return 0;
+    gmtime_r(&t, &tm);
+    if (week) {
+        /* Monday to Sunday; last week is the one before this one. */
+        time_t monday = t - (time_t)(((tm.tm_wday + 6) % 7) * 86400) - (last ? 7 * 86400 : 0);
+        time_t sunday = monday + 6 * 86400;
+        struct tm a, b;
+
+        gmtime_r(&monday, &a);
+        gmtime_r(&sunday, &b);
+        strftime(from, 11, "%Y-%m-%d", &a);
+        strftime(to, 11, "%Y-%m-%d", &b);
+        snprintf(name, namelen, "the week of %d ", a.tm_mday);
+        strftime(name + strlen(name), namelen - strlen(name), "%b %Y", &a);
+        return 1;
+    }
+    if (last && --tm.tm_mon < 0) {
+        tm.tm_mon = 11;
+        tm.tm_year--;
+    }
+    tm.tm_mday = 1;
+    strftime(from, 11, "%Y-%m-01", &tm);
+    strftime(to, 11, "%Y-%m-31", &tm);     /* ISO order: past the month's last day */
+    strftime(name, namelen, "%B %Y", &tm);
+    return 1;
+}
+
 int cmd_meeting(struct cmd_q *q, const char *spec, int64_t *id)
 {
-    int rc = store_meeting_find(q->ctx->st, spec ? spec : "", id);
+    char from[11], to[11], span[48];
+    int rc;
 
+    if (spec && relative_span(spec, q->ctx->now, from, to, span, sizeof(span))) {
+        rc = store_meeting_in_span(q->ctx->st, from, to, id);
+        if (rc == STORE_NOTFOUND && store_meeting_count(q->ctx->st) > 0) {
+            int64_t newest;
+            char *ref = NULL;
+
+            if (store_meeting_find(q->ctx->st, "", &newest) == 0)
+                ref = cmd_meeting_ref_dup(q->ctx->st, newest, 1);
+            rt_printf(q, "I have no meeting %s (%s).", spec, span);
+            if (ref)
+                rt_printf(q, " The newest I have is %s.", ref);
+            rt_text(q, " Try: meetings");
+            rt_nl(q);
+            snprintf(q->reply->kind, sizeof(q->reply->kind), "not_found");
+            free(ref);
+            return rc;
+        }
+    } else {
+        rc = store_meeting_find(q->ctx->st, spec ? spec : "", id);
+    }
     if (rc == -1)
         return cmd_store_error(q);
     if (rc == STORE_NOTFOUND) {

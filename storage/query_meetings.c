@@ -275,6 +275,20 @@ static int first_id(sqlite3_stmt *s, int64_t *id)
     return rc;
 }
 
+int store_meeting_in_span(struct store *st, const char *from, const char *to, int64_t *id)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT m.id FROM meetings m"
+                                     " WHERE COALESCE(m.date, date(m.posted, 'unixepoch'))"
+                                     " BETWEEN ?1 AND ?2" MEETING_ORDER " LIMIT 1");
+
+    *id = 0;
+    if (s) {
+        sqlite3_bind_text(s, 1, from, -1, SQLITE_TRANSIENT);
+        sqlite3_bind_text(s, 2, to, -1, SQLITE_TRANSIENT);
+    }
+    return first_id(s, id);
+}
+
 int store_meeting_find(struct store *st, const char *spec, int64_t *id)
 {
     char buf[128], *words[8], *p, *save = NULL;

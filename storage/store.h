@@ -108,6 +108,9 @@ int store_meetings_list(struct store *st, struct store_meeting **out, int *n);
  * "2022-06-14", "June 2022", "latest" (or "" = latest). Sets *id.
  * Returns 0, STORE_NOTFOUND or -1. */
 int store_meeting_find(struct store *st, const char *spec, int64_t *id);
+/* The newest meeting held (dated, else posted) on a day in [from, to],
+ * ISO dates: "the meeting last week". 0, STORE_NOTFOUND or -1. */
+int store_meeting_in_span(struct store *st, const char *from, const char *to, int64_t *id);
 /* 1-12 when w (n bytes, any case) names a month in full or by its usual
  * short form ("June", "Jun", "Sept"), not a word that only starts like
  * one ("decision"); else 0. */

@@ -398,6 +398,27 @@ static void test_meeting_in_passing(void **state)
     assert_string_equal(ask(f, "what decisions were made at the last meeting?"), want);
     free(want);
 
+    /* A span named from today (14 Nov 2023, a Tuesday): #6 was posted
+     * this week and this month; there was no meeting last week or last
+     * month, and the answer says so rather than searching for "last". */
+    want = xstrdup(ask(f, "recap #6"));
+    assert_string_equal(ask(f, "recap this week"), want);
+    assert_string_equal(ask(f, "recap this month"), want);
+    free(want);
+    want = xstrdup(ask(f, "decisions #6"));
+    assert_string_equal(ask(f, "what did we decide this month?"), want);
+    free(want);
+    t = ask(f, "decisions last month");
+    assert_string_equal(f->r.kind, "not_found");
+    assert_string_equal(t, "I have no meeting last month (October 2023). The newest I have is "
+                           "#6 (posted 14 Nov 2023). Try: meetings\n");
+    t = ask(f, "who attended last week?");
+    assert_string_equal(t, "I have no meeting last week (the week of 6 Nov 2023). The newest I "
+                           "have is #6 (posted 14 Nov 2023). Try: meetings\n");
+    f->ctx.now += 7 * 86400;    /* a week later, #6 is last week's */
+    assert_non_null(strstr(ask(f, "who attended last week?"), "At #6"));
+    f->ctx.now -= 7 * 86400;
+
     t = ask(f, "open actions from the last meeting");
     assert_non_null(strstr(t, "Open actions in #6"));
     assert_null(strstr(t, "for from"));
@@ -551,6 +572,13 @@ static void test_conversation(void **state)
     assert_non_null(strstr(ask(f, "how many meetings in Jan 2023?"), "Meetings in January 2023 (1)"));
     assert_string_equal(ask(f, "meetings in 2021"),
                         "I hold no meeting dated in 2021. See them all with: meetings\n");
+    /* ... also named from today (14 Nov 2023): #5 is this year's. */
+    assert_non_null(strstr(ask(f, "meetings this year"), "Meetings in 2023 (1)"));
+    assert_non_null(strstr(ask(f, "how many meetings this year?"), "Meetings in 2023 (1)"));
+    assert_string_equal(ask(f, "which meetings were held last year?"),
+                        "I hold no meeting dated in 2022. See them all with: meetings\n");
+    assert_string_equal(ask(f, "meetings last month"),
+                        "I hold no meeting dated in October 2023. See them all with: meetings\n");
     t = ask(f, "what happened last time?");
     assert_string_equal(f->r.kind, "recap");
     assert_non_null(strstr(t, "Meeting #6"));
