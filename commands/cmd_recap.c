@@ -387,13 +387,13 @@ static int agenda_run(struct cmd_q *q)
     }
     ref = cmd_meeting_ref_dup(st, mid, 1);
     if (n == 0) {
-        char *label = cmd_meeting_ref_dup(st, mid, 0);
-
-        rt_printf(q, "I found no agenda or key points for %s. Try: recap %s", ref, label);
+        /* A transcript with no agenda read out: what the recap says of
+         * it (who spoke, decisions, actions) answers "what was discussed". */
+        rt_printf(q, "No agenda or key points are recorded for %s; its recap:", ref);
         rt_nl(q);
-        free(label);
         free(ref);
-        return 0;
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "recap");
+        return recap_write(q, mid);
     }
     rt_printf(q, "%s at %s:", kind == STORE_AGENDA ? "Topics" : "Key points", ref);
     rt_nl(q);
@@ -431,8 +431,9 @@ static int speakers_match(struct cmd_q *q)
 {
     static const char *const leads[] = {
         "who spoke most", "who spoke the most", "who talked most", "who talked the most",
-        "who spoke longest", "who spoke the longest", "speaking time", "speaking shares",
-        "speakers", "who spoke",
+        "who spoke longest", "who spoke the longest", "who has spoken the most",
+        "who has spoken most", "who talks the most", "who talks most", "who said the most",
+        "who said most", "speaking time", "speaking shares", "speakers", "who spoke",
     };
 
     return part_match(q, leads, sizeof(leads) / sizeof(leads[0]));

@@ -523,9 +523,17 @@ static void test_agenda_and_speakers(void **state)
     assert_string_equal(ask(f, "agenda #5"), "Topics at #5 (10 Jan 2023):\n 1. Community garden "
                         "plot\n 2. Footbridge\n"
                         "Ask me: !who raised <topic> \u00b7 !decisions about <topic>\n");
-    t = ask(f, "what was discussed at the last meeting?");
-    assert_string_equal(t, "I found no agenda or key points for #6 (posted 14 Nov 2023). "
-                           "Try: recap #6\n");
+    /* No agenda and no key points: its recap, said to be one. */
+    {
+        char *recap = xstrdup(ask(f, "recap #6"));
+
+        t = ask(f, "what was discussed at the last meeting?");
+        assert_string_equal(f->r.kind, "recap");
+        assert_true(!strncmp(t, "No agenda or key points are recorded for #6 (posted 14 Nov 2023); "
+                                "its recap:\n", 71));
+        assert_string_equal(strchr(t, '\n') + 1, recap);
+        free(recap);
+    }
     /* A topic question is not one about the agenda. */
     t = ask(f, "what was discussed about the garden");
     assert_string_not_equal(f->r.kind, "agenda");
@@ -539,6 +547,13 @@ static void test_agenda_and_speakers(void **state)
     t = ask(f, "who spoke the most?");
     assert_non_null(strstr(t, "Who spoke at #6"));
     assert_non_null(strstr(t, "Anna Berg"));
+    {
+        char *want = xstrdup(t);
+
+        assert_string_equal(ask(f, "who has spoken the most?"), want);
+        assert_string_equal(ask(f, "who said the most?"), want);
+        free(want);
+    }
 }
 
 /* Small talk and short questions people ask in a room. */
