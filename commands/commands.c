@@ -30,6 +30,7 @@ const struct command *const commands_table[] = {
     &cmd_recap,
     &cmd_next,
     &cmd_meetings,
+    &cmd_glossary,       /* "what is EGM?": only for a term it knows */
     &cmd_search,
     NULL,
 };

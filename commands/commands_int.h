@@ -37,7 +37,7 @@ struct command {
 
 extern const struct command cmd_help, cmd_raised, cmd_said, cmd_actions, cmd_action_change,
     cmd_decisions, cmd_recap, cmd_meetings, cmd_people, cmd_next, cmd_search, cmd_forget,
-    cmd_roles, cmd_actions_due, cmd_agenda, cmd_speakers, cmd_greet;
+    cmd_roles, cmd_actions_due, cmd_agenda, cmd_speakers, cmd_greet, cmd_glossary;
 
 /* Actions listed in one answer (the rest are counted). */
 #define ACTIONS_SHOWN 25

@@ -759,6 +759,27 @@ static void test_actions_by_owner(void **state)
     assert_null(strstr(ask(f, "who has the most open actions?"), "Tom Quist"));
 }
 
+/* "what does EGM stand for?": the acronyms the records spell out, both
+ * ways; "what is X" only for a term the glossary has. */
+static void test_glossary(void **state)
+{
+    struct fixture *f = *state;
+    const char *t;
+
+    t = ask(f, "what is EGM?");
+    assert_string_equal(f->r.kind, "glossary");
+    assert_string_equal(t, "EGM stands for Expert Group Meeting.\nAsk me: who raised EGM\n");
+    assert_string_equal(ask(f, "what does egm stand for?"), t);
+    assert_string_equal(ask(f, "what does the EGM mean"), t);
+    t = ask(f, "what is the Expert Group Meeting?");
+    assert_string_equal(t, "Expert Group Meeting goes by EGM.\n"
+                           "Ask me: who raised Expert Group Meeting\n");
+    t = ask(f, "what does XYZ stand for?");
+    assert_string_equal(t, "My records never spell out \"XYZ\". Try: search XYZ\n");
+    ask(f, "what is the footbridge?");
+    assert_string_not_equal(f->r.kind, "glossary");
+}
+
 /* Getting ready to answer (what the bot does at start) prepares the
  * statements of the common answers, changes nothing a user could see,
  * leaves no transaction open and keeps no answer: every answer after it
@@ -834,6 +855,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_results_only_for_json, setup, teardown),
         cmocka_unit_test_setup_teardown(test_export, setup, teardown),
         cmocka_unit_test_setup_teardown(test_actions_by_owner, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_glossary, setup, teardown),
         cmocka_unit_test_setup_teardown(test_warm_up, setup, teardown),
     };
 
