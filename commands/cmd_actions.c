@@ -1,8 +1,8 @@
 /* commands/cmd_actions.c -- listing action items: "open actions for DC",
  * "actions for Polly", "Polly's actions", "done actions", "my actions",
  * "actions #66", "actions about the survey", "who is responsible for the
- * survey?"; counting them by owner: "who has the most open actions?",
- * "how many open actions are there?". One action in full and its
+ * survey?", "what are the next steps?"; counting them by owner: "who has
+ * the most open actions?", "how many open actions are there?". One action in full and its
  * lifecycle are in cmd_action_change.c; due dates in cmd_actions_due.c. */
 #include "commands_int.h"
 
@@ -39,6 +39,24 @@ static int actions_match(struct cmd_q *q)
     size_t i;
     int again = 1;
 
+    /* "what are the next steps (from #62)?": a meeting's actions, open
+     * or done, the latest meeting's when none is named. */
+    {
+        static const char *const steps[] = { "what are the next steps", "what were the next steps",
+                                             "what are our next steps", "what are next steps",
+                                             "the next steps", "next steps" };
+
+        for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+            if (!strncmp(l, steps[i], strlen(steps[i])) &&
+                (!l[strlen(steps[i])] || l[strlen(steps[i])] == ' ')) {
+                q->flag = 's';
+                q->arg2 = xstrdup("all");
+                q->args = q->text + strlen(steps[i]);
+                while (*q->args == ' ')
+                    q->args++;
+                return 1;
+            }
+    }
     /* "who is doing what?", "who has the most open actions?": a count by
      * owner. "how many open actions are there?": the same, unless an
      * owner or topic follows. */
@@ -349,6 +367,21 @@ static int actions_run(struct cmd_q *q)
 
     spec = cmd_split_meeting(args, 0);
     who = q->arg1 ? q->arg1 : cmd_trim(args);
+    if (q->flag == 's') {
+        /* next steps: of the meeting named, on a topic ("next steps for
+         * the footbridge", every meeting), else the latest meeting's */
+        static const char *const on[] = { "for ", "on ", "about ", "regarding ", "concerning " };
+
+        for (i = 0; i < (int)(sizeof(on) / sizeof(on[0])); i++)
+            if (!strncasecmp(who, on[i], strlen(on[i]))) {
+                who += strlen(on[i]);
+                break;
+            }
+        if (!spec && *who)
+            q->flag = 't';
+        else if (!spec)
+            spec = xstrdup("latest");
+    }
     /* "which actions are still open from #62": the status, not an owner */
     {
         static const struct { const char *words; int status; } states[] = {
@@ -475,6 +508,8 @@ static int actions_run(struct cmd_q *q)
             buf_printf(&title, "Actions about \"%s\"", f.topic);
         else
             buf_printf(&title, "%s actions about \"%s\"", status_word, f.topic);
+    } else if (q->flag == 's') {
+        buf_puts(&title, "Next steps");
     } else {
         buf_printf(&title, "%s actions", status_word);
     }

@@ -742,6 +742,19 @@ static void test_actions_by_owner(void **state)
     for (size_t i = 0; i < sizeof(same) / sizeof(same[0]); i++)
         assert_string_equal(ask(f, same[i]), want);
     free(want);
+    /* "next steps": a meeting's actions, open or done, as "all actions"
+     * lists them; the latest meeting's when none is named; on a topic. */
+    {
+        char *all = xstrdup(ask(f, "all actions #5"));
+
+        t = ask(f, "what are the next steps from #5?");
+        assert_true(!strncmp(t, "Next steps in #5 (", 18));
+        assert_string_equal(strchr(t, '\n'), strchr(all, '\n'));
+        free(all);
+        assert_true(!strncmp(ask(f, "what are the next steps?"), "Next steps in #6 (", 18));
+        t = ask(f, "next steps for the footbridge repair");
+        assert_non_null(strstr(t, "Actions about \"the footbridge repair\" (1)"));
+    }
     /* An owner after "how many": that owner's list, with its count. */
     t = ask(f, "how many open actions does Tom have?");
     assert_non_null(strstr(t, "Open actions for Tom Quist (1)"));
