@@ -2,8 +2,9 @@
  * "actions for Polly", "Polly's actions", "done actions", "my actions",
  * "actions #66", "actions about the survey", "who is responsible for the
  * survey?", "what are the next steps?"; counting them by owner: "who has
- * the most open actions?", "how many open actions are there?". One action in full and its
- * lifecycle are in cmd_action_change.c; due dates in cmd_actions_due.c. */
+ * the most open actions?", "how many open actions are there?". One
+ * action in full and its lifecycle are in cmd_action_change.c; due dates
+ * in cmd_actions_due.c. */
 #include "commands_int.h"
 
 #include <stdio.h>
