@@ -58,6 +58,34 @@ static int actions_match(struct cmd_q *q)
                 return 1;
             }
     }
+    /* "what is Jutta working on?", "what's the Secretariat doing?": the
+     * person's open actions. */
+    {
+        static const char *const leads[] = { "what is ", "what's ", "what are ", "what has ",
+                                             "what have " };
+        static const char *const tails[] = { " working on", " doing", " up to",
+                                             " supposed to do", " responsible for",
+                                             " in charge of", " tasked with", " got to do",
+                                             " to do", " agreed to do" };
+        size_t len = strlen(l), j;
+
+        for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
+            size_t ll = strlen(leads[i]);
+
+            if (strncmp(l, leads[i], ll))
+                continue;
+            for (j = 0; j < sizeof(tails) / sizeof(tails[0]); j++) {
+                size_t tl = strlen(tails[j]);
+
+                if (len > ll + tl && !strcmp(l + len - tl, tails[j])) {
+                    q->arg1 = xstrndup(q->text + ll, len - ll - tl);
+                    q->arg2 = xstrdup("open");
+                    q->args = q->text + len;
+                    return 1;
+                }
+            }
+        }
+    }
     /* "who is doing what?", "who has the most open actions?": a count by
      * owner. "how many open actions are there?": the same, unless an
      * owner or topic follows. */

@@ -1,5 +1,6 @@
 /* commands/cmd_people.c -- people: "who attended #66?" (also "both #62
- * and #66", "#62 but not #66"), "who sent apologies for #62?", "attendance Jutta Croll",
+ * and #66", "#62 but not #66"), "who sent apologies for #62?" ("who
+ * missed #66?"), "attendance Jutta Croll" ("when did Jutta last attend?"),
  * and "iam Jutta Croll", which links the chat user to a person for
  * "my actions". */
 #include "commands_int.h"
@@ -21,6 +22,11 @@ static int people_match(struct cmd_q *q)
         { "who sent apologies for", P_APOLOGIES }, { "who sent apologies", P_APOLOGIES },
         { "who sent their apologies", P_APOLOGIES }, { "who apologised", P_APOLOGIES },
         { "who apologized", P_APOLOGIES }, { "apologies for", P_APOLOGIES },
+        { "who missed", P_APOLOGIES }, { "who was missing from", P_APOLOGIES },
+        { "who was missing at", P_APOLOGIES }, { "who couldn't make it to", P_APOLOGIES },
+        { "who could not make it to", P_APOLOGIES }, { "who could not attend", P_APOLOGIES },
+        { "who couldn't attend", P_APOLOGIES }, { "who was not at", P_APOLOGIES },
+        { "who wasn't at", P_APOLOGIES },
         { "apologies", P_APOLOGIES }, { "who was absent", P_APOLOGIES },
         { "attendance of", P_ATTENDANCE }, { "attendance for", P_ATTENDANCE },
         { "attendance", P_ATTENDANCE }, { "which meetings did", P_ATTENDANCE },
@@ -28,13 +34,46 @@ static int people_match(struct cmd_q *q)
     };
 
     static const char *const who_is[] = { "who is", "who's", "tell me about", "about" };
-    size_t i;
+    /* "when did Sorina last attend?", "how often did Wout come?": where
+     * someone was. */
+    static const char *const how_often[] = { "when did ", "how often did ", "how many meetings did ",
+                                             "how many times did ", "which meetings has ",
+                                             "how often has ", "when was " };
+    static const char *const attend[] = { " last attend", " attend", " last come", " come",
+                                          " last join", " join", " participate", " take part",
+                                          " attended", " last attended", " last here",
+                                          " last at a meeting", " last in a meeting" };
+    size_t i, j, len = strlen(q->lower);
 
     for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
         if (cmd_starts(q, leads[i].lead)) {
             q->flag = leads[i].what;
             return 1;
         }
+    for (i = 0; i < sizeof(how_often) / sizeof(how_often[0]); i++) {
+        size_t ll = strlen(how_often[i]);
+
+        if (strncmp(q->lower, how_often[i], ll))
+            continue;
+        for (j = 0; j < sizeof(attend) / sizeof(attend[0]); j++) {
+            size_t tl = strlen(attend[j]);
+
+            if (len > ll + tl && !strcmp(q->lower + len - tl, attend[j])) {
+                char *who = xstrndup(q->text + ll, len - ll - tl);
+                int64_t pid;
+
+                /* only about someone the records know */
+                if (store_person_find(q->ctx->st, cmd_trim(who), &pid, NULL) != 0) {
+                    free(who);
+                    return 0;
+                }
+                q->arg1 = who;
+                q->args = q->arg1;
+                q->flag = P_ATTENDANCE;
+                return 1;
+            }
+        }
+    }
     /* "who is Jutta Croll?": only for a name the records know. */
     for (i = 0; i < sizeof(who_is) / sizeof(who_is[0]); i++)
         if (cmd_starts(q, who_is[i]) && *q->args) {

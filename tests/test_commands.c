@@ -361,6 +361,30 @@ static void test_people_and_next(void **state)
                            "Nobody: everyone recorded there is at the others too.\n");
     t = ask(f, "who sent apologies for #5");
     assert_string_equal(t, "Apologies for #5 (10 Jan 2023): Kim Olsen\n");
+    assert_string_equal(ask(f, "who missed #5?"), t);
+    assert_string_equal(ask(f, "who was missing from #5"), t);
+    /* Where someone was, asked as people ask it; not for a topic. */
+    {
+        char *want = xstrdup(ask(f, "attendance Lee Park"));
+
+        assert_non_null(strstr(want, "Lee Park attended"));
+        assert_string_equal(ask(f, "when did Lee last attend?"), want);
+        assert_string_equal(ask(f, "how often did Lee Park attend?"), want);
+        assert_string_equal(ask(f, "how many meetings did Lee attend?"), want);
+        free(want);
+        ask(f, "when did the footbridge come");
+        assert_string_not_equal(f->r.kind, "attendance");
+    }
+    /* What someone is doing: their open actions. */
+    {
+        char *want = xstrdup(ask(f, "open actions for Lee"));
+
+        assert_non_null(strstr(want, "Open actions for Lee Park (1)"));
+        assert_string_equal(ask(f, "what's Lee working on?"), want);
+        assert_string_equal(ask(f, "what is Lee Park doing?"), want);
+        assert_string_equal(ask(f, "what has Lee got to do?"), want);
+        free(want);
+    }
     t = ask(f, "when is the next meeting?");
     assert_non_null(strstr(t, "Tue 24 Jan 2023"));
     t = ask(f, "what did Lee say about the footbridge?");
