@@ -94,11 +94,37 @@ static const char *decision_marks[] = {
     NULL
 };
 
+/* Right after a decision mark, a meeting before this one: what was
+ * decided then, recalled ("we agreed at our last meeting that it should
+ * be interactive"), not decided now. */
+static const char *const past_meeting_marks[] = {
+    "at our last meeting", "at the last meeting", "in our last meeting", "in the last meeting",
+    "at our previous meeting", "at the previous meeting", "in the previous meeting",
+    "at our last call", "on our last call", "at the last call", "last time", "previously",
+    "earlier this year", "last year", "last month", "last week", NULL
+};
+
 static const char *next_marks[] = {
     "next meeting", "next call", "another meeting", "next coordination", "meet again",
     "doodle poll", "find a meeting", "look for a meeting", "another call",
     "poll to agree on a meeting", "next session", "hold another", NULL
 };
+
+/* 1 when a past meeting is named right after a decision mark that
+ * ends at `end` (relative to the sentence's start): one or two
+ * characters (space, comma) between them. */
+static int recalled(const struct ctx *c, const struct sent *st, size_t end)
+{
+    int p;
+
+    for (p = 0; past_meeting_marks[p]; p++) {
+        long at = extract_occ_find(c, c->ix_past + p, st->s + end, st->e);
+
+        if (at >= 0 && at <= 2)
+            return 1;
+    }
+    return 0;
+}
 
 static void add_decision(struct ctx *c, const struct sent *st)
 {
@@ -557,6 +583,7 @@ void extract_facts(struct record *r)
     c.ix_meeting = extract_occ_add(&c, "meeting");
     c.ix_acceptable = extract_occ_add(&c, "acceptable");
     c.ix_makes_sense = extract_occ_add(&c, "makes sense");
+    c.ix_past = extract_occ_add_list(&c, past_meeting_marks);
     c.ix_items = extract_occ_add(&c, "items");
     c.ix_suggest = extract_occ_add(&c, "suggests");
     c.ix_doodle_poll = extract_occ_add(&c, "doodle poll");
@@ -581,11 +608,15 @@ void extract_facts(struct record *r)
             continue;
         int m;
 
-        for (m = 0; decision_marks[m]; m++)
-            if (extract_occ_find(&c, c.ix_decision + m, st->s, st->e) >= 0) {
-                add_decision(&c, st);
+        for (m = 0; decision_marks[m]; m++) {
+            long at = extract_occ_find(&c, c.ix_decision + m, st->s, st->e);
+
+            if (at >= 0) {
+                if (!recalled(&c, st, (size_t)at + strlen(decision_marks[m])))
+                    add_decision(&c, st);
                 break;
             }
+        }
         /* "Avri suggests parking. This makes sense": a suggestion taken up,
          * quoted with it. */
         if (!decision_marks[m] && k > 0 && c.sents[k - 1].turn == st->turn &&

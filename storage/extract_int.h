@@ -35,6 +35,7 @@ struct ctx {
     int n_occ;
     int ix_marker, ix_decision, ix_next, ix_if, ix_meeting, ix_acceptable;
     int ix_makes_sense, ix_suggest;     /* "X suggests ... This makes sense" */
+    int ix_past;                        /* past_meeting_marks[0]: "agreed at our last meeting" */
     int ix_items;                       /* "We have 4 items today: ..." */
     int ix_doodle_poll, ix_doodle;
     unsigned char head_len[16];  /* strlen(marker_heads[k]) */

@@ -295,7 +295,8 @@ static void test_next_meeting(void **state)
 
 /* Decisions: a suggestion taken up ("Ana suggests ... This makes
  * sense"), a step taken now, and the same words said twice kept once;
- * a suggestion alone is none. */
+ * a suggestion alone is none, nor a decision recalled from a meeting
+ * before ("we agreed at our last meeting"). */
 static void test_decisions(void **state)
 {
     static const char text[] =
@@ -305,7 +306,10 @@ static void test_decisions(void **state)
         "come back to it.\n\n"
         ">> ANA RUIZ: I suggest a shorter agenda. Let me see the chat.\n\n"
         ">> BEA LOPEZ: And we take as a concrete step now that we write to all the groups.\n\n"
-        ">> ANA RUIZ: Good. There was no objection to the approach.\n";
+        ">> ANA RUIZ: Good. There was no objection to the approach.\n\n"
+        /* Recalled from a meeting before: not decided now. */
+        ">> BEA LOPEZ: We agreed at our last meeting that the panel should be short. "
+        "It was decided last time to meet monthly. And we agreed, previously, on the name.\n";
     struct record *r;
 
     (void)state;
