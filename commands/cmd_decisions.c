@@ -1,5 +1,6 @@
 /* commands/cmd_decisions.c -- "what was decided about the main session?",
- * "decisions #66": decisions with their meeting, speaker and quote. */
+ * "decisions #66", "where are we on the survey?": decisions with their
+ * meeting, speaker and quote, and the key points and actions on it. */
 #include "commands_int.h"
 
 #include <stdio.h>
@@ -20,11 +21,26 @@ static int decisions_match(struct cmd_q *q)
         "which decisions", "decisions about",
         "decisions on", "decisions", "decision", "decided", "agreed",
     };
+    /* What came of a topic or meeting: its decisions, key points and
+     * actions; with none of them, what was said of it last. */
+    static const char *const status[] = {
+        "what was the outcome of", "what were the outcomes of", "what was the result of",
+        "what came out of", "the outcome of", "outcome of", "outcomes of",
+        "where are we on", "where are we with", "where do we stand on", "where do we stand with",
+        "what's the status of", "what is the status of", "status of", "what's the latest on",
+        "what is the latest on", "the latest on", "latest on", "any update on", "any updates on",
+        "updates on", "update on", "any progress on", "progress on", "any news on", "news on",
+    };
     size_t i;
 
     for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
         if (cmd_starts(q, leads[i]))
             return 1;
+    for (i = 0; i < sizeof(status) / sizeof(status[0]); i++)
+        if (cmd_starts(q, status[i])) {
+            q->flag = 's';
+            return 1;
+        }
     return 0;
 }
 
@@ -198,7 +214,12 @@ static void related(struct cmd_q *q, const char *topic, const struct store_topic
         rt_list_end(q);
     }
     store_actions_free(a, na);
-    if (!np && !na) {
+    if (!np && !na && q->flag == 's') {
+        /* a question about where a topic stands: the latest mentions */
+        q->flag = 0;
+        q->args = topic;
+        cmd_search.run(q);
+    } else if (!np && !na) {
         rt_printf(q, "Try: search %s", topic);
         rt_nl(q);
     }

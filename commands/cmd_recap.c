@@ -18,6 +18,18 @@
 
 static int recap_match(struct cmd_q *q)
 {
+    /* Catching up: the latest meeting's recap (or the one named). */
+    static const char *const catch_up[] = {
+        "tldr", "tl;dr", "tl dr", "what's new", "what is new", "what did i miss",
+        "anything i missed", "did i miss anything", "catch me up", "catch me up on", "fill me in",
+        "fill me in on", "bring me up to speed", "bring me up to speed on",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(catch_up) / sizeof(catch_up[0]); i++)
+        if (cmd_starts(q, catch_up[i]) && (!*q->args || !strncasecmp(q->args, "at ", 3) ||
+                                           !strncasecmp(q->args, "in ", 3) || *q->args == '#'))
+            return 1;
     return cmd_starts(q, "recap of") || cmd_starts(q, "recap") || cmd_starts(q, "summary of") ||
            cmd_starts(q, "summarise") || cmd_starts(q, "summarize") || cmd_starts(q, "summary") ||
            cmd_starts(q, "minutes of") || cmd_starts(q, "minutes") ||

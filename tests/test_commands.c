@@ -618,6 +618,25 @@ static void test_conversation(void **state)
                         "I hold no meeting dated in 2022. See them all with: meetings\n");
     assert_string_equal(ask(f, "meetings last month"),
                         "I hold no meeting dated in October 2023. See them all with: meetings\n");
+    /* Catching up: the latest meeting's recap, or the one named. */
+    want = xstrdup(ask(f, "recap"));
+    assert_string_equal(ask(f, "what did I miss?"), want);
+    assert_string_equal(ask(f, "tldr"), want);
+    assert_string_equal(ask(f, "catch me up"), want);
+    free(want);
+    want = xstrdup(ask(f, "recap #5"));
+    assert_string_equal(ask(f, "what did I miss at #5?"), want);
+    free(want);
+    /* Where a topic stands: what was decided and done on it; with none
+     * of that, what was said of it last. */
+    t = ask(f, "where are we on the footbridge?");
+    assert_string_equal(f->r.kind, "decisions");
+    assert_non_null(strstr(t, "A2 Lee Park"));
+    t = ask(f, "what's the latest on water?");
+    assert_non_null(strstr(t, "I found no decision about \"water\".\nFound in my records (\"water\"):\n"));
+    assert_non_null(strstr(t, "The garden needs water."));
+    t = ask(f, "what was decided about water?");
+    assert_non_null(strstr(t, "Try: search water"));
     t = ask(f, "what happened last time?");
     assert_string_equal(f->r.kind, "recap");
     assert_non_null(strstr(t, "Meeting #6"));
