@@ -58,6 +58,22 @@ static int actions_match(struct cmd_q *q)
                 return 1;
             }
     }
+    /* "what do I need to do?": the asker's open actions. */
+    {
+        static const char *const mine[] = {
+            "what do i need to do", "what do i have to do", "what should i do", "what must i do",
+            "what am i supposed to do", "what am i working on", "what's on my plate",
+            "what is on my plate", "my tasks", "my todos", "my to-dos", "my to do list",
+        };
+
+        for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
+            if (!strcmp(l, mine[i])) {
+                q->flag = 'm';
+                q->arg2 = xstrdup("open");
+                q->args = q->text + strlen(q->text);
+                return 1;
+            }
+    }
     /* "what is Jutta working on?", "what's the Secretariat doing?": the
      * person's open actions. */
     {

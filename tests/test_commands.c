@@ -63,6 +63,16 @@ static const char *ask(struct fixture *f, const char *msg)
     return f->r.text.data;
 }
 
+/* `msg` gets the same answer as `want`, which may be the last answer
+ * (ask()'s buffer, reused by the next question): copied first. */
+static void assert_same(struct fixture *f, const char *msg, const char *want)
+{
+    char *copy = xstrdup(want);
+
+    assert_string_equal(ask(f, msg), copy);
+    free(copy);
+}
+
 static void test_dispatch(void **state)
 {
     static const struct { const char *msg, *kind; } cases[] = {
@@ -267,6 +277,10 @@ static void test_actions_and_lifecycle(void **state)
     assert_non_null(strstr(t, "A2"));
     t = ask(f, "reopen A2");
     assert_non_null(strstr(t, "A2 reopened"));
+    t = ask(f, "what do I need to do?");
+    assert_non_null(strstr(t, "Open actions for Lee Park (1)"));
+    assert_non_null(strstr(t, "A2 Lee Park"));
+    assert_same(f, "what's on my plate?", t);
     /* An admin may act on anyone's action. */
     f->ctx.is_admin = 1;
     t = ask(f, "assign A1 to Anna Berg and Lee");
@@ -287,7 +301,7 @@ static void test_actions_and_lifecycle(void **state)
                               "  \u2022 14 Nov 2023 done by @lee:example.org\n"
                               "  \u2022 14 Nov 2023 reopened by @lee:example.org\n"));
     assert_non_null(strstr(t, "Close it with: !done A2"));
-    assert_string_equal(ask(f, "who owns a2?"), t);
+    assert_same(f, "who owns a2?", t);
     t = ask(f, "what is the status of A1?");
     assert_string_equal(f->r.kind, "action");
     assert_non_null(strstr(t, "Owners: Anna Berg, Lee Park \u00b7 open"));
@@ -318,7 +332,7 @@ static void test_actions_due(void **state)
                               "  A1 Tom Quist \u2014 Write the application for the community "
                               "garden (due 10 Nov 2023, #5)\n"));
     assert_null(strstr(t, "A3"));       /* done: not overdue */
-    assert_string_equal(ask(f, "what's past due"), t);
+    assert_same(f, "what's past due", t);
     t = ask(f, "actions due this week");
     assert_non_null(strstr(t, "Actions due in the next 7 days (1):"));
     assert_non_null(strstr(t, "A2 Lee Park"));
@@ -353,7 +367,7 @@ static void test_people_and_next(void **state)
     t = ask(f, "who attended #5 but not #6?");
     assert_string_equal(t, "At #5 but not at #6:\n \u2022 Tom Quist (Garden Club)\n \u2022 Lee Park\n");
     assert_null(strstr(t, "Anna Berg"));          /* at both */
-    assert_string_equal(ask(f, "who was at #5, not at #6"), t);
+    assert_same(f, "who was at #5, not at #6", t);
     t = ask(f, "who attended #6 and not #5");
     assert_string_equal(t, "At #6 but not at #5:\n \u2022 Eve <script>alert(1)</script>\n");
     t = ask(f, "who attended #5 but not #5");
@@ -361,8 +375,8 @@ static void test_people_and_next(void **state)
                            "Nobody: everyone recorded there is at the others too.\n");
     t = ask(f, "who sent apologies for #5");
     assert_string_equal(t, "Apologies for #5 (10 Jan 2023): Kim Olsen\n");
-    assert_string_equal(ask(f, "who missed #5?"), t);
-    assert_string_equal(ask(f, "who was missing from #5"), t);
+    assert_same(f, "who missed #5?", t);
+    assert_same(f, "who was missing from #5", t);
     /* Where someone was, asked as people ask it; not for a topic. */
     {
         char *want = xstrdup(ask(f, "attendance Lee Park"));
@@ -393,7 +407,7 @@ static void test_people_and_next(void **state)
     assert_non_null(strstr(t, "I know nobody called"));
     t = ask(f, "what was decided about the garden");
     assert_non_null(strstr(t, "Apply for the community garden plot (Anna Berg)"));
-    assert_string_equal(ask(f, "which decisions were about the garden?"), t);
+    assert_same(f, "which decisions were about the garden?", t);
     t = ask(f, "recap #77");
     assert_string_equal(t, "I have no meeting \"#77\". Try: meetings\n");
 }
@@ -525,9 +539,9 @@ static void test_agenda_and_speakers(void **state)
     assert_string_equal(t, "Topics at #5 (10 Jan 2023):\n 1. Community garden\n"
                            " 2. Footbridge repair\n"
                            "Ask me: !who raised <topic> \u00b7 !decisions about <topic>\n");
-    assert_string_equal(ask(f, "agenda of the January meeting"), t);
-    assert_string_equal(ask(f, "agenda of #5"), t);
-    assert_string_equal(ask(f, "agenda 5"), t);
+    assert_same(f, "agenda of the January meeting", t);
+    assert_same(f, "agenda of #5", t);
+    assert_same(f, "agenda 5", t);
     ask(f, "what was discussed at the council meeting");
     assert_string_not_equal(f->r.kind, "agenda");
     /* A summary report's written agenda is the meeting's, not the one
@@ -825,8 +839,8 @@ static void test_glossary(void **state)
     t = ask(f, "what is EGM?");
     assert_string_equal(f->r.kind, "glossary");
     assert_string_equal(t, "EGM stands for Expert Group Meeting.\nAsk me: who raised EGM\n");
-    assert_string_equal(ask(f, "what does egm stand for?"), t);
-    assert_string_equal(ask(f, "what does the EGM mean"), t);
+    assert_same(f, "what does egm stand for?", t);
+    assert_same(f, "what does the EGM mean", t);
     t = ask(f, "what is the Expert Group Meeting?");
     assert_string_equal(t, "Expert Group Meeting goes by EGM.\n"
                            "Ask me: who raised Expert Group Meeting\n");
