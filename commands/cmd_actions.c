@@ -354,10 +354,21 @@ static int tally_run(struct cmd_q *q, const struct store_action_filter *f)
     rt_text(q, " \u2014 by owner, the most first:");
     rt_nl(q);
     rt_list_begin(q);
+    cmd_results_new(q);
     for (i = 0; i < n && i < TALLY_OWNERS; i++) {
+        cJSON *o = q->results ? cJSON_CreateObject() : NULL;
+
         rt_item(q, " \u2022 ");
         rt_bold(q, v[i].name ? v[i].name : "(no owner)");
         rt_printf(q, ": %d", v[i].count);
+        if (o) {
+            if (v[i].name)
+                cJSON_AddStringToObject(o, "owner", v[i].name);
+            else
+                cJSON_AddNullToObject(o, "owner");
+            cJSON_AddNumberToObject(o, "actions", v[i].count);
+            cJSON_AddItemToArray(q->results, o);
+        }
         if (v[i].person_id) {
             struct store_action_filter pf = *f;
             struct store_action *a = NULL;

@@ -683,6 +683,7 @@ static void test_results_only_for_json(void **state)
     static const char *const qs[] = {
         "who raised the community garden?", "what was decided about the garden",
         "search footbridge", "what did Lee say about the footbridge?", "open actions",
+        "who has the most open actions?", "what does EGM stand for?",
     };
     size_t i;
 
