@@ -1,6 +1,7 @@
 /* commands/cmd_action_change.c -- one action: "A12" (in full, with its
- * changes), "who owns A12?", "is A12 done?", and its lifecycle: "done
- * A12", "reopen A12", "assign A12 to NAME", "action NAME: text".
+ * changes), "who owns A12?", "is A12 done?", "when is A12 due?", and its
+ * lifecycle: "done A12" ("I finished A12 and A14"), "reopen A12",
+ * "assign A12 to NAME" ("move A12 to NAME"), "action NAME: text".
  * Changing an action someone else owns needs the room's admin power;
  * every change records who and when. */
 #include "commands_int.h"
@@ -24,6 +25,30 @@ static size_t code_len(const char *p)
     return n > 1 && (p[n] == '\0' || p[n] == ' ' || p[n] == ',' || p[n] == ':') ? n : 0;
 }
 
+/* The code at p (n bytes) and any more after it ("A12 and A10", "A1, A2
+ * & A3"), as "A12 A10": what one "done" or "reopen" closes or opens. */
+static char *more_codes(const char *p, size_t n)
+{
+    struct buf b;
+
+    buf_init(&b);
+    buf_add(&b, p, n);
+    for (p += n;;) {
+        size_t k;
+
+        while (*p == ' ' || *p == ',' || *p == '&')
+            p++;
+        if (!strncasecmp(p, "and ", 4))
+            p += 4;
+        if (!(k = code_len(p)))
+            break;
+        buf_putc(&b, ' ');
+        buf_add(&b, p, k);
+        p += k;
+    }
+    return buf_detach(&b);
+}
+
 static int change_match(struct cmd_q *q)
 {
     static const struct { const char *word; int what; } verbs[] = {
@@ -31,28 +56,42 @@ static int change_match(struct cmd_q *q)
         { "completed", CH_DONE }, { "finish", CH_DONE }, { "finished", CH_DONE },
         { "mark", CH_DONE }, { "reopen", CH_REOPEN }, { "re-open", CH_REOPEN },
         { "undo", CH_REOPEN }, { "assign", CH_ASSIGN }, { "reassign", CH_ASSIGN },
-        { "give", CH_ASSIGN },
+        { "give", CH_ASSIGN }, { "move", CH_ASSIGN }, { "hand", CH_ASSIGN },
+        { "hand over", CH_ASSIGN }, { "transfer", CH_ASSIGN }, { "pass", CH_ASSIGN },
+        { "did", CH_DONE }, { "have done", CH_DONE }, { "have finished", CH_DONE },
+        { "have completed", CH_DONE }, { "have closed", CH_DONE }, { "'ve done", CH_DONE },
+        { "'ve finished", CH_DONE }, { "'ve completed", CH_DONE },
     };
+    /* Who says it first: "I finished A8", "we've done A3". */
+    static const char *const subjects[] = { "i ", "we ", "i", "we" };
     static const char *const show_lead[] = {
         "", "show ", "show me ", "action ", "what is the status of ", "what's the status of ",
         "what is ", "what's ", "the status of ", "status of ", "details of ",
         "history of ", "who owns ", "who has ", "who is responsible for ",
-        "who's responsible for ", "tell me about ", "about ",
+        "who's responsible for ", "tell me about ", "about ", "when is ", "when's ",
+        "who is doing ", "who's doing ", "who is working on ", "who's working on ",
     };
     static const char *const add_lead[] = { "add action for ", "add action ", "new action for ",
                                             "new action ", "action for ", "action ", "todo " };
     const char *l = q->lower;
-    size_t i, n;
+    size_t i, n, sub = 0;
 
+    for (i = 0; i < sizeof(subjects) / sizeof(subjects[0]); i++)
+        if (!strncmp(l, subjects[i], strlen(subjects[i])) &&
+            (subjects[i][strlen(subjects[i]) - 1] == ' ' || l[strlen(subjects[i])] == '\'')) {
+            sub = strlen(subjects[i]);
+            break;
+        }
     for (i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++) {
         size_t vl = strlen(verbs[i].word);
 
-        if (strncmp(l, verbs[i].word, vl) || l[vl] != ' ')
+        if (strncmp(l + sub, verbs[i].word, vl) || l[sub + vl] != ' ')
             continue;
+        vl += sub;
         n = code_len(l + vl + 1);
         if (!n)
             continue;
-        q->arg1 = xstrndup(q->text + vl + 1, n);
+        q->arg1 = more_codes(q->text + vl + 1, n);
         q->flag = verbs[i].what;
         if (verbs[i].what == CH_DONE && !strcmp(verbs[i].word, "mark") &&
             (strstr(l, " open") || strstr(l, " not done")))
@@ -60,6 +99,7 @@ static int change_match(struct cmd_q *q)
         if (q->flag == CH_ASSIGN) {
             const char *to = strstr(l + vl + 1 + n, " to ");
 
+            q->arg1[n] = '\0';         /* one action at a time */
             if (!to) {
                 free(q->arg1);
                 q->arg1 = NULL;
@@ -69,15 +109,20 @@ static int change_match(struct cmd_q *q)
         }
         return 1;
     }
-    /* "A12", "show A12", "who owns A12?", "status of A12": the action. */
+    /* "A12", "show A12", "who owns A12?", "status of A12", "when is A12
+     * due?", "what is A12 about?": the action. */
     for (i = 0; i < sizeof(show_lead) / sizeof(show_lead[0]); i++) {
-        size_t sl = strlen(show_lead[i]);
+        static const char *const tails[] = { "", " about", " due", " for" };
+        size_t sl = strlen(show_lead[i]), k;
 
-        if (!strncmp(l, show_lead[i], sl) && (n = code_len(l + sl)) && !l[sl + n]) {
-            q->arg1 = xstrndup(q->text + sl, n);
-            q->flag = CH_SHOW;
-            return 1;
-        }
+        if (strncmp(l, show_lead[i], sl) || !(n = code_len(l + sl)))
+            continue;
+        for (k = 0; k < sizeof(tails) / sizeof(tails[0]); k++)
+            if (!strcmp(l + sl + n, tails[k])) {
+                q->arg1 = xstrndup(q->text + sl, n);
+                q->flag = CH_SHOW;
+                return 1;
+            }
     }
     /* "is A12 done?", "has A12 been done?": the action, with its state. */
     if ((!strncmp(l, "is ", 3) || !strncmp(l, "has ", 4)) && (n = code_len(l + 3 + (l[0] == 'h')))) {
@@ -267,27 +312,32 @@ static void show_action(struct cmd_q *q, const struct store_action *a)
     rt_nl(q);
 }
 
-static int change_run(struct cmd_q *q)
+/* The JSON results of this answer, kept across the actions of one
+ * "done A12 and A10" (cmd_results_new() would start them over). */
+static cJSON *results_of(struct cmd_q *q)
+{
+    return q->results ? q->results : cmd_results_new(q);
+}
+
+/* Show or change the action `code` (q->flag says how). */
+static int change_one(struct cmd_q *q, const char *code)
 {
     struct store *st = q->ctx->st;
     struct store_action a, after;
     int rc = 0, grc;
 
-    snprintf(q->reply->kind, sizeof(q->reply->kind), "action");
-    if (q->flag == CH_ADD)
-        return add_run(q);
-    grc = store_action_get(st, q->arg1, &a);
+    grc = store_action_get(st, code, &a);
     if (grc == -1)
         return cmd_store_error(q);
     if (grc != 0) {
-        rt_printf(q, "I have no action %s. See them with: actions", q->arg1);
+        rt_printf(q, "I have no action %s. See them with: actions", code);
         rt_nl(q);
         snprintf(q->reply->kind, sizeof(q->reply->kind), "not_found");
         return 0;
     }
     if (q->flag == CH_SHOW) {
         show_action(q, &a);
-        if (cmd_results_new(q))
+        if (results_of(q))
             cJSON_AddItemToArray(q->results, export_action_json(st, &a));
         goto out;
     }
@@ -359,12 +409,28 @@ static int change_run(struct cmd_q *q)
         free(copy);
     }
     /* The action as it is now, for ask --json. */
-    if (rc == 0 && cmd_results_new(q) && store_action_get(st, a.code, &after) == 0) {
+    if (rc == 0 && results_of(q) && store_action_get(st, a.code, &after) == 0) {
         cJSON_AddItemToArray(q->results, export_action_json(st, &after));
         store_action_release(&after);
     }
 out:
     store_action_release(&a);
+    return rc;
+}
+
+static int change_run(struct cmd_q *q)
+{
+    char *codes, *code, *save = NULL;
+    int rc = 0;
+
+    snprintf(q->reply->kind, sizeof(q->reply->kind), "action");
+    if (q->flag == CH_ADD)
+        return add_run(q);
+    /* "done A12 and A10": each in turn, a line each */
+    codes = xstrdup(q->arg1);
+    for (code = strtok_r(codes, " ", &save); code && rc == 0; code = strtok_r(NULL, " ", &save))
+        rc = change_one(q, code);
+    free(codes);
     return rc;
 }
 

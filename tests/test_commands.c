@@ -277,12 +277,35 @@ static void test_actions_and_lifecycle(void **state)
     assert_non_null(strstr(t, "A2"));
     t = ask(f, "reopen A2");
     assert_non_null(strstr(t, "A2 reopened"));
+    /* Said as people say it: "I finished A2", several at once. */
+    t = ask(f, "I finished A2");
+    assert_ptr_equal(strstr(t, "A2 done (was: Lee Park"), t);
+    t = ask(f, "I've done A2 and A1");
+    assert_string_equal(t, "A2 is already done.\nOnly an owner of A1 (Tom Quist) or a room admin "
+                           "can change it. If that is you, first say: iam <your name>\n");
+    t = ask(f, "reopen A2");
+    assert_non_null(strstr(t, "A2 reopened"));
+    t = ask(f, "when is A2 due?");
+    assert_string_equal(f->r.kind, "action");
+    assert_ptr_equal(strstr(t, "A2 \u2014 Ask the council about the footbridge repair\n"), t);
+    assert_same(f, "what is A2 about?", t);
     t = ask(f, "what do I need to do?");
     assert_non_null(strstr(t, "Open actions for Lee Park (1)"));
     assert_non_null(strstr(t, "A2 Lee Park"));
     assert_same(f, "what's on my plate?", t);
     /* An admin may act on anyone's action. */
     f->ctx.is_admin = 1;
+    t = ask(f, "move A1 to Tom");
+    assert_non_null(strstr(t, "A1 now with Tom Quist"));
+    t = ask(f, "done A1, A5 and A2");
+    assert_string_equal(f->r.kind, "action");
+    assert_non_null(strstr(t, "A1 done (was: Tom Quist"));
+    assert_non_null(strstr(t, "\nA5 done (was: DCs"));
+    assert_non_null(strstr(t, "\nA2 done (was: Lee Park"));
+    t = ask(f, "reopen A1 & A5, A2");
+    assert_non_null(strstr(t, "A1 reopened"));
+    assert_non_null(strstr(t, "A5 reopened"));
+    assert_non_null(strstr(t, "A2 reopened"));
     t = ask(f, "assign A1 to Anna Berg and Lee");
     assert_non_null(strstr(t, "A1 now with Anna Berg, Lee Park"));
     t = ask(f, "action Anna Berg: order the seeds");
