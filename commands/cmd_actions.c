@@ -17,6 +17,75 @@ static const char *const list_lead[] = {
     "are there any ", "are there ", "what ",
 };
 
+/* "what are the next steps (from #62)?": a meeting's actions, open or
+ * done, the latest meeting's when none is named. */
+static int steps_match(struct cmd_q *q)
+{
+    static const char *const steps[] = { "what are the next steps", "what were the next steps",
+                                         "what are our next steps", "what are next steps",
+                                         "the next steps", "next steps" };
+    size_t i;
+
+    for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
+        if (cmd_starts(q, steps[i])) {
+            q->flag = 's';
+            q->arg2 = xstrdup("all");
+            return 1;
+        }
+    return 0;
+}
+
+/* "what do I need to do?": the asker's open actions. */
+static int mine_match(struct cmd_q *q)
+{
+    static const char *const mine[] = {
+        "what do i need to do", "what do i have to do", "what should i do", "what must i do",
+        "what am i supposed to do", "what am i working on", "what's on my plate",
+        "what is on my plate", "my tasks", "my todos", "my to-dos", "my to do list",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
+        if (!strcmp(q->lower, mine[i])) {
+            q->flag = 'm';
+            q->arg2 = xstrdup("open");
+            q->args = q->text + strlen(q->text);
+            return 1;
+        }
+    return 0;
+}
+
+/* "what is Jutta working on?", "what's the Secretariat doing?": the
+ * person's open actions. */
+static int doing_match(struct cmd_q *q)
+{
+    static const char *const leads[] = { "what is ", "what's ", "what are ", "what has ",
+                                         "what have " };
+    static const char *const tails[] = { " working on", " doing", " up to", " supposed to do",
+                                         " responsible for", " in charge of", " tasked with",
+                                         " got to do", " to do", " agreed to do" };
+    const char *l = q->lower;
+    size_t len = strlen(l), i, j;
+
+    for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
+        size_t ll = strlen(leads[i]);
+
+        if (strncmp(l, leads[i], ll))
+            continue;
+        for (j = 0; j < sizeof(tails) / sizeof(tails[0]); j++) {
+            size_t tl = strlen(tails[j]);
+
+            if (len > ll + tl && !strcmp(l + len - tl, tails[j])) {
+                q->arg1 = xstrndup(q->text + ll, len - ll - tl);
+                q->arg2 = xstrdup("open");
+                q->args = q->text + len;
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
 static int actions_match(struct cmd_q *q)
 {
     static const char *const status_words[] = { "open", "pending", "outstanding", "done",
@@ -40,68 +109,8 @@ static int actions_match(struct cmd_q *q)
     size_t i;
     int again = 1;
 
-    /* "what are the next steps (from #62)?": a meeting's actions, open
-     * or done, the latest meeting's when none is named. */
-    {
-        static const char *const steps[] = { "what are the next steps", "what were the next steps",
-                                             "what are our next steps", "what are next steps",
-                                             "the next steps", "next steps" };
-
-        for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
-            if (!strncmp(l, steps[i], strlen(steps[i])) &&
-                (!l[strlen(steps[i])] || l[strlen(steps[i])] == ' ')) {
-                q->flag = 's';
-                q->arg2 = xstrdup("all");
-                q->args = q->text + strlen(steps[i]);
-                while (*q->args == ' ')
-                    q->args++;
-                return 1;
-            }
-    }
-    /* "what do I need to do?": the asker's open actions. */
-    {
-        static const char *const mine[] = {
-            "what do i need to do", "what do i have to do", "what should i do", "what must i do",
-            "what am i supposed to do", "what am i working on", "what's on my plate",
-            "what is on my plate", "my tasks", "my todos", "my to-dos", "my to do list",
-        };
-
-        for (i = 0; i < sizeof(mine) / sizeof(mine[0]); i++)
-            if (!strcmp(l, mine[i])) {
-                q->flag = 'm';
-                q->arg2 = xstrdup("open");
-                q->args = q->text + strlen(q->text);
-                return 1;
-            }
-    }
-    /* "what is Jutta working on?", "what's the Secretariat doing?": the
-     * person's open actions. */
-    {
-        static const char *const leads[] = { "what is ", "what's ", "what are ", "what has ",
-                                             "what have " };
-        static const char *const tails[] = { " working on", " doing", " up to",
-                                             " supposed to do", " responsible for",
-                                             " in charge of", " tasked with", " got to do",
-                                             " to do", " agreed to do" };
-        size_t len = strlen(l), j;
-
-        for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++) {
-            size_t ll = strlen(leads[i]);
-
-            if (strncmp(l, leads[i], ll))
-                continue;
-            for (j = 0; j < sizeof(tails) / sizeof(tails[0]); j++) {
-                size_t tl = strlen(tails[j]);
-
-                if (len > ll + tl && !strcmp(l + len - tl, tails[j])) {
-                    q->arg1 = xstrndup(q->text + ll, len - ll - tl);
-                    q->arg2 = xstrdup("open");
-                    q->args = q->text + len;
-                    return 1;
-                }
-            }
-        }
-    }
+    if (steps_match(q) || mine_match(q) || doing_match(q))
+        return 1;
     /* "who is doing what?", "who has the most open actions?": a count by
      * owner. "how many open actions are there?": the same, unless an
      * owner or topic follows. */
