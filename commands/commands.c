@@ -183,6 +183,12 @@ static char *passing_meeting(char *s, int need_words)
             break;
         }
     }
+    /* "the plan for this month", "the report of last week": a span of
+     * time that belongs to the topic, not a meeting. */
+    if (seen & (1u << PW_SPAN) && !(seen & (1u << PW_NOUN)) && i < sizeof(joins) / sizeof(joins[0]) &&
+        (!strcmp(joins[i], "for") || !strcmp(joins[i], "of") || !strcmp(joins[i], "about") ||
+         !strcmp(joins[i], "on")))
+        return NULL;
     if (need_words && strspn(s, " ") >= (size_t)(start - s))
         return NULL;            /* the whole of s: it is what is asked about */
     spec = xstrdup(start);
@@ -279,8 +285,9 @@ char *cmd_split_meeting(char *s, int need_words)
 }
 
 /* A span named relative to today ("last week", "this month"): its first
- * and last days (ISO) from `now` (UTC) and a name for it ("October
- * 2026", "the week of 9 Nov 2026"). 1 when spec names one, else 0. */
+ * and last days (ISO) from `now` (UTC) and a name for it ("last month
+ * (October 2026)", "this week (the week of 9 Nov 2026)"). 1 when spec
+ * names one, else 0. */
 static int relative_span(const char *spec, int64_t now, char from[11], char to[11],
                          char *name, size_t namelen)
 {
@@ -303,8 +310,8 @@ static int relative_span(const char *spec, int64_t now, char from[11], char to[1
         gmtime_r(&sunday, &b);
         strftime(from, 11, "%Y-%m-%d", &a);
         strftime(to, 11, "%Y-%m-%d", &b);
-        snprintf(name, namelen, "the week of %d ", a.tm_mday);
-        strftime(name + strlen(name), namelen - strlen(name), "%b %Y", &a);
+        snprintf(name, namelen, "%s week (the week of %d ", last ? "last" : "this", a.tm_mday);
+        strftime(name + strlen(name), namelen - strlen(name), "%b %Y)", &a);
         return 1;
     }
     if (last && --tm.tm_mon < 0) {
@@ -314,13 +321,14 @@ static int relative_span(const char *spec, int64_t now, char from[11], char to[1
     tm.tm_mday = 1;
     strftime(from, 11, "%Y-%m-01", &tm);
     strftime(to, 11, "%Y-%m-31", &tm);     /* ISO order: past the month's last day */
-    strftime(name, namelen, "%B %Y", &tm);
+    snprintf(name, namelen, "%s month (", last ? "last" : "this");
+    strftime(name + strlen(name), namelen - strlen(name), "%B %Y)", &tm);
     return 1;
 }
 
 int cmd_meeting(struct cmd_q *q, const char *spec, int64_t *id)
 {
-    char from[11], to[11], span[48];
+    char from[11], to[11], span[64];
     int rc;
 
     if (spec && relative_span(spec, q->ctx->now, from, to, span, sizeof(span))) {
@@ -331,7 +339,7 @@ int cmd_meeting(struct cmd_q *q, const char *spec, int64_t *id)
 
             if (store_meeting_find(q->ctx->st, "", &newest) == 0)
                 ref = cmd_meeting_ref_dup(q->ctx->st, newest, 1);
-            rt_printf(q, "I have no meeting %s (%s).", spec, span);
+            rt_printf(q, "I have no meeting %s.", span);
             if (ref)
                 rt_printf(q, " The newest I have is %s.", ref);
             rt_text(q, " Try: meetings");

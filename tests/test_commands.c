@@ -272,6 +272,12 @@ static void test_meeting_in_passing(void **state)
     t = ask(f, "who attended last week?");
     assert_string_equal(t, "I have no meeting last week (the week of 6 Nov 2023). The newest I "
                            "have is #6 (posted 14 Nov 2023). Try: meetings\n");
+    assert_same(f, "what was decided at the meeting last week?",
+                "I have no meeting last week (the week of 6 Nov 2023). The newest I "
+                "have is #6 (posted 14 Nov 2023). Try: meetings\n");
+    /* ... but a span that belongs to the topic stays in it. */
+    t = ask(f, "who raised the garden plan for this month?");
+    assert_string_equal(f->r.kind, "who_raised");
     f->ctx.now += 7 * 86400;    /* a week later, #6 is last week's */
     assert_non_null(strstr(ask(f, "who attended last week?"), "At #6"));
     f->ctx.now -= 7 * 86400;
