@@ -164,6 +164,16 @@ static int said_run(struct cmd_q *q)
         rc = cmd_store_error(q);
         goto out;
     }
+    if (frc != 0 && *t) {
+        /* "what did the report say about privacy?": not a person, so what
+         * the records say about the topic */
+        rt_printf(q, "I know nobody called \"%s\" in my records.", who);
+        rt_nl(q);
+        q->flag = 0;
+        q->args = t;
+        rc = cmd_search.run(q);
+        goto out;
+    }
     if (frc != 0) {
         rt_printf(q, "I know nobody called \"%s\" in my records. Try: who attended latest", who);
         rt_nl(q);
