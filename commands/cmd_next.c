@@ -17,9 +17,12 @@ static int next_match(struct cmd_q *q)
         q->args = p ? q->text + (p - l) + 7 : "";
         return !strncmp(l, "when", 4) || !strncmp(l, "next", 4) || !strncmp(l, "what", 4) ||
                !strncmp(l, "is there", 8) || !strncmp(l, "remind", 6) ||
-               !strncmp(l, "do we have", 10);
+               !strncmp(l, "do we have", 10) || !strncmp(l, "where", 5) ||
+               !strncmp(l, "have we set", 11) || !strncmp(l, "is the", 6);
     }
-    if (cmd_starts(q, "when do we meet") || cmd_starts(q, "when are we meeting")) {
+    if (cmd_starts(q, "when do we meet") || cmd_starts(q, "when are we meeting") ||
+        cmd_starts(q, "when will we meet") || cmd_starts(q, "is there a meeting") ||
+        cmd_starts(q, "are we meeting") || cmd_starts(q, "do we meet")) {
         q->args = "";
         return 1;
     }

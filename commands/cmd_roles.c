@@ -29,6 +29,13 @@ static int roles_match(struct cmd_q *q)
  * coordination meetings": no meeting named, so all of them. */
 static int names_all(const char *args)
 {
+    static const char *const group[] = { "the group", "our group", "this group", "the coalition",
+                                         "the committee", "us", "them" };
+    size_t i;
+
+    for (i = 0; i < sizeof(group) / sizeof(group[0]); i++)
+        if (!strcasecmp(args, group[i]))
+            return 1;       /* "who chairs the group?" */
     return !*args || strstr(args, "meetings") || strstr(args, "calls") ||
            !strncmp(args, "or facilitated", 14);
 }

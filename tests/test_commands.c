@@ -183,6 +183,7 @@ static void test_people_and_next(void **state)
 
     t = ask(f, "who attended #5");
     assert_non_null(strstr(t, "Tom Quist (Garden Club)"));
+    assert_same(f, "how many people attended #5?", t);
     t = ask(f, "who attended #5 but not #6?");
     assert_string_equal(t, "At #5 but not at #6:\n \u2022 Tom Quist (Garden Club)\n \u2022 Lee Park\n");
     assert_null(strstr(t, "Anna Berg"));          /* at both */
@@ -220,6 +221,8 @@ static void test_people_and_next(void **state)
     }
     t = ask(f, "when is the next meeting?");
     assert_non_null(strstr(t, "Tue 24 Jan 2023"));
+    assert_same(f, "is there a meeting next week?", t);
+    assert_same(f, "where is the next meeting?", t);
     t = ask(f, "what did Lee say about the footbridge?");
     assert_non_null(strstr(t, "Lee Park on \"the footbridge\":"));
     t = ask(f, "what did Nobody Atall say about the footbridge?");
