@@ -1,15 +1,15 @@
 /* commands/cmd_people.c -- people: "who attended #66?" (also "both #62
  * and #66", "#62 but not #66"), "who sent apologies for #62?" ("who
  * missed #66?"), "attendance Jutta Croll" ("when did Jutta last attend?"),
- * and "iam Jutta Croll", which links the chat user to a person for
- * "my actions". */
+ * "who attends most?", and "iam Jutta Croll", which links the chat user
+ * to a person for "my actions". */
 #include "commands_int.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-enum { P_ATTENDED = 1, P_APOLOGIES, P_ATTENDANCE, P_IAM, P_WHO_IS };
+enum { P_ATTENDED = 1, P_APOLOGIES, P_ATTENDANCE, P_IAM, P_WHO_IS, P_REGULARS };
 
 static int people_match(struct cmd_q *q)
 {
@@ -35,6 +35,13 @@ static int people_match(struct cmd_q *q)
         { "attendance of", P_ATTENDANCE }, { "attendance for", P_ATTENDANCE },
         { "attendance", P_ATTENDANCE }, { "which meetings did", P_ATTENDANCE },
         { "iam", P_IAM }, { "i am", P_IAM }, { "i'm", P_IAM }, { "my name is", P_IAM },
+        { "who are the members", P_REGULARS }, { "who are the regulars", P_REGULARS },
+        { "who attends most", P_REGULARS }, { "who attends the most", P_REGULARS },
+        { "who comes most", P_REGULARS }, { "who comes the most", P_REGULARS },
+        { "who has attended the most", P_REGULARS }, { "who attended the most", P_REGULARS },
+        { "who attended most", P_REGULARS }, { "list all people", P_REGULARS },
+        { "list people", P_REGULARS }, { "all people", P_REGULARS }, { "people", P_REGULARS },
+        { "members", P_REGULARS }, { "who is in the group", P_REGULARS },
     };
 
     static const char *const who_is[] = { "who is", "who's", "tell me about", "about" };
@@ -50,7 +57,7 @@ static int people_match(struct cmd_q *q)
     size_t i, j, len = strlen(q->lower);
 
     for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
-        if (cmd_starts(q, leads[i].lead)) {
+        if (cmd_starts(q, leads[i].lead) && (leads[i].what != P_REGULARS || !*q->args)) {
             q->flag = leads[i].what;
             return 1;
         }
@@ -406,6 +413,51 @@ static int iam_run(struct cmd_q *q)
     return 0;
 }
 
+/* People listed in "who attends most?"; the rest are counted. */
+#define REGULARS_SHOWN 20
+
+/* "who are the members?", "who attends most?": everyone who attended,
+ * the most meetings first. */
+static int regulars_run(struct cmd_q *q)
+{
+    struct store_regular *v = NULL;
+    int n = 0, i, total = store_meeting_count(q->ctx->st);
+
+    if (store_people_regulars(q->ctx->st, &v, &n) < 0)
+        return cmd_store_error(q);
+    if (n == 0) {
+        rt_text(q, "My records name nobody yet. Post a transcript or a summary report.");
+        rt_nl(q);
+        return 0;
+    }
+    rt_printf(q, "%d people in my records, by the meetings they attended (of %d):", n, total);
+    rt_nl(q);
+    rt_list_begin(q);
+    cmd_results_new(q);
+    for (i = 0; i < n && i < REGULARS_SHOWN; i++) {
+        rt_item(q, " \u2022 ");
+        rt_bold(q, v[i].name ? v[i].name : "");
+        rt_printf(q, " \u2014 %d", v[i].meetings);
+        rt_item_end(q);
+        if (q->results) {
+            cJSON *o = cJSON_CreateObject();
+
+            cJSON_AddStringToObject(o, "name", v[i].name ? v[i].name : "");
+            cJSON_AddNumberToObject(o, "meetings", v[i].meetings);
+            cJSON_AddItemToArray(q->results, o);
+        }
+    }
+    rt_list_end(q);
+    if (n > REGULARS_SHOWN) {
+        rt_printf(q, "\u2026and %d more", n - REGULARS_SHOWN);
+        rt_nl(q);
+    }
+    rt_printf(q, "Ask me: attendance %s", v[0].name ? v[0].name : "NAME");
+    rt_nl(q);
+    store_regulars_free(v, n);
+    return 0;
+}
+
 static int people_run(struct cmd_q *q)
 {
     switch (q->flag) {
@@ -415,6 +467,9 @@ static int people_run(struct cmd_q *q)
     case P_APOLOGIES:
         snprintf(q->reply->kind, sizeof(q->reply->kind), "apologies");
         return apologies_run(q);
+    case P_REGULARS:
+        snprintf(q->reply->kind, sizeof(q->reply->kind), "people");
+        return regulars_run(q);
     case P_ATTENDANCE:
     case P_WHO_IS:
         snprintf(q->reply->kind, sizeof(q->reply->kind), "attendance");
@@ -427,7 +482,7 @@ static int people_run(struct cmd_q *q)
 
 const struct command cmd_people = {
     .name = "people",
-    .usage = "who attended #66 [but not #62] | attendance NAME | iam NAME",
+    .usage = "who attended #66 [but not #62] | attendance NAME | who attends most? | iam NAME",
     .help = "who was there, who sent apologies, where someone was; iam links you to your name",
     .match = people_match,
     .run = people_run,

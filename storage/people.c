@@ -403,6 +403,47 @@ int store_person_attendance(struct store *st, int64_t person_id,
     return 0;
 }
 
+int store_people_regulars(struct store *st, struct store_regular **out, int *n)
+{
+    sqlite3_stmt *s = store_stmt(st,
+        "SELECT c.id, c.name, count(DISTINCT x.meeting_id) AS k"
+        " FROM (SELECT person_id, meeting_id FROM speakers"
+        "       UNION ALL SELECT person_id, meeting_id FROM participants) x"
+        " JOIN persons p ON p.id = x.person_id JOIN persons c ON c.id = p.canon_id"
+        " GROUP BY c.id ORDER BY k DESC, c.name COLLATE NOCASE");
+    struct store_regular *v = NULL;
+    int cnt = 0, rc;
+
+    *out = NULL;
+    *n = 0;
+    if (!s)
+        return -1;
+    while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+        v = xrealloc(v, sizeof(*v) * (size_t)(cnt + 1));
+        v[cnt].person_id = sqlite3_column_int64(s, 0);
+        v[cnt].name = store_col_dup(s, 1);
+        v[cnt].meetings = sqlite3_column_int(s, 2);
+        cnt++;
+    }
+    store_stmt_done(s);
+    if (rc != SQLITE_DONE) {
+        store_regulars_free(v, cnt);
+        return store_fail(st, "cannot list the people");
+    }
+    *out = v;
+    *n = cnt;
+    return 0;
+}
+
+void store_regulars_free(struct store_regular *v, int n)
+{
+    int i;
+
+    for (i = 0; i < n; i++)
+        free(v[i].name);
+    free(v);
+}
+
 int store_user_link(struct store *st, const char *user, int64_t person_id, int64_t at)
 {
     sqlite3_stmt *s = store_prep(st, "INSERT INTO user_links(user, person_id, at) VALUES(?, ?, ?)"

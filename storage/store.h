@@ -207,6 +207,17 @@ struct store_attendance {
 int store_person_attendance(struct store *st, int64_t person_id,
                             struct store_attendance **out, int *n);
 
+/* Everyone who attended a meeting (spoke in it or was listed), each
+ * person once under their canonical name, with how many meetings: the
+ * most first, then by name. 0 or -1. */
+struct store_regular {
+    int64_t person_id;          /* canonical */
+    char *name;
+    int meetings;
+};
+int store_people_regulars(struct store *st, struct store_regular **out, int *n);
+void store_regulars_free(struct store_regular *v, int n);
+
 /* Link a chat user to a person ("iam"); replaces any earlier link. */
 int store_user_link(struct store *st, const char *user, int64_t person_id,
                     int64_t at);

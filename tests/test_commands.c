@@ -184,6 +184,19 @@ static void test_people_and_next(void **state)
     t = ask(f, "who attended #5");
     assert_non_null(strstr(t, "Tom Quist (Garden Club)"));
     assert_same(f, "how many people attended #5?", t);
+    /* Everyone, by the meetings they attended: Anna was at both. */
+    {
+        char *all = xstrdup(ask(f, "who attends most?"));
+
+        assert_string_equal(f->r.kind, "people");
+        assert_non_null(strstr(all, "people in my records, by the meetings they attended (of 2):\n"
+                                    " \u2022 Anna Berg \u2014 2\n"));
+        assert_non_null(strstr(all, " \u2022 Tom Quist \u2014 1\n"));
+        assert_same(f, "who are the members?", all);
+        free(all);
+        ask(f, "people who spoke about the footbridge");
+        assert_string_not_equal(f->r.kind, "people");
+    }
     t = ask(f, "who attended #5 but not #6?");
     assert_string_equal(t, "At #5 but not at #6:\n \u2022 Tom Quist (Garden Club)\n \u2022 Lee Park\n");
     assert_null(strstr(t, "Anna Berg"));          /* at both */
