@@ -6,7 +6,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #define MEETINGS_SHOWN 15
 
@@ -32,19 +31,13 @@ static int meetings_span(const char *t, int64_t now, char *prefix, size_t pn, ch
         }
     if (!strcasecmp(t, "this year") || !strcasecmp(t, "last year") ||
         !strcasecmp(t, "this month") || !strcasecmp(t, "last month")) {
-        time_t when = (time_t)now;
-        struct tm tm;
+        int last = !strncasecmp(t, "last", 4);
 
-        gmtime_r(&when, &tm);
-        year = tm.tm_year + 1900;
         if (strcasestr(t, "month")) {
-            month = tm.tm_mon + 1;
-            if (!strncasecmp(t, "last", 4) && --month == 0) {
-                month = 12;
-                year--;
-            }
-        } else if (!strncasecmp(t, "last", 4)) {
-            year--;
+            cmd_month_of(now, last, &year, &month);
+        } else {
+            cmd_month_of(now, 0, &year, &y2);
+            year -= last;
         }
     } else if (sscanf(t, "%4d-%2d", &y2, &m2) == 2 && strlen(t) == 7 && m2 >= 1 && m2 <= 12) {
         year = y2;

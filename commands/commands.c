@@ -284,6 +284,22 @@ char *cmd_split_meeting(char *s, int need_words)
     return NULL;
 }
 
+void cmd_month_of(int64_t now, int back, int *year, int *month)
+{
+    time_t t = (time_t)now;
+    struct tm tm;
+    int k;
+
+    gmtime_r(&t, &tm);
+    *year = tm.tm_year + 1900;
+    *month = tm.tm_mon + 1;
+    for (k = 0; k < back; k++)
+        if (--*month == 0) {
+            *month = 12;
+            --*year;
+        }
+}
+
 /* A span named relative to today ("last week", "this month"): its first
  * and last days (ISO) from `now` (UTC) and a name for it ("last month
  * (October 2026)", "this week (the week of 9 Nov 2026)"). 1 when spec
@@ -296,6 +312,7 @@ static int relative_span(const char *spec, int64_t now, char from[11], char to[1
     int this = strcasestr(spec, "this") != NULL;
     time_t t = (time_t)now;
     struct tm tm;
+    int y, m;
 
     if ((!week && !month) || (week && month) || (!last && !this) || (last && this))
         return 0;
@@ -314,10 +331,9 @@ static int relative_span(const char *spec, int64_t now, char from[11], char to[1
         strftime(name + strlen(name), namelen - strlen(name), "%b %Y)", &a);
         return 1;
     }
-    if (last && --tm.tm_mon < 0) {
-        tm.tm_mon = 11;
-        tm.tm_year--;
-    }
+    cmd_month_of(now, last, &y, &m);
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
     tm.tm_mday = 1;
     strftime(from, 11, "%Y-%m-01", &tm);
     strftime(to, 11, "%Y-%m-31", &tm);     /* ISO order: past the month's last day */

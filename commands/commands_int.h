@@ -61,6 +61,9 @@ char *cmd_trim(char *s);
 /* Resolve a spec (NULL/"" = latest); writes a "no such meeting" answer and
  * returns STORE_NOTFOUND when there is none. */
 int cmd_meeting(struct cmd_q *q, const char *spec, int64_t *id);
+/* The year and month (1-12) `back` months before the one of `now` (unix
+ * seconds, UTC): 0 this month, 1 last month. */
+void cmd_month_of(int64_t now, int back, int *year, int *month);
 
 /* ---- rendering (commands.c) ------------------------------------------- */
 
