@@ -91,8 +91,24 @@ static const char *decision_marks[] = {
     "was postponed", "refrained from",
     /* A step the group takes now. */
     "as a concrete step", "as a first step", "as a next step",
+    /* Whether the group is ready to approve ("I don't think we are
+     * collectively ready to sign off any letter"): either way, it decides. */
+    "ready to sign", "ready to approve", "ready to endorse", "ready to adopt",
+    /* A role taken on when the group asks ("I would be ready to assume
+     * this task, should you so wish"). */
+    "ready to assume this", "ready to take on this", "accept the nomination",
+    /* How often the group meets. */
+    "frequency of our meetings", "frequency of the meetings", "meet more often",
+    "meet more frequently",
     NULL
 };
+
+/* Approval said not to be needed ("I don't think it will be necessary
+ * that we give that to the full group for approval"): a way of working
+ * decided. Each list's phrase must be in the sentence. */
+static const char *const waived_marks[] = { "approv", NULL };
+static const char *const waived_need[] = { "necessary", "no need", "not need", NULL };
+static const char *const waived_not[] = { "not ", "n't", "n\xe2\x80\x99t", "no need", NULL };
 
 /* Right after a decision mark, a meeting before this one: what was
  * decided then, recalled ("we agreed at our last meeting that it should
@@ -109,6 +125,33 @@ static const char *next_marks[] = {
     "doodle poll", "find a meeting", "look for a meeting", "another call",
     "poll to agree on a meeting", "next session", "hold another", NULL
 };
+
+/* A next step that is a meeting ("DCs to hold another meeting before
+ * the July Open Consultations"): the group decided to meet. With one of
+ * next_marks in the same sentence. */
+static const char *const meet_verbs[] = { "to hold", "will hold", "to meet", "will meet", NULL };
+
+/* 1 when one phrase of the list at occurrence index ix (NULL-terminated
+ * `list`) lies in the sentence. */
+static int has_any(const struct ctx *c, int ix, const char *const *list, const struct sent *st)
+{
+    for (int i = 0; list[i]; i++)
+        if (extract_occ_find(c, ix + i, st->s, st->e) >= 0)
+            return 1;
+    return 0;
+}
+
+/* The two kinds of decision no single phrase marks (see above). */
+static int decided_otherwise(const struct ctx *c, const struct sent *st)
+{
+    const struct record_turn *tn = &c->r->turns[st->turn];
+
+    if (has_any(c, c->ix_waived, waived_marks, st) && has_any(c, c->ix_waived_need, waived_need, st) &&
+        has_any(c, c->ix_waived_not, waived_not, st))
+        return 1;
+    return tn->section && reader_find_ci(tn->section, strlen(tn->section), "next step") >= 0 &&
+           has_any(c, c->ix_meet_verb, meet_verbs, st) && has_any(c, c->ix_next, next_marks, st);
+}
 
 /* 1 when a past meeting is named right after a decision mark that
  * ends at `end` (relative to the sentence's start): one or two
@@ -588,6 +631,10 @@ void extract_facts(struct record *r)
     c.ix_suggest = extract_occ_add(&c, "suggests");
     c.ix_doodle_poll = extract_occ_add(&c, "doodle poll");
     c.ix_doodle = extract_occ_add(&c, "doodle");
+    c.ix_waived = extract_occ_add_list(&c, waived_marks);
+    c.ix_waived_need = extract_occ_add_list(&c, waived_need);
+    c.ix_waived_not = extract_occ_add_list(&c, waived_not);
+    c.ix_meet_verb = extract_occ_add_list(&c, meet_verbs);
     c.ix_absent_q = extract_occ_add_list(&c, absent_questions);
     c.ix_absent = extract_occ_add_list(&c, absent_marks);
     c.ix_week = extract_occ_add(&c, "week");
@@ -616,6 +663,10 @@ void extract_facts(struct record *r)
                     add_decision(&c, st);
                 break;
             }
+        }
+        if (!decision_marks[m] && decided_otherwise(&c, st)) {
+            add_decision(&c, st);
+            continue;
         }
         /* "Avri suggests parking. This makes sense": a suggestion taken up,
          * quoted with it. */

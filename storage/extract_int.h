@@ -38,6 +38,8 @@ struct ctx {
     int ix_past;                        /* past_meeting_marks[0]: "agreed at our last meeting" */
     int ix_items;                       /* "We have 4 items today: ..." */
     int ix_doodle_poll, ix_doodle;
+    int ix_waived, ix_waived_need, ix_waived_not;  /* "not necessary ... for approval" */
+    int ix_meet_verb;                   /* "to hold", "will meet": a meeting as a next step */
     unsigned char head_len[16];  /* strlen(marker_heads[k]) */
     unsigned short heads_of_len[8]; /* bit k: marker_heads[k] has that length */
     unsigned char gloss_first[256]; /* 1: some learnt acronym starts with this byte */

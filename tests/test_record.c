@@ -324,6 +324,51 @@ static void test_decisions(void **state)
     record_free(r);
 }
 
+/* Decisions no "agreed" marks: whether the group is ready to approve
+ * (either way), a role taken on, how often the group meets, approval
+ * said not to be needed, and in a summary a next step that is a meeting.
+ * Near misses are none: a readiness to start, a need for approval, a
+ * next step that only sends a poll. */
+static void test_decisions_unmarked(void **state)
+{
+    static const char spoken[] =
+        "Test Coordination Meeting #3\n14 June 2022\n\n"
+        ">> ANA RUIZ: I think we are ready to start. We need the approval of the board "
+        "for the budget.\n\n"
+        ">> BEA LOPEZ: I do not think we are ready to endorse the statement today.\n\n"
+        ">> ANA RUIZ: Thank you for the nomination. I would be ready to take on this role, "
+        "if you agree.\n\n"
+        ">> BEA LOPEZ: It won\xe2\x80\x99t be necessary to send the wording to everyone for "
+        "approval. And we should meet more often before the forum.\n";
+    static const char written[] =
+        "Test Coordination Group\nVirtual meeting #4 | 5 July 2022\nSummary report\n\n"
+        "1. The annual meeting\n\n"
+        "Members discussed the session format.\n\n"
+        "Next steps\n\n"
+        "- Coalitions to hold another meeting before the open consultations.\n"
+        "- The Secretariat will share a poll to find a date for the next meeting.\n";
+    struct record *r;
+
+    (void)state;
+    r = parse_ok(spoken);
+    assert_int_equal(r->n_decisions, 4);
+    assert_string_equal(r->decisions[0].text,
+                        "I do not think we are ready to endorse the statement today.");
+    assert_string_equal(r->decisions[1].text, "I would be ready to take on this role, if you agree.");
+    assert_string_equal(r->decisions[1].speaker, "Ana Ruiz");
+    assert_string_equal(r->decisions[2].quote, "It won\xe2\x80\x99t be necessary to send the "
+                                               "wording to everyone for approval.");
+    assert_string_equal(r->decisions[3].text, "And we should meet more often before the forum.");
+    record_free(r);
+
+    r = parse_ok(written);
+    assert_int_equal(r->kind, RECORD_SUMMARY);
+    assert_int_equal(r->n_decisions, 1);
+    assert_string_equal(r->decisions[0].text,
+                        "Coalitions to hold another meeting before the open consultations.");
+    record_free(r);
+}
+
 /* Turns with a time stamp before the arrows, as some caption exports
  * write them; a time elsewhere starts no turn. */
 static void test_time_stamps(void **state)
@@ -607,6 +652,7 @@ int main(void)
         cmocka_unit_test(test_sha256),
         cmocka_unit_test(test_next_meeting),
         cmocka_unit_test(test_decisions),
+        cmocka_unit_test(test_decisions_unmarked),
         cmocka_unit_test(test_time_stamps),
         cmocka_unit_test(test_spoken_agenda),
     };

@@ -37,7 +37,8 @@ COLS = [("ok", "ingest_ok"), ("rej", "rejected"), ("kind", "kind"), ("grp", "gro
         ("spk", "speakers_found"), ("turns", "turns_exact"), ("lbl", "labels_exact"),
         ("sprec", "speakers_precision"), ("unat", "unattributed"), ("apol", "apologies"),
         ("part", "participants"), ("aff", "affiliations"), ("actR", "actions_recall"),
-        ("actP", "actions_precision"), ("next", "next_meeting"), ("agnd", "agenda"),
+        ("actP", "actions_precision"), ("decR", "decisions_recall"),
+        ("decP", "decisions_precision"), ("next", "next_meeting"), ("agnd", "agenda"),
         ("text", "must_contain"), ("utf8", "no_mojibake")]
 
 
@@ -117,6 +118,16 @@ def compare(exp, m, rec, actions, loc, dump):
                     for a in exp.get("actions") or []]
     af, detail = A.action_figures(actions, gold_actions, loc)
     fig.update(af)
+    if exp.get("decisions"):
+        # as the acceptance test scores them: each expected decision is
+        # the words it stands on; scribe's are its meeting's whose quote
+        # stands in this record (a meeting may have a transcript and a
+        # summary)
+        flat = " ".join(loc.text.split())
+        mine = [d for d in m.get("decisions") or [] if isinstance(d, dict) and
+                " ".join((d.get("quote") or d.get("text") or "").split()) in flat]
+        df, _ = A.decision_figures(mine, [{"evidence": q} for q in exp["decisions"]], loc)
+        fig.update(df)
     if exp.get("next_meeting"):
         qs = next_quotes(m.get("next_meeting"))
         fig["next_meeting"] = float(any(A.quotes_overlap(q, exp["next_meeting"]) for q in qs))
@@ -327,6 +338,8 @@ def metric_names(e):
     if e.get("participants"):
         ms += ["participants", "affiliations"]
     ms += ["actions_precision", "actions_recall"]
+    if e.get("decisions"):
+        ms += ["decisions_precision", "decisions_recall"]
     if e.get("next_meeting"):
         ms.append("next_meeting")
     if e.get("agenda"):
