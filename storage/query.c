@@ -459,6 +459,60 @@ static int items_read_ids(struct store *st, sqlite3_stmt *s, const struct store_
     return 0;
 }
 
+/* items_read_ids() for a topic of several words when every candidate is
+ * read (the rows are counted): the items that carry every word, when any
+ * do, else those with enough of them ("the EGM report" is not any
+ * report). The ones past the limit are counted in *more. -1 on error. */
+static int items_read_covering(struct store *st, sqlite3_stmt *s, const struct store_topic *t,
+                               int limit, struct store_item **out, int *n, int *more)
+{
+    int64_t *ids[2];
+    int kept[2] = { 0, 0 }, seen[2] = { 0, 0 }, k, i, rc = 0;
+
+    ids[0] = xcalloc((size_t)limit, sizeof(int64_t));
+    ids[1] = xcalloc((size_t)limit, sizeof(int64_t));
+    while (sqlite3_step(s) == SQLITE_ROW) {
+        const char *text = (const char *)sqlite3_column_text(s, 1);
+        const char *quote = (const char *)sqlite3_column_text(s, 2);
+
+        if (!query_on_topic(text ? text : "", t) && !query_on_topic(quote ? quote : "", t))
+            continue;
+        k = !(store_topic_covers(t, text) || store_topic_covers(t, quote));
+        if (kept[k] < limit)
+            ids[k][kept[k]++] = sqlite3_column_int64(s, 0);
+        seen[k]++;
+    }
+    k = seen[0] ? 0 : 1;
+    *more += seen[k] - kept[k];
+    for (i = 0; i < kept[k]; i++) {
+        struct store_item it;
+        int got = query_item_get(st, ids[k][i], &it);
+
+        if (got < 0) {
+            rc = -1;
+            break;
+        }
+        if (got) {
+            *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+            (*out)[(*n)++] = it;
+        }
+    }
+    free(ids[0]);
+    free(ids[1]);
+    return rc;
+}
+
+/* How many words topic t has. */
+static int topic_words(const struct store_topic *t)
+{
+    const char *words = store_topic_words(t), *w;
+    int n = 0;
+
+    for (w = words; w && *w; w++)
+        n += *w != ' ' && (w == words || w[-1] == ' ');
+    return n;
+}
+
 static int items_query(struct store *st, int kind, int64_t meeting_id,
                        const struct store_topic *t, const char *prefixes, int limit,
                        struct store_item **out, int *n, int *more)
@@ -626,7 +680,8 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
         sqlite3_bind_int(s, 1, kind);
         sqlite3_bind_int64(s, 2, 0);
         sqlite3_bind_text(s, 3, t->items_ids.data, (int)t->items_ids.len, SQLITE_STATIC);
-        rc = items_read_ids(st, s, t, limit, out, n, more);
+        rc = more && topic_words(t) > 1 ? items_read_covering(st, s, t, limit, out, n, more)
+                                        : items_read_ids(st, s, t, limit, out, n, more);
         store_stmt_done(s);
         return rc;
     }

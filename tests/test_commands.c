@@ -249,6 +249,34 @@ static void test_people_and_next(void **state)
     assert_string_equal(t, "I have no meeting \"#77\". Try: meetings\n");
 }
 
+/* Decisions on a topic of several words: those that carry every word
+ * of it come first and alone ("the fence report" is not any report); with
+ * none, those that carry enough of the words. */
+static void test_decisions_every_word(void **state)
+{
+    static const char text[] =
+        "Riverside Committee Meeting #7\n14 March 2023\n\n"
+        ">> LEE PARK: We agreed to publish the annual report in May.\n\n"
+        ">> ANNA BERG: It was agreed that the budget report goes to the council.\n\n"
+        ">> LEE PARK: It was agreed that the fence report waits for the survey.\n";
+    struct fixture *f = *state;
+    struct record *r = NULL;
+    char err[256];
+    const char *t;
+
+    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
+    assert_int_equal(store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err, sizeof(err)), 0);
+    record_free(r);
+    t = ask(f, "what was decided about the fence report?");
+    assert_non_null(strstr(t, "the fence report waits for the survey"));
+    assert_null(strstr(t, "annual report"));
+    assert_null(strstr(t, "budget report"));
+    /* No decision carries both words: those with one of them. */
+    t = ask(f, "what was decided about the quarterly report?");
+    assert_non_null(strstr(t, "annual report"));
+    assert_non_null(strstr(t, "budget report"));
+}
+
 /* Small talk and short questions people ask in a room. */
 static void test_conversation(void **state)
 {
@@ -505,6 +533,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_dispatch, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_who_raised_text, cmd_fixture_setup, cmd_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_decisions_every_word, cmd_fixture_setup,
+                                        cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_word_said, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hostile, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_html_escaping, cmd_fixture_setup, cmd_fixture_teardown),
