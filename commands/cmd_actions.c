@@ -86,6 +86,32 @@ static int doing_match(struct cmd_q *q)
     return 0;
 }
 
+/* "what's pending for Mark?", "anything outstanding on the survey?",
+ * "what's left to do?": open actions, for whom or on what follows. */
+static int pending_match(struct cmd_q *q)
+{
+    static const char *const leads[] = {
+        "what's still pending", "what is still pending", "what's pending", "what is pending",
+        "what's still outstanding", "what is still outstanding", "what's outstanding",
+        "what is outstanding", "what's still open", "what is still open", "is anything pending",
+        "is anything outstanding", "anything pending", "anything outstanding",
+        "what's left to do", "what is left to do", "what's left", "what is left",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
+        if (cmd_starts(q, leads[i])) {
+            const char *l = q->lower + (q->args - q->text);
+
+            if (!strncmp(l, "to do", 5) && (!l[5] || l[5] == ' '))
+                for (q->args += 5; *q->args == ' '; q->args++)
+                    ;
+            q->arg2 = xstrdup("open");
+            return 1;
+        }
+    return 0;
+}
+
 static int actions_match(struct cmd_q *q)
 {
     static const char *const status_words[] = { "open", "pending", "outstanding", "done",
@@ -109,7 +135,7 @@ static int actions_match(struct cmd_q *q)
     size_t i;
     int again = 1;
 
-    if (steps_match(q) || mine_match(q) || doing_match(q))
+    if (steps_match(q) || pending_match(q) || mine_match(q) || doing_match(q))
         return 1;
     /* "who is doing what?", "who has the most open actions?": a count by
      * owner. "how many open actions are there?": the same, unless an

@@ -18,7 +18,9 @@ static int decisions_match(struct cmd_q *q)
         "what was agreed", "what did we agree about", "what did we agree on", "what did we agree",
         "what were the decisions about", "what were the decisions", "were there any decisions",
         "any decisions", "what decisions were made", "what decisions did we make",
-        "which decisions", "decisions about",
+        "which decisions", "list all decisions", "list the decisions", "list decisions",
+        "show me the decisions", "show the decisions", "show decisions", "all decisions",
+        "latest decisions", "recent decisions", "decisions about",
         "decisions on", "decisions", "decision", "decided", "agreed",
     };
     /* What came of a topic or meeting: its decisions, key points and

@@ -13,8 +13,19 @@
 
 static int search_match(struct cmd_q *q)
 {
-    return cmd_starts(q, "search for") || cmd_starts(q, "search") || cmd_starts(q, "find") ||
-           cmd_starts(q, "grep") || cmd_starts(q, "look for");
+    /* "anything about the GDC?": what the records say of it */
+    static const char *const leads[] = {
+        "search for", "search", "find", "grep", "look for", "is there anything about",
+        "is there anything on", "anything about", "anything on", "anything regarding",
+        "what do we have about", "what do we have on", "what do you have about",
+        "what do you have on", "what do the records say about", "what do your records say about",
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(leads) / sizeof(leads[0]); i++)
+        if (cmd_starts(q, leads[i]))
+            return 1;
+    return 0;
 }
 
 /* One turn's result object (ask --json). */

@@ -245,6 +245,13 @@ static void test_people_and_next(void **state)
     t = ask(f, "what was decided about the garden");
     assert_non_null(strstr(t, "Apply for the community garden plot (Anna Berg)"));
     assert_same(f, "which decisions were about the garden?", t);
+    assert_same(f, "list decisions", ask(f, "decisions"));
+    assert_non_null(strstr(f->r.text.data, "Apply for the community garden plot"));
+    assert_same(f, "show me the decisions from #5", ask(f, "decisions #5"));
+    /* "anything about X?" is a search for X alone */
+    assert_same(f, "anything about the footbridge?", ask(f, "search the footbridge"));
+    assert_non_null(strstr(f->r.text.data, "Found in my records"));
+    assert_same(f, "is there anything on the footbridge", ask(f, "search the footbridge"));
     t = ask(f, "recap #77");
     assert_string_equal(t, "I have no meeting \"#77\". Try: meetings\n");
 }

@@ -115,6 +115,24 @@ static void test_actions_and_lifecycle(void **state)
 }
 
 /* Open actions by due date, against the asker's today (14 Nov 2023). */
+/* "what's pending for Tom?", "anything outstanding on the footbridge?",
+ * "what's left to do?": the open actions, as the short forms give them. */
+static void test_actions_pending(void **state)
+{
+    struct fixture *f = *state;
+    const char *t;
+
+    assert_same(f, "what's pending for Tom?", ask(f, "open actions for Tom"));
+    assert_non_null(strstr(f->r.text.data, "Open actions for Tom Quist (1)"));
+    assert_same(f, "what is outstanding for tom", ask(f, "open actions for Tom"));
+    assert_same(f, "anything outstanding on the footbridge?",
+                ask(f, "open actions on the footbridge"));
+    assert_non_null(strstr(f->r.text.data, "Open actions about \"the footbridge\" (2)"));
+    t = ask(f, "what's left to do?");
+    assert_string_equal(f->r.kind, "actions");
+    assert_same(f, "open actions", t);
+}
+
 static void test_actions_due(void **state)
 {
     struct fixture *f = *state;
@@ -225,6 +243,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_actions_and_lifecycle, cmd_fixture_setup, cmd_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_actions_pending, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_actions_due, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_forget_needs_admin, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_actions_by_owner, cmd_fixture_setup, cmd_fixture_teardown),
