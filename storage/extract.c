@@ -149,8 +149,8 @@ static int decided_otherwise(const struct ctx *c, const struct sent *st)
     if (has_any(c, c->ix_waived, waived_marks, st) && has_any(c, c->ix_waived_need, waived_need, st) &&
         has_any(c, c->ix_waived_not, waived_not, st))
         return 1;
-    return tn->section && reader_find_ci(tn->section, strlen(tn->section), "next step") >= 0 &&
-           has_any(c, c->ix_meet_verb, meet_verbs, st) && has_any(c, c->ix_next, next_marks, st);
+    return extract_next_steps_turn(tn) && has_any(c, c->ix_meet_verb, meet_verbs, st) &&
+           has_any(c, c->ix_next, next_marks, st);
 }
 
 /* 1 when a past meeting is named right after a decision mark that

@@ -392,9 +392,7 @@ void extract_actions_in_sentence(struct ctx *c, const struct sent *st)
     const char *t = r->text;
     const struct record_turn *tn = &r->turns[st->turn];
     const char *speaker = tn->speaker >= 0 ? r->speakers[tn->speaker].name : NULL;
-    int next_steps = tn->section && (reader_find_ci(tn->section, strlen(tn->section), "next step") >= 0 ||
-                                     reader_find_ci(tn->section, strlen(tn->section), "action") >= 0 ||
-                                     reader_find_ci(tn->section, strlen(tn->section), "follow") >= 0);
+    int next_steps = extract_next_steps_turn(tn);
     struct record_action *a;
 
     /* Conditional or hypothetical sentences are not commitments. */

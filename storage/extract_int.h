@@ -8,6 +8,7 @@
 #include "reader_int.h"
 
 #include <ctype.h>
+#include <string.h>
 
 struct sent {
     size_t s, e;            /* [s, e) in record text */
@@ -54,6 +55,16 @@ struct ctx {
     signed char body_by_first[256][24];
     unsigned char body_len[24];     /* strlen(bodies[i].phrase) */
 };
+
+/* 1 when the turn sits under a heading of things to do next ("Next
+ * steps", "Action items", "Follow-up"): the actions and the meetings
+ * said there are decided ones. */
+static inline int extract_next_steps_turn(const struct record_turn *tn)
+{
+    return tn->section && (reader_find_ci(tn->section, strlen(tn->section), "next step") >= 0 ||
+                           reader_find_ci(tn->section, strlen(tn->section), "action") >= 0 ||
+                           reader_find_ci(tn->section, strlen(tn->section), "follow") >= 0);
+}
 
 /* Index of the first occurrence of `o` at or after s. */
 static inline int extract_occ_first(const struct occ *o, size_t s)

@@ -428,6 +428,20 @@ int query_item_get(struct store *st, int64_t id, struct store_item *it)
     return rc;
 }
 
+/* Item `id` read whole onto the end of *out (nothing when it is gone);
+ * -1 on error. */
+static int item_append(struct store *st, int64_t id, struct store_item **out, int *n)
+{
+    struct store_item it;
+    int got = query_item_get(st, id, &it);
+
+    if (got > 0) {
+        *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
+        (*out)[(*n)++] = it;
+    }
+    return got < 0 ? -1 : 0;
+}
+
 /* items_read() for a statement of (id, text, quote): most rows fail the
  * topic test, and only the ones kept are read whole (query_item_get()),
  * so the speakers' names are not looked up for the others. -1 on error. */
@@ -437,8 +451,6 @@ static int items_read_ids(struct store *st, sqlite3_stmt *s, const struct store_
     while (sqlite3_step(s) == SQLITE_ROW) {
         const char *text = (const char *)sqlite3_column_text(s, 1);
         const char *quote = (const char *)sqlite3_column_text(s, 2);
-        struct store_item it;
-        int got;
 
         if (!store_topic_empty(t) && !query_on_topic(text ? text : "", t) &&
             !query_on_topic(quote ? quote : "", t))
@@ -449,12 +461,8 @@ static int items_read_ids(struct store *st, sqlite3_stmt *s, const struct store_
             (*more)++;
             continue;
         }
-        if ((got = query_item_get(st, sqlite3_column_int64(s, 0), &it)) < 0)
+        if (item_append(st, sqlite3_column_int64(s, 0), out, n) < 0)
             return -1;
-        if (got) {
-            *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
-            (*out)[(*n)++] = it;
-        }
     }
     return 0;
 }
@@ -484,19 +492,8 @@ static int items_read_covering(struct store *st, sqlite3_stmt *s, const struct s
     }
     k = seen[0] ? 0 : 1;
     *more += seen[k] - kept[k];
-    for (i = 0; i < kept[k]; i++) {
-        struct store_item it;
-        int got = query_item_get(st, ids[k][i], &it);
-
-        if (got < 0) {
-            rc = -1;
-            break;
-        }
-        if (got) {
-            *out = xrealloc(*out, sizeof(**out) * (size_t)(*n + 1));
-            (*out)[(*n)++] = it;
-        }
-    }
+    for (i = 0; i < kept[k] && rc == 0; i++)
+        rc = item_append(st, ids[k][i], out, n);
     free(ids[0]);
     free(ids[1]);
     return rc;
