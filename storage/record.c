@@ -421,17 +421,72 @@ static const char *summary_marks[] = {
     "list of participants", "minutes", "present:", "summary of", NULL
 };
 
-/* 0 none, 1 transcript, 2 summary. */
+/* Where a line's heading words start: past white space, list and
+ * heading marks ("#", "*", "-", "•") and a section number ("2.", "(b)",
+ * "IV."). */
+static size_t heading_start(const char *t, const struct rline *ln)
+{
+    size_t i = ln->text, j;
+
+    for (;;) {
+        if (i < ln->end && (t[i] == '#' || t[i] == '*' || t[i] == '-' || t[i] == '(')) {
+            i++;
+        } else if (i + 2 < ln->end && !memcmp(t + i, "\xE2\x80\xA2", 3)) {    /* • */
+            i += 3;
+        } else {
+            /* "2.", "IV.", "b)": digits, a roman number or one letter. */
+            for (j = i; j < ln->end && j - i < 5 &&
+                        (isdigit((unsigned char)t[j]) || strchr("IVXivx", t[j])); j++)
+                ;
+            if (j == i && i < ln->end && isalpha((unsigned char)t[i]))
+                j = i + 1;
+            if (j == i || j >= ln->end || (t[j] != '.' && t[j] != ')'))
+                break;
+            i = j + 1;
+        }
+        i = reader_skip_space(t, i, ln->end);
+    }
+    return i;
+}
+
+/* How many of summary_marks head a line of their own: "Key points
+ * raised", "2. Next steps", "Participants:". A mark inside a sentence
+ * ("what decisions were made on the agenda?") is not a heading. */
+static int heading_marks(const char *t, const struct rlines *l)
+{
+    int seen[sizeof(summary_marks) / sizeof(summary_marks[0])] = { 0 }, marks = 0;
+
+    for (int i = 0; i < l->n; i++) {
+        const struct rline *ln = &l->v[i];
+        size_t at, n;
+
+        if (ln->blank)
+            continue;
+        at = heading_start(t, ln);
+        for (int k = 0; summary_marks[k]; k++) {
+            n = strlen(summary_marks[k]);
+            if (!seen[k] && ln->end - at >= n &&
+                !reader_strncasecmp_ascii(t + at, summary_marks[k], n) &&
+                (at + n == ln->end || !isalnum((unsigned char)t[at + n]))) {
+                seen[k] = 1;
+                marks++;
+            }
+        }
+    }
+    return marks;
+}
+
+/* 0 none, 1 transcript, 2 summary. A summary needs headings of its own,
+ * not only their words: a chat message that asks about "decisions" and
+ * "the agenda" of a meeting is a question. */
 static int shape_of(const char *t, size_t len, const struct rlines *l)
 {
-    int turns = count_turn_lines(t, l), marks = 0, nonblank = 0, meetingish = 0;
+    int turns = count_turn_lines(t, l), marks, nonblank = 0, meetingish = 0;
     size_t head = len < 4096 ? len : 4096, wl;
 
     if (turns >= 2)
         return RECORD_TRANSCRIPT;
-    for (int i = 0; summary_marks[i]; i++)
-        if (reader_find_ci(t, len, summary_marks[i]) >= 0)
-            marks++;
+    marks = heading_marks(t, l);
     for (int i = 0; i < l->n && nonblank < 12; i++) {
         const struct rline *ln = &l->v[i];
         char date[11];

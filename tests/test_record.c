@@ -467,6 +467,47 @@ static void test_bad_input(void **state)
     assert_non_null(strstr(err, "too big"));
 }
 
+/* A summary is known by its headings, not by their words in a sentence:
+ * chat messages that talk about decisions, the agenda or the minutes of a
+ * meeting are not records, nor is a document about records; headings in
+ * the forms summaries number them are. */
+static void test_summary_headings(void **state)
+{
+    static const char *not_records[] = {
+        "scribe, what decisions were made on the agenda at the meeting of 3 May?",
+        "Hi all, the minutes of the March meeting are attached. Participants please check "
+        "your names. Apologies from Sam.",
+        "# Example records\n\nThree meeting records written for the project: a summary report\n"
+        "with key points, next steps and a participants table; a transcript with decisions.\n"
+        "Meeting #14 and meeting #15.\n",
+    };
+    static const char *records[] = {
+        "Open Standards Coordination Group\nMeeting #3, 2 May 2023\n\nKey points raised\n"
+        "- Ana presented the survey.\n\nNext steps\n- Ana will circulate it.\n",
+        "Open Standards Coordination Group\nMeeting #3, 2 May 2023\n\n"
+        "2. Key points raised\nAna presented the survey.\n\nIV. Next steps\nAna will circulate it.\n",
+        "Open Standards Coordination Group\nMeeting #3, 2 May 2023\n\n"
+        "1. Survey\nThe survey goes out in June and the group will use it.\n\n"
+        "(b) Apologies: Sam.\n\n\xE2\x80\xA2 Decisions\n- The survey goes out in June.\n",
+    };
+    char err[256];
+    struct record *r;
+
+    (void)state;
+    for (size_t i = 0; i < sizeof(not_records) / sizeof(*not_records); i++) {
+        assert_int_equal(record_looks_like(not_records[i], strlen(not_records[i])), 0);
+        assert_int_equal(record_parse(not_records[i], strlen(not_records[i]), 0, &r, err,
+                                      sizeof(err)), -1);
+        assert_non_null(strstr(err, "no meeting record"));
+    }
+    for (size_t i = 0; i < sizeof(records) / sizeof(*records); i++) {
+        assert_int_equal(record_looks_like(records[i], strlen(records[i])), 1);
+        assert_int_equal(record_parse(records[i], strlen(records[i]), 0, &r, err, sizeof(err)), 0);
+        assert_int_equal(r->kind, RECORD_SUMMARY);
+        record_free(r);
+    }
+}
+
 static void test_actions_table(void **state)
 {
     static const struct { const char *turns; const char *owner; const char *due_date; } cases[] = {
@@ -645,6 +686,7 @@ int main(void)
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_dates_and_numbers),
         cmocka_unit_test(test_bad_input),
+        cmocka_unit_test(test_summary_headings),
         cmocka_unit_test(test_actions_table),
         cmocka_unit_test(test_glossary),
         cmocka_unit_test(test_fixtures),
