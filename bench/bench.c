@@ -163,33 +163,83 @@ struct tally {
     int report;                 /* 1: say on stderr why each was rejected */
 };
 
-/* Ingest v[0..n) into st. Without a tally a record the store fails on
- * fails the run (the generated corpus has none); with one, refused
- * records and duplicates are counted and the run goes on. 0 or -1. */
-static int ingest_all(struct store *st, struct rec *v, int n, struct tally *t)
+/* One run of ingest_all(): the records, and what came of them. */
+struct ingest_run {
+    struct rec *v;
+    struct tally *t;
+    int failed;
+};
+
+/* store_batch read(): the record's bytes as they are in memory. */
+static int ingest_read(void *arg, int i, struct store_batch_rec *rec, char *err, size_t errlen)
 {
+    struct ingest_run *run = arg;
+
+    (void)err;
+    (void)errlen;
+    rec->data = run->v[i].text.data;
+    rec->len = run->v[i].text.len;
+    rec->name = run->v[i].name;
+    rec->posted = 1700000000 + i;
+    return 0;
+}
+
+/* store_batch done(): counted into the tally, or the run fails. */
+static void ingest_done(void *arg, int i, struct store_batch_rec *rec, int rc,
+                        const struct store_ingest_result *res, const char *err)
+{
+    struct ingest_run *run = arg;
+    struct tally *t = run->t;
+
+    (void)rec;
+    (void)res;
+    if (rc == 0 && t) {
+        t->stored++;
+        t->stored_bytes += run->v[i].text.len;
+    } else if (t) {
+        t->rejected++;
+        if (t->report)
+            fprintf(stderr, "bench: '%s' not stored: %s\n", run->v[i].name,
+                    rc == STORE_DUPLICATE ? "duplicate of a record already stored" : err);
+    } else if (rc < 0) {
+        fprintf(stderr, "bench: ingest of %s failed: %s\n", run->v[i].name, err);
+        run->failed = 1;
+    }
+}
+
+/* Ingest v[0..n) into st the way `scribe ingest FILE...` does
+ * (store_ingest_batch(): each record read while the one before is
+ * stored), or with one_thread one store_ingest() after another, as the
+ * bot stores the record posted in a room. Without a tally a record the
+ * store fails on fails the run (the generated corpus has none); with
+ * one, refused records and duplicates are counted and the run goes on.
+ * 0 or -1. */
+static int ingest_all(struct store *st, struct rec *v, int n, struct tally *t, int one_thread)
+{
+    struct ingest_run run = { v, t, 0 };
+    struct store_batch b;
     int i;
 
-    for (i = 0; i < n; i++) {
-        struct store_ingest_result res;
-        char err[256];
-        int rc = store_ingest(st, v[i].text.data, v[i].text.len, 0, v[i].name, NULL,
-                              1700000000 + i, &res, err, sizeof(err));
+    if (one_thread) {
+        for (i = 0; i < n && !run.failed; i++) {
+            struct store_batch_rec rec;
+            struct store_ingest_result res;
+            char err[256] = "";
+            int rc;
 
-        if (rc == 0 && t) {
-            t->stored++;
-            t->stored_bytes += v[i].text.len;
-        } else if (t) {
-            t->rejected++;
-            if (t->report)
-                fprintf(stderr, "bench: '%s' not stored: %s\n", v[i].name,
-                        rc == STORE_DUPLICATE ? "duplicate of a record already stored" : err);
-        } else if (rc < 0) {
-            fprintf(stderr, "bench: ingest of %s failed: %s\n", v[i].name, err);
-            return -1;
+            ingest_read(&run, i, &rec, err, sizeof(err));
+            rc = store_ingest(st, rec.data, rec.len, 0, rec.name, NULL, rec.posted, &res,
+                              err, sizeof(err));
+            ingest_done(&run, i, &rec, rc, &res, err);
         }
+        return run.failed ? -1 : 0;
     }
-    return 0;
+    memset(&b, 0, sizeof(b));
+    b.read = ingest_read;
+    b.done = ingest_done;
+    b.arg = &run;
+    store_ingest_batch(st, n, &b);
+    return run.failed ? -1 : 0;
 }
 
 /* Read one record file whole into r. Returns 0, or -1 (with the reason
@@ -239,8 +289,9 @@ static int read_record_file(const char *path, struct rec *r)
 /* ---- ingest: scribe against the floor --------------------------------- */
 
 /* Seconds to ingest v[0..n) into a new store at db, or -1. With a
- * tally, what was stored and rejected is counted into it. */
-static double run_scribe(const char *db, struct rec *v, int n, struct tally *t)
+ * tally, what was stored and rejected is counted into it. one_thread:
+ * as ingest_all(). */
+static double run_scribe(const char *db, struct rec *v, int n, struct tally *t, int one_thread)
 {
     struct store *st;
     char err[256];
@@ -252,7 +303,7 @@ static double run_scribe(const char *db, struct rec *v, int n, struct tally *t)
         return -1;
     }
     t0 = now_s();
-    if (ingest_all(st, v, n, t) < 0) {
+    if (ingest_all(st, v, n, t, one_thread) < 0) {
         store_close(st);
         return -1;
     }
@@ -325,6 +376,8 @@ static int ingest_rounds(const char *dir, struct rec *v, int n, size_t bytes, in
     double *ts = xcalloc((size_t)rounds, sizeof(double));
     double *tf = xcalloc((size_t)rounds, sizeof(double));
     double *ratio = xcalloc((size_t)rounds, sizeof(double));
+    double *t1 = xcalloc((size_t)rounds, sizeof(double));
+    double *ratio1 = xcalloc((size_t)rounds, sizeof(double));
     struct tally t = { 0, 0, 0, files > 0 };
     char sdb[4096], fdb[4096];
     long long sbytes, fbytes, empty = 0;
@@ -336,7 +389,8 @@ static int ingest_rounds(const char *dir, struct rec *v, int n, size_t bytes, in
      * also counts what scribe stores (the same in every round). */
     if (files && (empty = empty_store_size(sdb)) < 0)
         goto out;
-    if (run_scribe(sdb, v, n, files ? &t : NULL) < 0 || run_floor(fdb, v, n) < 0)
+    if (run_scribe(sdb, v, n, files ? &t : NULL, 0) < 0 || run_floor(fdb, v, n) < 0 ||
+        run_scribe(sdb, v, n, NULL, 1) < 0)
         goto out;
     if (files && t.stored == 0) {
         fprintf(stderr, "bench: none of the %d files is a record scribe stores\n", files);
@@ -354,18 +408,22 @@ static int ingest_rounds(const char *dir, struct rec *v, int n, size_t bytes, in
         struct tally again = { 0, 0, 0, 0 };
         struct tally *tp = files ? &again : NULL;
 
+        /* One thread last, so that the store left behind is the batch's. */
         if (r % 2 == 0) {
-            ts[r] = run_scribe(sdb, v, n, tp);
+            t1[r] = run_scribe(sdb, v, n, tp, 1);
+            ts[r] = run_scribe(sdb, v, n, tp, 0);
             tf[r] = run_floor(fdb, v, n);
         } else {
             tf[r] = run_floor(fdb, v, n);
-            ts[r] = run_scribe(sdb, v, n, tp);
+            t1[r] = run_scribe(sdb, v, n, tp, 1);
+            ts[r] = run_scribe(sdb, v, n, tp, 0);
         }
-        if (ts[r] < 0 || tf[r] < 0)
+        if (ts[r] < 0 || tf[r] < 0 || t1[r] < 0)
             goto out;
         ratio[r] = ts[r] / tf[r];
-        fprintf(stderr, "bench: ingest round %d: scribe %.3f s, floor %.3f s, ratio %.3f\n",
-                r + 1, ts[r], tf[r], ratio[r]);
+        ratio1[r] = t1[r] / tf[r];
+        fprintf(stderr, "bench: ingest round %d: scribe %.3f s (one thread %.3f s), floor %.3f s, "
+                "ratio %.3f (one thread %.3f)\n", r + 1, ts[r], t1[r], tf[r], ratio[r], ratio1[r]);
     }
     sbytes = file_size(sdb);
     fbytes = file_size(fdb);
@@ -373,12 +431,14 @@ static int ingest_rounds(const char *dir, struct rec *v, int n, size_t bytes, in
         meetings = count_meetings(sdb);
     {
         double ms = pct(ts, rounds, 50), mf = pct(tf, rounds, 50), mr = pct(ratio, rounds, 50);
+        double m1 = pct(t1, rounds, 50), mr1 = pct(ratio1, rounds, 50);
 
         printf("{\"meetings\":%d,\"records\":%d,\"bytes\":%zu,\"rounds\":%d,"
                "\"scribe_s\":%.4f,\"floor_s\":%.4f,\"scribe_mb_s\":%.2f,\"floor_mb_s\":%.2f,"
-               "\"ratio\":%.3f,\"db_bytes\":%lld,\"floor_db_bytes\":%lld,"
+               "\"ratio\":%.3f,\"one_thread_s\":%.4f,\"one_thread_ratio\":%.3f,"
+               "\"db_bytes\":%lld,\"floor_db_bytes\":%lld,"
                "\"db_ratio\":%.3f,\"floor_db_ratio\":%.3f",
-               meetings, n, bytes, rounds, ms, mf, bytes / 1e6 / ms, bytes / 1e6 / mf, mr,
+               meetings, n, bytes, rounds, ms, mf, bytes / 1e6 / ms, bytes / 1e6 / mf, mr, m1, mr1,
                sbytes, fbytes, (double)sbytes / (double)t.stored_bytes,
                (double)fbytes / (double)bytes);
         if (files)
@@ -392,6 +452,8 @@ out:
     free(ts);
     free(tf);
     free(ratio);
+    free(t1);
+    free(ratio1);
     return result;
 }
 
@@ -573,7 +635,7 @@ static int cmd_answers(const char *dir, const char *sizes_arg, int questions, in
             size_t bytes;
             struct rec *v = make_records(c, done, to, &bytes);
 
-            if (ingest_all(st, v, (to - done) * 2, NULL) < 0)
+            if (ingest_all(st, v, (to - done) * 2, NULL, 0) < 0)
                 return 1;
             free_records(v, (to - done) * 2);
             done = to;

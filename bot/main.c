@@ -62,61 +62,93 @@ static void print_reply(const struct cmd_reply *r, int json)
         fputc('\n', stdout);
 }
 
+/* What `scribe ingest` is doing: the files named, and what came of them. */
+struct cli_ingest {
+    const struct config *cfg;
+    char **paths;
+    int n, failed, stored, progress;
+    int64_t now;
+};
+
+/* store_batch read(): runs on the store's reading thread. */
+static int cli_ingest_read(void *arg, int i, struct store_batch_rec *rec, char *err,
+                           size_t errlen)
+{
+    struct cli_ingest *ci = arg;
+    const char *path = ci->paths[i], *base = strrchr(path, '/');
+
+    rec->name = strcmp(path, "-") ? (base ? base + 1 : path) : NULL;
+    rec->posted = ci->now;
+    return console_read_file(path, ci->cfg->max_record_bytes, &rec->data, &rec->len,
+                             err, errlen);
+}
+
+/* store_batch done(): one line per file, in order. */
+static void cli_ingest_done(void *arg, int i, struct store_batch_rec *rec, int rc,
+                            const struct store_ingest_result *res, const char *err)
+{
+    struct cli_ingest *ci = arg;
+    const char *path = ci->paths[i];
+
+    free(rec->data);
+    if (ci->progress)
+        fputs("\r\033[K", stderr);
+    if (rc < 0) {
+        fprintf(stderr, "scribe: %s: %s\n", path, err && *err ? err : "cannot read record");
+        ci->failed = 1;
+    } else if (rc == STORE_DUPLICATE) {
+        printf("%s: duplicate \u2014 already stored as the %s of %s\n", path,
+               res->kind == 2 ? "summary report" : "transcript", res->meeting);
+    } else {
+        ci->stored++;
+        printf("%s: %s \u2014 %s%s: %d turns, %d people, %d actions, %d decisions\n", path,
+               res->meeting, res->kind == 2 ? "summary report" : "transcript",
+               res->new_meeting ? ", new meeting" : ", joined to the meeting",
+               res->turns, res->people, res->actions, res->decisions);
+    }
+    fflush(stdout);
+    if (ci->progress && i + 1 < ci->n) {
+        const char *next = ci->paths[i + 1], *base = strrchr(next, '/');
+
+        fprintf(stderr, "[%d/%d] %.60s\033[K", i + 2, ci->n, base ? base + 1 : next);
+        fflush(stderr);
+    }
+}
+
 static int do_ingest(struct store *st, const struct config *cfg, int argc, char **argv)
 {
-    int i, failed = 0, stored = 0, progress = argc > 3 && isatty(STDERR_FILENO);
-    int64_t now = (int64_t)time(NULL);
+    struct cli_ingest ci;
+    struct store_batch b;
 
     if (argc == 0) {
         fprintf(stderr, "scribe: ingest: name at least one FILE (or - for stdin)\n");
         return 2;
     }
-    for (i = 0; i < argc; i++) {
-        const char *path = argv[i], *base = strrchr(path, '/');
-        struct store_ingest_result res;
-        char err[256] = "", *data = NULL;
-        size_t len = 0;
-        int rc;
+    memset(&ci, 0, sizeof(ci));
+    ci.cfg = cfg;
+    ci.paths = argv;
+    ci.n = argc;
+    ci.progress = argc > 3 && isatty(STDERR_FILENO);
+    ci.now = (int64_t)time(NULL);
+    memset(&b, 0, sizeof(b));
+    b.read = cli_ingest_read;
+    b.done = cli_ingest_done;
+    b.arg = &ci;
+    b.max_bytes = cfg->max_record_bytes;
+    if (ci.progress) {
+        const char *base = strrchr(argv[0], '/');
 
-        base = base ? base + 1 : path;
-        if (progress) {
-            fprintf(stderr, "\r[%d/%d] %.60s\033[K", i + 1, argc, base);
-            fflush(stderr);
-        }
-        if (console_read_file(path, cfg->max_record_bytes, &data, &len, err, sizeof(err)) < 0) {
-            if (progress)
-                fputc('\n', stderr);
-            fprintf(stderr, "scribe: %s: %s\n", path, err);
-            failed = 1;
-            continue;
-        }
-        rc = store_ingest(st, data, len, cfg->max_record_bytes, strcmp(path, "-") ? base : NULL,
-                          NULL, now, &res, err, sizeof(err));
-        free(data);
-        if (progress)
-            fputs("\r\033[K", stderr);
-        if (rc < 0) {
-            fprintf(stderr, "scribe: %s: %s\n", path, err[0] ? err : "cannot read record");
-            failed = 1;
-        } else if (rc == STORE_DUPLICATE) {
-            printf("%s: duplicate \u2014 already stored as the %s of %s\n", path,
-                   res.kind == 2 ? "summary report" : "transcript", res.meeting);
-        } else {
-            stored++;
-            printf("%s: %s \u2014 %s%s: %d turns, %d people, %d actions, %d decisions\n", path,
-                   res.meeting, res.kind == 2 ? "summary report" : "transcript",
-                   res.new_meeting ? ", new meeting" : ", joined to the meeting",
-                   res.turns, res.people, res.actions, res.decisions);
-        }
-        fflush(stdout);
+        fprintf(stderr, "[1/%d] %.60s\033[K", argc, base ? base + 1 : argv[0]);
+        fflush(stderr);
     }
-    if (progress)
+    store_ingest_batch(st, argc, &b);
+    if (ci.progress)
         fputs("\r\033[K", stderr);
     /* The records' new full-text segments merged before the next question
      * reads them (what the bot does at rest). */
-    if (stored && store_tidy(st, STORE_TIDY_BATCH_PAGES, STORE_TIDY_BATCH_STEPS) < 0)
+    if (ci.stored && store_tidy(st, STORE_TIDY_BATCH_PAGES, STORE_TIDY_BATCH_STEPS) < 0)
         fprintf(stderr, "scribe: the records are stored; merging their search index failed\n");
-    return failed ? 1 : 0;
+    return ci.failed ? 1 : 0;
 }
 
 static int do_ask(struct store *st, const struct config *cfg, const char *question, int json)

@@ -444,20 +444,30 @@ fail:
     return -1;
 }
 
+int ingest_parse(const char *data, size_t len, size_t max_bytes, struct record **out,
+                 char *err, size_t errlen)
+{
+    char why[256] = "";
+
+    *out = NULL;
+    if (record_parse(data, len, max_bytes ? max_bytes : RECORD_MAX_BYTES_DEFAULT,
+                     out, why, sizeof(why)) < 0) {
+        store_seterr(err, errlen, "%s", why[0] ? why : "not a meeting record");
+        return -1;
+    }
+    return 0;
+}
+
 int store_ingest(struct store *st, const char *data, size_t len,
                  size_t max_bytes, const char *name, const char *room,
                  int64_t posted, struct store_ingest_result *res,
                  char *err, size_t errlen)
 {
     struct record *rec = NULL;
-    char why[256] = "";
     int rc;
 
-    if (record_parse(data, len, max_bytes ? max_bytes : RECORD_MAX_BYTES_DEFAULT,
-                     &rec, why, sizeof(why)) < 0) {
-        store_seterr(err, errlen, "%s", why[0] ? why : "not a meeting record");
+    if (ingest_parse(data, len, max_bytes, &rec, err, errlen) < 0)
         return -1;
-    }
     rc = store_add_record(st, rec, name, room, posted, res, err, errlen);
     record_free(rec);
     return rc;

@@ -82,6 +82,34 @@ int store_add_record(struct store *st, const struct record *rec,
                      const char *name, const char *room, int64_t posted,
                      struct store_ingest_result *res, char *err, size_t errlen);
 
+/* A batch of records (scribe ingest FILE..., the benchmark), stored in
+ * order, each in its own transaction as store_ingest() would. Record i
+ * is read and parsed on a second thread while the one before it is
+ * stored, so on two cores the reading costs no time of its own; the
+ * store is used by the calling thread only. read() runs on the reading
+ * thread: it fills rec (the bytes, and the name and posting time to
+ * store them under) and returns 0, or -1 with the reason in err. done()
+ * runs on the calling thread for every record, in order: rc is
+ * store_ingest()'s (0, STORE_DUPLICATE with res, or -1 with err, which
+ * also reports a record read() could not give); it releases what read()
+ * put in rec. Returns 0 once every record is done. */
+struct store_batch_rec {
+    char *data;
+    size_t len;
+    const char *name;           /* file name, or NULL */
+    int64_t posted;
+    void *user;                 /* read()'s own, for done() */
+};
+struct store_batch {
+    int (*read)(void *arg, int i, struct store_batch_rec *rec, char *err, size_t errlen);
+    void (*done)(void *arg, int i, struct store_batch_rec *rec, int rc,
+                 const struct store_ingest_result *res, const char *err);
+    void *arg;
+    size_t max_bytes;           /* 0: RECORD_MAX_BYTES_DEFAULT */
+    const char *room;           /* or NULL */
+};
+int store_ingest_batch(struct store *st, int n, const struct store_batch *b);
+
 /* ---- meetings -------------------------------------------------------- */
 
 struct store_meeting {

@@ -94,6 +94,11 @@ struct ingest {
  * name and record (an affiliation goes to people_intern() every time: it
  * may fill one in). > 0, or <= 0 on error. */
 int64_t ingest_person(struct ingest *in, const char *name, const char *affiliation);
+/* ingest.c: record_parse() with store_ingest()'s wording of a refusal;
+ * max_bytes 0 is the default cap. 0, or -1 with the reason in err. Needs
+ * no store: ingest_batch.c calls it on its reading thread. */
+int ingest_parse(const char *data, size_t len, size_t max_bytes, struct record **out,
+                 char *err, size_t errlen);
 /* ingest.c: the first column of the first row `s` (from store_stmt())
  * yields, 0 when none; s is handed back. */
 int64_t ingest_step_id(sqlite3_stmt *s);
