@@ -257,8 +257,26 @@ static int decisions_run(struct cmd_q *q)
     int64_t mid = 0, last = -1, mids[CONTEXT_MEETINGS];
     int n = 0, more = 0, i, rc = 0, nm = 0;
 
-    spec = cmd_split_meeting(args, 0);
+    /* "at #7 about the booth": the meeting first, then the topic. */
+    if (!(spec = cmd_split_meeting_lead(args)))
+        spec = cmd_split_meeting(args, 0);
     topic = cmd_trim(args);
+    {
+        /* "decisions and next steps about X": the answer has the
+         * actions and key points on X after its decisions. */
+        static const char *const also[] = { "and the next steps", "and next steps",
+                                            "and the actions", "and actions", "and action items",
+                                            "and action points", "and the key points",
+                                            "and key points", "and outcomes", "and the outcomes" };
+        size_t k, l;
+
+        for (k = 0; k < sizeof(also) / sizeof(also[0]); k++)
+            if (!strncasecmp(topic, also[k], (l = strlen(also[k]))) &&
+                (topic[l] == ' ' || !topic[l])) {
+                topic = cmd_trim(topic + l);
+                break;
+            }
+    }
     {
         /* "which decisions were about X", "what decisions were made on X" */
         static const char *const lead[] = { "were made about ", "were made on ", "were about ",
@@ -302,8 +320,14 @@ static int decisions_run(struct cmd_q *q)
     }
     cmd_results_new(q);
     if (n == 0) {
-        if (*topic)
+        if (*topic && mid)
+            rt_printf(q, "I found no decision about \"%s\" at %s.", topic,
+                      ref_get(&refs, st, mid, 1));
+        else if (*topic)
             rt_printf(q, "I found no decision about \"%s\".", topic);
+        else if (mid)
+            rt_printf(q, "No decision is recorded for %s. Try: recap %s",
+                      ref_get(&refs, st, mid, 1), ref_get(&refs, st, mid, 0));
         else
             rt_text(q, "I found no decisions in my records. Try: recap");
         rt_nl(q);

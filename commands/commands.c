@@ -284,6 +284,43 @@ char *cmd_split_meeting(char *s, int need_words)
     return NULL;
 }
 
+char *cmd_split_meeting_lead(char *s)
+{
+    static const char *const topic_joins[] = { " about ", " on ", " regarding ", " concerning " };
+    /* Words a question may put between its verb and the meeting ("were
+     * taken at #7 about ..."). */
+    static const char *const filler[] = { "were", "was", "made", "taken", "reached", "did", "we",
+                                          NULL };
+    char *hit = NULL, *pre, *spec, *topic, *w, *save = NULL;
+    size_t i, jl = 0;
+    int ok = 1;
+
+    for (i = 0; i < sizeof(topic_joins) / sizeof(topic_joins[0]); i++) {
+        char *h = strcasestr(s, topic_joins[i]);
+
+        if (h && (!hit || h < hit)) {
+            hit = h;
+            jl = strlen(topic_joins[i]);
+        }
+    }
+    if (!hit || !*(topic = cmd_trim(hit + jl)))
+        return NULL;
+    pre = xstrndup(s, (size_t)(hit - s));
+    spec = cmd_split_meeting(pre, 0);
+    for (w = strtok_r(pre, " ", &save); spec && w && ok; w = strtok_r(NULL, " ", &save)) {
+        for (i = 0; filler[i] && strcasecmp(w, filler[i]); i++)
+            ;
+        ok = filler[i] != NULL;
+    }
+    free(pre);
+    if (!spec || !ok) {
+        free(spec);
+        return NULL;
+    }
+    memmove(s, topic, strlen(topic) + 1);
+    return spec;
+}
+
 void cmd_month_of(int64_t now, int back, int *year, int *month)
 {
     time_t t = (time_t)now;

@@ -56,6 +56,11 @@ int cmd_starts(struct cmd_q *q, const char *prefix);
  * passing is not split off when it is all of `s` ("who raised the
  * previous meeting" asks about a topic). */
 char *cmd_split_meeting(char *s, int need_words);
+/* A meeting named before the topic ("at #7 about the booth", "at the
+ * last meeting on the survey", "in June regarding the banner"): returns
+ * the spec (a copy) and leaves the topic alone in `s`; NULL (s as it
+ * was) when the words before "about" are not a meeting. */
+char *cmd_split_meeting_lead(char *s);
 /* Trim spaces and surrounding quotes; returns s. */
 char *cmd_trim(char *s);
 /* Resolve a spec (NULL/"" = latest); writes a "no such meeting" answer and

@@ -284,6 +284,52 @@ static void test_decisions_every_word(void **state)
     assert_non_null(strstr(t, "budget report"));
 }
 
+/* A meeting named before the topic, other lists asked for with the
+ * decisions, and a meeting that decided nothing. */
+static void test_decisions_meeting_first(void **state)
+{
+    static const char *const texts[] = {
+        "Riverside Committee Meeting #7\n14 March 2023\n\n"
+        ">> LEE PARK: It was agreed that the fence is painted green.\n\n"
+        ">> ANNA BERG: We agreed to move the budget vote to April.\n",
+        "Riverside Committee Meeting #8\n11 April 2023\n\n"
+        ">> LEE PARK: It was agreed that the budget passes as drafted.\n\n"
+        ">> ANNA BERG: I will write to the council about the fence.\n",
+        "Riverside Committee Meeting #9\n9 May 2023\n\n"
+        ">> LEE PARK: Welcome. We only had updates this time.\n\n"
+        ">> ANNA BERG: Thank you, nothing more from me.\n",
+    };
+    struct fixture *f = *state;
+    struct record *r = NULL;
+    char err[256];
+    const char *t;
+    size_t i;
+
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        assert_int_equal(record_parse(texts[i], strlen(texts[i]), 0, &r, err, sizeof(err)), 0);
+        assert_int_equal(store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err,
+                                          sizeof(err)), 0);
+        record_free(r);
+    }
+    t = ask(f, "what was decided at #7 about the fence?");
+    assert_non_null(strstr(t, "Decided about \"the fence\""));
+    assert_non_null(strstr(t, "painted green"));
+    assert_null(strstr(t, "budget"));
+    t = ask(f, "what decisions were made at meeting 8 about the budget?");
+    assert_non_null(strstr(t, "passes as drafted"));
+    assert_null(strstr(t, "April"));
+    t = ask(f, "what was decided at #8 about the fence?");
+    assert_non_null(strstr(t, "I found no decision about \"the fence\" at #8"));
+    t = ask(f, "decisions and next steps about the fence");
+    assert_non_null(strstr(t, "painted green"));
+    assert_non_null(strstr(t, "Write to the council about the fence"));
+    t = ask(f, "what decisions were made at #9?");
+    assert_non_null(strstr(t, "No decision is recorded for #9"));
+    /* "on" inside a topic is not a meeting. */
+    t = ask(f, "what was decided about the vote on the budget?");
+    assert_non_null(strstr(t, "the vote on the budget"));
+}
+
 /* Small talk and short questions people ask in a room. */
 static void test_conversation(void **state)
 {
@@ -541,6 +587,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_dispatch, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_who_raised_text, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_decisions_every_word, cmd_fixture_setup,
+                                        cmd_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_decisions_meeting_first, cmd_fixture_setup,
                                         cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_unknown_word_said, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_hostile, cmd_fixture_setup, cmd_fixture_teardown),

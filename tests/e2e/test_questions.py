@@ -1,6 +1,7 @@
 #!/usr/bin/env python3
 """Questions in the room, after three records were posted: who raised a topic
-(with the prefix and by addressing scribe by name), open actions for DC,
+(with the prefix and by addressing scribe by name), a question and a chat
+message that name a summary's headings (not taken for records), open actions for DC,
 closing an action, a non-admin's forget refused while the meeting stays and
 accepted once a power-level change in the timeline makes them admin;
 messages not addressed to scribe are ignored."""
@@ -69,6 +70,19 @@ def test(t):
     time.sleep(2.5)
     check(not bot.replies_to(room, q3), "no reply to a message not addressed to scribe")
 
+    step("chat about the minutes and the agenda is neither a record nor a question")
+    q_chat = bob.say(room, "Minutes of the last meeting are in the drive; participants, please "
+                           "check the agenda and the decisions before Friday. Apologies from Sam.")
+    time.sleep(2.5)
+    check(not bot.replies_to(room, q_chat), "no reply (not read as a summary report)")
+
+    step("a question to scribe by name that speaks of decisions and next steps -> answered")
+    q_dec, rs = bot.ask(bob, room, "scribe, decisions and next steps about the booth?")
+    b = hs.all_text(rs)
+    check(re.search(r"shared booth", b) is not None and
+          re.search(r"could not read|no meeting record|not a record", b, re.I) is None,
+          "answers with the booth decision: %r" % b[:300])
+
     step("open actions for DC -> lists actions")
     q4, rs = bot.ask(alice, room, "!open actions for DC")
     b = hs.all_text(rs)
@@ -109,7 +123,7 @@ def test(t):
 
     step("every question answered exactly once")
     time.sleep(1)
-    for trig in (q1, q2, q4, q5, q6, q7, q8, q9, q10):
+    for trig in (q1, q2, q_dec, q4, q5, q6, q7, q8, q9, q10):
         rs = bot.replies_to(room, trig)
         bodies = [hs.body(r) for r in rs]
         check(len(bodies) == len(set(bodies)) and len(rs) >= 1,
