@@ -646,11 +646,22 @@ void extract_facts(struct record *r)
     c.group_acr = reader_group_acronym(r->group);
     c.dc_group = reader_find_word_ci(r->group, strlen(r->group), "dc") >= 0 ||
                  reader_find_ci(r->group, strlen(r->group), "coalition") >= 0;
-    for (int i = 0; i < r->n_turns; i++)
+    for (int i = 0; i < r->n_turns; i++) {
+        const struct record_turn *tn = &r->turns[i];
+
         split_sentences(r, i, &c.sents, &c.n_sents);
+        /* Under a "Decisions" heading: the bullet is the decision. */
+        if (extract_decisions_turn(tn) && tn->text[0]) {
+            struct sent whole = { tn->offset, tn->offset + strlen(tn->text), i };
+
+            add_decision(&c, &whole);
+        }
+    }
     for (int k = 0; k < c.n_sents; k++) {
         const struct sent *st = &c.sents[k];
         extract_actions_in_sentence(&c, st);
+        if (extract_decisions_turn(&r->turns[st->turn]))
+            continue;
         if (t[st->e - 1] == '?' && extract_occ_find(&c, c.ix_acceptable, st->s, st->e) < 0)
             continue;
         int m;

@@ -66,6 +66,33 @@ static inline int extract_next_steps_turn(const struct record_turn *tn)
                            reader_find_ci(tn->section, strlen(tn->section), "follow") >= 0);
 }
 
+/* 1 when the turn sits under a heading of decisions ("Decisions",
+ * "Decisions taken", "Agreed"; summary.c reads these headings): each
+ * of its bullets or paragraphs is one decision. */
+static inline int extract_decisions_turn(const struct record_turn *tn)
+{
+    static const char *const heads[] = { "decisions", "decision", "decisions taken",
+                                         "decisions made", "decisions reached", "key decisions",
+                                         "main decisions", "agreed", "agreements", "resolutions",
+                                         NULL };
+    const char *last, *p;
+    size_t n;
+
+    if (!tn->section)
+        return 0;
+    for (last = tn->section; (p = strstr(last, " / ")); last = p + 3)
+        ;
+    while (*last == '#' || *last == '*' || *last == ' ')
+        last++;
+    n = strlen(last);
+    while (n > 0 && (last[n - 1] == ':' || last[n - 1] == '*' || last[n - 1] == ' '))
+        n--;
+    for (int i = 0; heads[i]; i++)
+        if (strlen(heads[i]) == n && !reader_strncasecmp_ascii(last, heads[i], n))
+            return 1;
+    return 0;
+}
+
 /* Index of the first occurrence of `o` at or after s. */
 static inline int extract_occ_first(const struct occ *o, size_t s)
 {

@@ -118,28 +118,69 @@ static int find_number(const char *s, size_t n, char **number, long *value)
     return -1;
 }
 
-static int find_time(const char *s, size_t n, char out[6])
+/* A clock time at s[i..): "15:00", "15.00", "1500" (digits with ':' or
+ * '.'). Its end in *end and 0, else -1. */
+static int clock_at(const char *s, size_t i, size_t n, int *h, int *m, size_t *end)
+{
+    size_t j = i;
+
+    if (i >= n || !isdigit((unsigned char)s[i]) || (i > 0 && isalnum((unsigned char)s[i - 1])))
+        return -1;
+    while (j < n && (isdigit((unsigned char)s[j]) || s[j] == ':' || s[j] == '.'))
+        j++;
+    if (j - i == 4 && isdigit((unsigned char)s[i + 3]) && isdigit((unsigned char)s[i + 2])) {
+        *h = (s[i] - '0') * 10 + (s[i + 1] - '0');
+        *m = (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
+    } else if (sscanf(s + i, "%d%*[:.]%d", h, m) != 2) {
+        return -1;
+    }
+    if (*h > 23 || *m > 59)
+        return -1;
+    *end = j;
+    return 0;
+}
+
+/* Past a range's dash ("-", "\u2013", "\u2014", "to") and the spaces
+ * around it, or at j when there is none. */
+static size_t range_dash(const char *s, size_t j, size_t n)
+{
+    size_t k = reader_skip_space(s, j, n);
+
+    if (k < n && s[k] == '-')
+        k++;
+    else if (k + 2 < n && !memcmp(s + k, "\xE2\x80", 2) && (s[k + 2] == '\x93' || s[k + 2] == '\x94'))
+        k += 3;
+    else if (k + 2 < n && !strncmp(s + k, "to", 2) && s[k + 2] == ' ')
+        k += 2;
+    else
+        return j;
+    return reader_skip_space(s, k, n);
+}
+
+/* The meeting's time: a clock time followed by UTC or GMT ("15:00 UTC"),
+ * or the first of a range that is ("17:00\u201318:10 UTC", "17:00 to
+ * 18:10 UTC"; its end in end_out when not NULL, else ""). */
+static int find_time(const char *s, size_t n, char out[6], char end_out[6])
 {
     for (size_t i = 0; i + 3 < n; i++) {
-        int h, m;
-        size_t j = i, d;
-        if (!isdigit((unsigned char)s[i]) || (i > 0 && isalnum((unsigned char)s[i - 1])))
+        int h, m, h2 = -1, m2 = -1;
+        size_t d, j, k;
+
+        if (clock_at(s, i, n, &h, &m, &d) < 0)
             continue;
-        while (j < n && (isdigit((unsigned char)s[j]) || s[j] == ':' || s[j] == '.'))
-            j++;
-        d = j;
-        j = reader_skip_space(s, j, n);
+        j = reader_skip_space(s, d, n);
+        if ((k = range_dash(s, d, n)) != d && clock_at(s, k, n, &h2, &m2, &j) == 0)
+            j = reader_skip_space(s, j, n);
+        else
+            h2 = -1;
         if (!(j + 3 <= n && (!strncmp(s + j, "UTC", 3) || !strncmp(s + j, "GMT", 3))))
             continue;
-        if (d - i == 4 && isdigit((unsigned char)s[i + 3]) && isdigit((unsigned char)s[i + 2])) {
-            h = (s[i] - '0') * 10 + (s[i + 1] - '0');
-            m = (s[i + 2] - '0') * 10 + (s[i + 3] - '0');
-        } else if (sscanf(s + i, "%d%*[:.]%d", &h, &m) != 2) {
-            continue;
-        }
-        if (h > 23 || m > 59)
-            continue;
         snprintf(out, 6, "%02u:%02u", (unsigned)h % 24u, (unsigned)m % 60u);
+        if (end_out) {
+            end_out[0] = '\0';
+            if (h2 >= 0)
+                snprintf(end_out, 6, "%02u:%02u", (unsigned)h2 % 24u, (unsigned)m2 % 60u);
+        }
         return 0;
     }
     return -1;
@@ -271,7 +312,7 @@ void reader_parse_header(struct record *r, const struct rlines *l, int header_en
 
     for (int i = 0; i < header_end && i < l->n && nonblank < 30; i++) {
         const struct rline *ln = &l->v[i];
-        char *line, date[11], tm[6];
+        char *line, date[11], tm[6], tm_end[6];
         size_t n, wl;
 
         if (ln->blank)
@@ -281,8 +322,11 @@ void reader_parse_header(struct record *r, const struct rlines *l, int header_en
         n = strlen(line);
         if (!r->date && record_parse_date(line, n, date) == 0)
             r->date = xstrdup(date);
-        if (!r->time_utc && find_time(line, n, tm) == 0)
+        if (!r->time_utc && find_time(line, n, tm, tm_end) == 0) {
             r->time_utc = xstrdup(tm);
+            if (tm_end[0] && !r->end_time_utc)
+                r->end_time_utc = xstrdup(tm_end);
+        }
         char *num = NULL;
         long v;
         int numbered = 0;

@@ -35,7 +35,15 @@ static const struct heading headings[] = {
     { "actions", MODE_NEXT, NULL },
     { "follow-up", MODE_NEXT, NULL },
     { "decisions", MODE_DECISIONS, NULL },
+    { "decision", MODE_DECISIONS, NULL },
+    { "decisions taken", MODE_DECISIONS, NULL },
+    { "decisions made", MODE_DECISIONS, NULL },
+    { "decisions reached", MODE_DECISIONS, NULL },
+    { "key decisions", MODE_DECISIONS, NULL },
+    { "main decisions", MODE_DECISIONS, NULL },
     { "agreed", MODE_DECISIONS, NULL },
+    { "agreements", MODE_DECISIONS, NULL },
+    { "resolutions", MODE_DECISIONS, NULL },
     { "agenda", MODE_AGENDA, NULL },
     { "annex", MODE_PEOPLE, "participant" },
     { "list of participants", MODE_PEOPLE, "participant" },
@@ -156,6 +164,24 @@ static void add_person(struct record *r, const char *name, const char *aff, cons
     p->role = role ? xstrdup(role) : NULL;
 }
 
+/* The role a bracket after a name gives ("Ruth Okonkwo (chair)"), or
+ * NULL when it is an affiliation. */
+static const char *bracket_role(const char *b)
+{
+    static const struct { const char *word, *role; } roles[] = {
+        { "chair", "chair" }, { "co-chair", "chair" }, { "chairperson", "chair" },
+        { "facilitator", "facilitator" }, { "co-facilitator", "facilitator" },
+        { "moderator", "facilitator" }, { "secretariat", "secretariat" },
+        { "secretary", "secretariat" },
+    };
+    size_t n = strlen(b);
+
+    for (size_t i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
+        if (strlen(roles[i].word) == n && !reader_strncasecmp_ascii(b, roles[i].word, n))
+            return roles[i].role;
+    return NULL;
+}
+
 /* "Ana Ruiz (Some Coalition)" or "Ana Ruiz, Some Coalition" or "Ana Ruiz". */
 static void person_line(struct record *r, const char *s, size_t n, const char *role)
 {
@@ -197,21 +223,27 @@ static void person_line(struct record *r, const char *s, size_t n, const char *r
         if (comma)
             aff = trim_dup(comma + 1, n - (size_t)(comma - s) - 1);
     }
+    if (aff && bracket_role(aff)) {
+        role = bracket_role(aff);
+        free(aff);
+        aff = NULL;
+    }
     if (reader_count_words(name, strlen(name)) <= 5)
         add_person(r, name, aff, role);
     free(name);
     free(aff);
 }
 
-/* "Apologies: A, B (X), C." -- split on commas, semicolons and "and"
- * outside parentheses. */
-static void apologies_list(struct record *r, const char *s, size_t n)
+/* Each name of a list on one line ("A, B (chair); C and D"), cut at
+ * commas, semicolons and " and " outside brackets, given to `each`. */
+static void list_each(struct record *r, const char *s, size_t n, const char *role,
+                      void (*each)(struct record *, const char *, size_t, const char *))
 {
     size_t i = 0, start = 0;
     int depth = 0;
 
     for (i = 0; i <= n; i++) {
-        int cut = i == n;
+        int cut = i == n, and = 0;
         if (!cut) {
             if (s[i] == '(')
                 depth++;
@@ -220,24 +252,51 @@ static void apologies_list(struct record *r, const char *s, size_t n)
             else if (!depth && (s[i] == ',' || s[i] == ';'))
                 cut = 1;
             else if (!depth && i + 5 <= n && !strncmp(s + i, " and ", 5))
-                cut = 1;
+                cut = and = 1;
         }
         if (!cut)
             continue;
-        {
-            const char *p = s + start;
-            size_t len = i - start;
-            const char *open = memchr(p, '(', len);
-            char *name = trim_dup(p, open ? (size_t)(open - p) : len);
-            if (*name && strlen(name) < 60 && isupper((unsigned char)name[0]))
-                *READER_PUSH(r->apologies, r->n_apologies) = name;
-            else
-                free(name);
-        }
-        start = i + (i + 5 <= n && !strncmp(s + i, " and ", 5) ? 5 : 1);
-        if (i + 5 <= n && !strncmp(s + i, " and ", 5))
+        if (i > start)
+            each(r, s + start, i - start, role);
+        start = i + (and ? 5 : 1);
+        if (and)
             i += 4;
     }
+}
+
+/* One name of an apologies list (a bracket after it dropped). */
+static void apology_one(struct record *r, const char *p, size_t len, const char *role)
+{
+    const char *open = memchr(p, '(', len);
+    char *name = trim_dup(p, open ? (size_t)(open - p) : len);
+
+    (void)role;
+    if (*name && strlen(name) < 60 && isupper((unsigned char)name[0]))
+        *READER_PUSH(r->apologies, r->n_apologies) = name;
+    else
+        free(name);
+}
+
+static void apologies_list(struct record *r, const char *s, size_t n)
+{
+    list_each(r, s, n, NULL, apology_one);
+}
+
+/* A line that lists who was there after a label: "Present: A, B (chair)",
+ * "Attendees: ...". The length of the label and its colon, else 0. */
+static size_t inline_people(const char *s, size_t n)
+{
+    static const char *const labels[] = { "present", "attendees", "attending", "participants",
+                                          "in attendance", "attendance", NULL };
+
+    for (int i = 0; labels[i]; i++) {
+        size_t l = strlen(labels[i]);
+
+        if (n > l + 2 && !reader_strncasecmp_ascii(s, labels[i], l) && s[l] == ':' &&
+            reader_skip_space(s, l + 1, n) < n)
+            return l + 1;
+    }
+    return 0;
 }
 
 static void add_item(struct record_item **arr, int *n, const char *text, const struct record *r,
@@ -265,7 +324,8 @@ int summary_read(struct record *r, const struct rlines *l)
         if (ln->blank)
             continue;
         if (numbered_heading(t + ln->text, n) || heading_of(t + ln->text, n) || n > 200 ||
-            !reader_strncasecmp_ascii(t + ln->text, "apologies", 9)) {
+            !reader_strncasecmp_ascii(t + ln->text, "apologies", 9) ||
+            inline_people(t + ln->text, n)) {
             header_end = i;
             break;
         }
@@ -303,6 +363,11 @@ int summary_read(struct record *r, const struct rlines *l)
             last_para = -1;
             continue;
         }
+        if ((skip = inline_people(s, n)) != 0 && n < 600) {
+            list_each(r, s + skip, n - skip, "participant", person_line);
+            continue;
+        }
+        skip = 0;
         if (!reader_strncasecmp_ascii(s, "apologies", 9) && n > 10) {
             const char *colon = memchr(s, ':', n < 20 ? n : 20);
             if (colon) {

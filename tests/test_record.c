@@ -324,6 +324,61 @@ static void test_decisions(void **state)
     record_free(r);
 }
 
+/* A summary's "Decisions" list: each bullet is one decision, with its
+ * own words; the paragraph after the list is not one, nor a bullet
+ * under another heading. */
+static void test_decisions_heading(void **state)
+{
+    static const char text[] =
+        "Garden Committee\nMeeting #4, 2 May 2023\nSummary report\n\n"
+        "1. Compost\nMembers compared three suppliers of compost bins at some length.\n\n"
+        "Decisions taken:\n"
+        "- The committee buys two bins from the local supplier. It was agreed to pay on delivery.\n"
+        "- The open day is held on 10 June.\n\n"
+        "The meeting ended with thanks to the hosts of the garden.\n\n"
+        "Next steps\n- Ana to order the bins by Friday.\n";
+    struct record *r;
+
+    (void)state;
+    r = parse_ok(text);
+    assert_int_equal(r->n_decisions, 2);
+    assert_string_equal(r->decisions[0].text, "The committee buys two bins from the local "
+                                              "supplier. It was agreed to pay on delivery.");
+    assert_string_equal(r->decisions[1].text, "The open day is held on 10 June.");
+    assert_string_equal(r->decisions[1].quote, "The open day is held on 10 June.");
+    record_free(r);
+}
+
+/* A minutes layout: who was there on one "Present:" line (a role in
+ * brackets), a time range, and actions owned by first names. */
+static void test_minutes_layout(void **state)
+{
+    static const char text[] =
+        "Garden Committee\nMinutes of meeting no. 4\n"
+        "Tuesday 2 May 2023, 17:00\xE2\x80\x93" "18:10 UTC\n\n"
+        "Present: Ruth Okonkwo (chair), Jonas Lindqvist (Seed Library), Mei Tanaka and Priya Natarajan\n"
+        "Apologies: Diego Fernandez\n\n"
+        "1. Compost\nMembers compared three suppliers of compost bins at some length.\n\n"
+        "Action items\n- Jonas to draft the booking form by 30 May.\n";
+    struct record *r;
+
+    (void)state;
+    r = parse_ok(text);
+    assert_string_equal(r->time_utc, "17:00");
+    assert_string_equal(r->end_time_utc, "18:10");
+    assert_int_equal(r->n_participants, 4);
+    assert_string_equal(r->participants[0].name, "Ruth Okonkwo");
+    assert_string_equal(r->participants[0].role, "chair");
+    assert_null(r->participants[0].affiliation);
+    assert_string_equal(r->participants[1].affiliation, "Seed Library");
+    assert_string_equal(r->participants[3].name, "Priya Natarajan");
+    assert_int_equal(r->n_apologies, 1);
+    assert_int_equal(r->n_actions, 1);
+    assert_int_equal(r->actions[0].n_owners, 1);
+    assert_string_equal(r->actions[0].owners[0], "Jonas Lindqvist");
+    record_free(r);
+}
+
 /* Decisions no "agreed" marks: whether the group is ready to approve
  * (either way), a role taken on, how often the group meets, approval
  * said not to be needed, and in a summary a next step that is a meeting.
@@ -695,6 +750,8 @@ int main(void)
         cmocka_unit_test(test_next_meeting),
         cmocka_unit_test(test_decisions),
         cmocka_unit_test(test_decisions_unmarked),
+        cmocka_unit_test(test_decisions_heading),
+        cmocka_unit_test(test_minutes_layout),
         cmocka_unit_test(test_time_stamps),
         cmocka_unit_test(test_spoken_agenda),
     };
