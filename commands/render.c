@@ -75,8 +75,10 @@ void rt_quote(struct cmd_q *q, const char *s, int cut_start, int cut_end)
     buf_puts(&b, "\u201c");
     if (cut_start)
         buf_puts(&b, "\u2026");
+    /* Line breaks and runs of spaces (a record's wraps, its blanked
+     * bold marks) show as one space. */
     for (p = s; *p; p++) {
-        if (*p == '\n' || *p == '\r' || *p == '\t') {
+        if (*p == '\n' || *p == '\r' || *p == '\t' || (*p == ' ' && (space || p[1] == ' '))) {
             space = 1;
             continue;
         }

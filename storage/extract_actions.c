@@ -187,19 +187,23 @@ static const char *third_markers[] = {
     " agreed to ", " has agreed to ", " offered to ", " will ", " is going to ",
     " would ", " to ", " said he would ", " said she would ", " said they would ",
     " said that he would ", " said that she would ", " will also ", " are to ",
-    " is to ", " should ", " would need to ", NULL
+    " is to ", " should ", " would need to ",
+    /* "Aiko \u2013 draft the newsletter": at the start of a Next steps bullet. */
+    " \xE2\x80\x93 ", " \xE2\x80\x94 ", " - ", ": ", NULL
 };
 _Static_assert(sizeof(third_markers) / sizeof(third_markers[0]) <= 32, "struct ctx third_* too small");
 
 /* Where a third-person marker may open an action (the tests in
  * extract_actions_in_sentence): anywhere, only in Next steps, or " to "
  * only at the start of a bullet or of a summary's sentence. */
-enum { THIRD_ANY, THIRD_NEXT_STEPS, THIRD_TO };
+enum { THIRD_ANY, THIRD_NEXT_STEPS, THIRD_TO, THIRD_DASH };
 
 static int third_gate(const char *marker)
 {
     if (!strcmp(marker, " to "))
         return THIRD_TO;
+    if (!isalpha((unsigned char)marker[1]))
+        return THIRD_DASH;
     if (!strcmp(marker, " would ") || !strcmp(marker, " should "))
         return THIRD_NEXT_STEPS;
     return THIRD_ANY;
@@ -211,7 +215,8 @@ static int third_gate(const char *marker)
 static int third_possible(const struct ctx *c, const struct sent *st, int next_steps)
 {
     for (int m = 0; third_markers[m]; m++) {
-        if (c->third_gate[m] == THIRD_NEXT_STEPS && !next_steps)
+        if ((c->third_gate[m] == THIRD_NEXT_STEPS || c->third_gate[m] == THIRD_DASH) &&
+            !next_steps)
             continue;
         if (c->third_gate[m] == THIRD_TO && !next_steps && c->r->kind != RECORD_SUMMARY)
             continue;
@@ -228,7 +233,7 @@ static int third_possible(const struct ctx *c, const struct sent *st, int next_s
 static const char *due_marks[] = {
     " by ", " before ", " until ", " no later than ", " in two weeks", " next week",
     " week starting", " the last week of ", " last week of ", " week of ", " end of ",
-    " within ", " ahead of ", NULL
+    " within ", " ahead of ", " due ", "(due ", NULL
 };
 
 static void find_due(const struct ctx *c, struct record_action *a, size_t s, size_t e)
@@ -244,7 +249,7 @@ static void find_due(const struct ctx *c, struct record_action *a, size_t s, siz
             continue;
         from = s + (size_t)k + 1;
         to = from;
-        while (to < e && t[to] != ',' && t[to] != ';' && t[to] != '?' &&
+        while (to < e && t[to] != ',' && t[to] != ';' && t[to] != '?' && t[to] != ')' &&
                !(t[to] == '.' && (to + 1 >= e || t[to + 1] == ' ')) && words < 9) {
             if (t[to] == ' ')
                 words++;
@@ -518,15 +523,28 @@ void extract_actions_in_sentence(struct ctx *c, const struct sent *st)
         if (!l)
             continue;
         for (int m = 0; third_markers[m]; m++) {
-            if (unknown && !c->third_strong[m])
+            /* A dash or colon after the first words of a Next steps
+             * bullet: the owner, whoever it names. */
+            int dash = c->third_gate[m] == THIRD_DASH;
+
+            if (dash && !(next_steps && i == st->s))
+                continue;
+            /* "Newsletter: draft the April issue" names a topic: one
+             * unknown capitalised word is no owner before a dash. */
+            if (dash && unknown && !strchr(owner, ' '))
+                continue;
+            if (unknown && !c->third_strong[m] && !dash)
                 continue;
             /* "Members agreed to keep ..." is a decision, not an action. */
             if (!unknown && c->third_agreed[m] && !extract_name_at(c, t, i, st->e, &(const char *){ NULL }))
                 continue;
-            size_t ml = strlen(third_markers[m]), v, vl;
-            if (i + l + ml > st->e || reader_strncasecmp_ascii(t + i + l, third_markers[m], ml))
+            size_t ml = strlen(third_markers[m]), v, vl, at = i + l;
+            /* "Aiko   \u2013 draft": the spaces a bold mark left (record.c). */
+            while (dash && at + 1 < st->e && t[at] == ' ' && t[at + 1] == ' ')
+                at++;
+            if (at + ml > st->e || reader_strncasecmp_ascii(t + at, third_markers[m], ml))
                 continue;
-            v = i + l + ml;
+            v = at + ml;
             v = reader_skip_space(t, v, st->e);
             v = skip_fillers(t, v, st->e);
             if (negated(t, v, st->e) || !(vl = verb_at(t, v, st->e)) || trivial_object(t, v, st->e) ||

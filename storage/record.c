@@ -265,7 +265,7 @@ static char *group_from_title(const char *title)
     static const char *drop[] = { "virtual", "online", "hybrid", "the", "of",
                                   "minutes", "summary", "report",
                                   "annual", "monthly", "regular", "joint", "|",
-                                  "-", NULL };
+                                  "-", "\xE2\x80\x93", "\xE2\x80\x94", NULL };
     struct buf b;
     size_t wl, n = strlen(title), i = 0;
     long mw = meeting_word_at(title, n, &wl);
@@ -319,6 +319,9 @@ void reader_parse_header(struct record *r, const struct rlines *l, int header_en
             continue;
         nonblank++;
         line = reader_clean_dup(r->text + ln->text, ln->end - ln->text);
+        /* A Markdown heading's marks: "# Youth Network ... Meeting #14". */
+        if (line[0] == '#' && (n = strspn(line, "#")) < 7 && line[n] == ' ')
+            memmove(line, line + n + 1, strlen(line + n + 1) + 1);
         n = strlen(line);
         if (!r->date && record_parse_date(line, n, date) == 0)
             r->date = xstrdup(date);
@@ -632,6 +635,19 @@ void record_free(struct record *r)
     free(r);
 }
 
+/* Markdown's bold marks ("**Aiko** \u2013 draft ...", "**Date:** 5 March")
+ * are formatting, not words: blanked to spaces in the record's text, so
+ * that every offset stays where it was and the readers see the words. */
+static void blank_emphasis(char *t, size_t n)
+{
+    char *p = t;
+
+    while ((p = memmem(p, n - (size_t)(p - t), "**", 2)) != NULL) {
+        p[0] = p[1] = ' ';
+        p += 2;
+    }
+}
+
 int record_parse(const char *data, size_t len, size_t max_bytes,
                  struct record **out, char *err, size_t errlen)
 {
@@ -684,6 +700,7 @@ int record_parse(const char *data, size_t len, size_t max_bytes,
     r->number_value = -1;
     r->len = text.len;
     r->text = buf_detach(&text);
+    blank_emphasis(r->text, r->len);
     record_sha256_hex(data, len, r->sha256);
     rlines_split(r->text, r->len, &l);
     shape = shape_of(r->text, r->len, &l);

@@ -116,6 +116,9 @@ static int is_bullet(const char *s, size_t n, size_t *skip)
 {
     if (n >= 2 && (s[0] == '-' || s[0] == '*' || s[0] == '+') && s[1] == ' ') {
         *skip = 2;
+        /* A task list's box: "- [ ] send the poll", "- [x] ...". */
+        if (n >= 6 && s[2] == '[' && strchr(" xX", s[3]) && s[4] == ']' && s[5] == ' ')
+            *skip = 6;
         return 1;
     }
     if (n >= 4 && (unsigned char)s[0] == 0xE2 && (unsigned char)s[1] == 0x80 &&
@@ -355,8 +358,15 @@ int summary_read(struct record *r, const struct rlines *l)
             continue;
         }
         if ((hd = heading_of(s, n)) != NULL) {
+            size_t hs = 0, he = n;
+
+            /* Its words, without the marks: "## Key points:" is "Key points". */
+            while (hs < he && (s[hs] == '#' || s[hs] == '*' || s[hs] == ' '))
+                hs++;
+            while (he > hs && (s[he - 1] == ':' || s[he - 1] == '*' || s[he - 1] == ' '))
+                he--;
             free(sub);
-            sub = reader_clean_dup(s, n);
+            sub = reader_clean_dup(s + hs, he - hs);
             sub_bullets = 0;
             mode = hd->mode;
             role = hd->role;
@@ -374,6 +384,12 @@ int summary_read(struct record *r, const struct rlines *l)
                 apologies_list(r, colon + 1, n - (size_t)(colon + 1 - s));
                 continue;
             }
+        }
+        if ((mode == MODE_PEOPLE || mode == MODE_APOLOGIES) && is_bullet(s, n, &skip)) {
+            /* "- Samira Haddad (chair)": the bullet is not the name. */
+            s += skip;
+            n -= skip;
+            skip = 0;
         }
         if (mode == MODE_PEOPLE && n < 200) {
             person_line(r, s, n, role);

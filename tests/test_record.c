@@ -379,6 +379,40 @@ static void test_minutes_layout(void **state)
     record_free(r);
 }
 
+/* Markdown notes: heading marks are not words of the title or of a
+ * section, a bold mark does not hide an owner, a task box and a bullet
+ * are not part of a name. */
+static void test_markdown_notes(void **state)
+{
+    static const char text[] =
+        "# Garden Committee \xE2\x80\x93 Meeting #4\n\n**Date:** 2 May 2023\n\n"
+        "## Attendees\n- Ruth Okonkwo (chair)\n- Jonas Lindqvist\n\n"
+        "## Key points\n- **Compost:** members compared three suppliers of bins at length.\n\n"
+        "## Action items\n- [ ] **Jonas** \xE2\x80\x93 draft the booking form (due 30 May)\n"
+        "- [x] **Secretariat**: book the hall\n"
+        "- Newsletter: draft the April issue\n";
+    struct record *r;
+
+    (void)state;
+    r = parse_ok(text);
+    assert_string_equal(r->group, "Garden Committee");
+    assert_string_equal(r->number, "4");
+    assert_int_equal(r->n_participants, 2);
+    assert_string_equal(r->participants[0].name, "Ruth Okonkwo");
+    assert_string_equal(r->participants[0].role, "chair");
+    assert_int_equal(r->n_points, 1);
+    assert_non_null(strstr(r->turns[0].section, "Key points"));
+    assert_null(strstr(r->turns[0].section, "#"));
+    assert_int_equal(r->n_actions, 3);
+    assert_string_equal(r->actions[0].owners[0], "Jonas Lindqvist");
+    assert_string_equal(r->actions[0].due_date, "2023-05-30");
+    assert_string_equal(r->actions[1].owners[0], "Secretariat");
+    /* A topic before the colon is no owner: the bullet is the group's. */
+    assert_int_equal(r->actions[2].n_owners, 1);
+    assert_string_equal(r->actions[2].owners[0], "GC");
+    record_free(r);
+}
+
 /* Decisions no "agreed" marks: whether the group is ready to approve
  * (either way), a role taken on, how often the group meets, approval
  * said not to be needed, and in a summary a next step that is a meeting.
@@ -752,6 +786,7 @@ int main(void)
         cmocka_unit_test(test_decisions_unmarked),
         cmocka_unit_test(test_decisions_heading),
         cmocka_unit_test(test_minutes_layout),
+        cmocka_unit_test(test_markdown_notes),
         cmocka_unit_test(test_time_stamps),
         cmocka_unit_test(test_spoken_agenda),
     };
