@@ -23,7 +23,9 @@ static int steps_match(struct cmd_q *q)
 {
     static const char *const steps[] = { "what are the next steps", "what were the next steps",
                                          "what are our next steps", "what are next steps",
-                                         "the next steps", "next steps" };
+                                         "the next steps", "next steps", "what's next",
+                                         "what is next", "whats next", "what comes next",
+                                         "what happens next" };
     size_t i;
 
     for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)

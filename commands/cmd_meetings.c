@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define MEETINGS_SHOWN 15
 
@@ -102,6 +103,19 @@ static int meetings_match(struct cmd_q *q)
         q->flag = 'w';          /* the newest meeting's date */
         return 1;
     }
+    {
+        static const char *const often[] = { "how often do we meet", "how often does the group meet",
+                                             "how often are we meeting", "how often do we have meetings",
+                                             "how frequently do we meet", "how often are meetings",
+                                             "how often are the meetings", "how often" };
+
+        for (i = 0; i < sizeof(often) / sizeof(often[0]); i++)
+            if (cmd_starts(q, often[i]) &&
+                (i + 1 < sizeof(often) / sizeof(often[0]) || strcasestr(q->args, "meet"))) {
+                q->flag = 'o';  /* the spacing of the meetings */
+                return 1;
+            }
+    }
     if (cmd_starts(q, "how many meetings")) {
         /* "... do you have?": all of them; "... in 2022": those */
         if (strncasecmp(q->args, "in ", 3) && strncasecmp(q->args, "during ", 7) &&
@@ -147,6 +161,97 @@ static int meeting_when(struct cmd_q *q, const char *spec)
     free(label);
     store_meeting_release(&m);
     return 0;
+}
+
+/* Days since 1970 of an ISO date, or -1. */
+static long iso_days(const char *d)
+{
+    struct tm tm;
+    int y, m, day;
+
+    if (!d || sscanf(d, "%4d-%2d-%2d", &y, &m, &day) != 3)
+        return -1;
+    memset(&tm, 0, sizeof(tm));
+    tm.tm_year = y - 1900;
+    tm.tm_mon = m - 1;
+    tm.tm_mday = day;
+    return (long)(timegm(&tm) / 86400);
+}
+
+static int cmp_long(const void *a, const void *b)
+{
+    long x = *(const long *)a, y = *(const long *)b;
+
+    return (x > y) - (x < y);
+}
+
+/* "how often do we meet?": the usual gap between the dated meetings (the
+ * median), the span they cover, and what was decided about how often to
+ * meet. v: every meeting, newest first. */
+static void meetings_spacing(struct cmd_q *q, const struct store_meeting *v, int n)
+{
+    struct store_topic *tp = store_topic_new(q->ctx->st, "frequency");
+    struct store_item *d = NULL;
+    long *gaps = xcalloc((size_t)n + 1, sizeof(long)), prev = -1, day;
+    int ng = 0, dated = 0, nd = 0, i;
+    const char *first = NULL, *last = NULL;
+    char from[32], to[32];
+
+    for (i = n - 1; i >= 0; i--) {
+        if ((day = iso_days(v[i].date)) < 0)
+            continue;
+        if (!first)
+            first = v[i].date;
+        last = v[i].date;
+        dated++;
+        if (prev >= 0 && day > prev)
+            gaps[ng++] = day - prev;
+        prev = day;
+    }
+    if (ng > 0) {
+        long med;
+
+        qsort(gaps, (size_t)ng, sizeof(long), cmp_long);
+        med = gaps[ng / 2];
+        cmd_date(from, sizeof(from), first, 0);
+        cmd_date(to, sizeof(to), last, 0);
+        rt_printf(q, "%d dated meetings from %s to %s: ", dated, from, to);
+        if (med < 11)
+            rt_printf(q, "usually %ld days apart", med);
+        else if (med < 60)
+            rt_printf(q, "usually about %ld weeks apart", (med + 3) / 7);
+        else
+            rt_printf(q, "usually about %ld months apart", (med + 15) / 30);
+        rt_text(q, ng > 1 ? " (the middle of their gaps)." : ".");
+    } else {
+        rt_text(q, dated ? "I hold one dated meeting, so I cannot tell how often you meet."
+                         : "The meetings I hold have no dates, so I cannot tell how often you meet.");
+    }
+    rt_nl(q);
+    free(gaps);
+    if (tp && store_items_on_topic(q->ctx->st, STORE_DECISION, 0, tp, 2, &d, &nd, NULL) == 0 &&
+        nd > 0) {
+        rt_text(q, "Decided about how often to meet:");
+        rt_nl(q);
+        rt_list_begin(q);
+        for (i = 0; i < nd; i++) {
+            char *ref = cmd_meeting_ref_dup(q->ctx->st, d[i].meeting_id, 1);
+            char *text = cmd_short_dup(d[i].text, 200);
+
+            rt_item(q, " \u2022 ");
+            rt_bold(q, ref);
+            rt_text(q, ": ");
+            rt_quote(q, text, 0, 0);
+            if (d[i].speaker)
+                rt_printf(q, " (%s)", d[i].speaker);
+            rt_item_end(q);
+            free(ref);
+            free(text);
+        }
+        rt_list_end(q);
+    }
+    store_items_free(d, nd);
+    store_topic_free(tp);
 }
 
 static int meetings_run(struct cmd_q *q)
@@ -196,6 +301,8 @@ static int meetings_run(struct cmd_q *q)
         if (meetings_span(span, q->ctx->now, prefix, sizeof(prefix), said, sizeof(said)))
             t = "";
     }
+    if (q->flag == 'o')
+        t = "";
     rc = *t ? store_meetings_about(st, t, &v, &n) : store_meetings_list(st, &v, &n);
     if (rc < 0) {
         free(topic);
@@ -211,6 +318,12 @@ static int meetings_run(struct cmd_q *q)
             rt_printf(q, "No meeting I hold discussed \"%s\". Try: search %s", t, t);
         else
             rt_text(q, "I hold no meeting records yet. Post a transcript or a summary report.");
+        rt_nl(q);
+        goto out;
+    }
+    if (q->flag == 'o') {
+        meetings_spacing(q, v, n);
+        rt_text(q, "Ask me: when is the next meeting?");
         rt_nl(q);
         goto out;
     }

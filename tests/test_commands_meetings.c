@@ -201,11 +201,51 @@ static void test_agenda_and_speakers(void **state)
     }
 }
 
+/* "how often do we meet?": the usual gap between dated meetings and
+ * what was decided about it; "what's next?": the latest next steps. */
+static void test_how_often(void **state)
+{
+    static const char *const texts[] = {
+        "Riverside Committee Meeting #7\n14 March 2023\n\n"
+        ">> LEE PARK: It was agreed to raise the frequency of our meetings to every four weeks.\n\n"
+        ">> ANNA BERG: Fine with me.\n",
+        "Riverside Committee Meeting #8\n11 April 2023\n\n"
+        ">> LEE PARK: Welcome back, only updates today.\n\n>> ANNA BERG: Thank you.\n",
+        "Riverside Committee Meeting #9\n9 May 2023\n\n"
+        ">> LEE PARK: Welcome. Anna will send the minutes by Friday.\n\n>> ANNA BERG: I will.\n",
+    };
+    struct fixture *f = *state;
+    struct record *r = NULL;
+    char err[256], *want;
+    const char *t;
+    size_t i;
+
+    t = ask(f, "how often do we meet?");
+    assert_non_null(strstr(t, "cannot tell how often"));
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
+        assert_int_equal(record_parse(texts[i], strlen(texts[i]), 0, &r, err, sizeof(err)), 0);
+        assert_int_equal(store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err,
+                                          sizeof(err)), 0);
+        record_free(r);
+    }
+    t = ask(f, "how often do we meet?");
+    /* #5 (10 Jan 2023) and these three: gaps of 9, 4 and 4 weeks. */
+    assert_non_null(strstr(t, "4 dated meetings from 10 Jan 2023 to 9 May 2023: usually about 4 weeks apart"));
+    assert_non_null(strstr(t, "every four weeks"));
+    assert_string_equal(ask(f, "how often are the meetings"), t);
+    want = xstrdup(ask(f, "what are the next steps?"));
+    assert_non_null(strstr(want, "Next steps in #"));
+    assert_string_equal(ask(f, "what's next?"), want);
+    assert_string_equal(ask(f, "what comes next"), want);
+    free(want);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test_setup_teardown(test_meeting_in_passing, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_agenda_and_speakers, cmd_fixture_setup, cmd_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_how_often, cmd_fixture_setup, cmd_fixture_teardown),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
