@@ -541,7 +541,12 @@ def print_table(r):
     else:
         print("\nIngest (%d meetings, %d records, %.1f MB, median of %d rounds)" % (
             ing["meetings"], ing["records"], ing["bytes"] / 1e6, ing["rounds"]))
-    print("  scribe  %7.2f MB/s  %8.3f s" % (ing["scribe_mb_s"], ing["scribe_s"]))
+    print("  scribe  %7.2f MB/s  %8.3f s   (scribe ingest FILE...: each record read while the"
+          " one before is stored)" % (ing["scribe_mb_s"], ing["scribe_s"]))
+    if "one_thread_s" in ing:
+        print("  one thread %4.2f MB/s  %8.3f s   (one record after another, as the bot stores a"
+              " posted one: %.2f x the floor)" % (ing["bytes"] / 1e6 / ing["one_thread_s"],
+                                                   ing["one_thread_s"], ing["one_thread_ratio"]))
     print("  floor   %7.2f MB/s  %8.3f s   (FTS5 insert of the paragraphs, same tokenizer)" % (
         ing["floor_mb_s"], ing["floor_s"]))
     print("  ratio   %7.2f x" % ing["ratio"])
