@@ -26,7 +26,11 @@ static int steps_match(struct cmd_q *q)
                                          "the next steps", "next steps", "what's next",
                                          "what is next", "whats next", "what comes next",
                                          "what happens next" };
-    size_t i;
+
+    static const char *const took[] = { "who volunteered", "who offered to help",
+                                        "who took on what", "who signed up" };
+    static const char *const at[] = { "at ", "in ", "during ", "from ", "#", "last ", "this " };
+    size_t i, k;
 
     for (i = 0; i < sizeof(steps) / sizeof(steps[0]); i++)
         if (cmd_starts(q, steps[i])) {
@@ -34,6 +38,20 @@ static int steps_match(struct cmd_q *q)
             q->arg2 = xstrdup("all");
             return 1;
         }
+    /* "who volunteered (at #66)?": what people took on there, the next
+     * steps; "who volunteered to X" is asked of actions on X. */
+    for (i = 0; i < sizeof(took) / sizeof(took[0]); i++) {
+        if (!cmd_starts(q, took[i]))
+            continue;
+        for (k = 0; *q->args && k < sizeof(at) / sizeof(at[0]); k++)
+            if (!strncasecmp(q->args, at[k], strlen(at[k])))
+                break;
+        if (*q->args && k == sizeof(at) / sizeof(at[0]))
+            return 0;
+        q->flag = 's';
+        q->arg2 = xstrdup("all");
+        return 1;
+    }
     return 0;
 }
 
@@ -122,6 +140,8 @@ static int actions_match(struct cmd_q *q)
         "who is responsible for ", "who's responsible for ", "who is in charge of ",
         "who's in charge of ", "who is working on ", "who's working on ", "who is doing ",
         "who's doing ", "who is going to ", "who's going to ", "who will ", "who was asked to ",
+        "who volunteered to ", "who volunteered for ", "who offered to ", "who signed up to ",
+        "who signed up for ", "who took on ",
     };
     static const char *const tally_whole[] = {
         "who is doing what", "who's doing what", "who does what", "who is working on what",

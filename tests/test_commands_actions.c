@@ -131,6 +131,12 @@ static void test_actions_pending(void **state)
     t = ask(f, "what's left to do?");
     assert_string_equal(f->r.kind, "actions");
     assert_same(f, "open actions", t);
+    /* What people took on: the next steps, or the actions on a topic. */
+    assert_same(f, "who volunteered?", ask(f, "what are the next steps?"));
+    assert_same(f, "who volunteered at #5?", ask(f, "what are the next steps from #5?"));
+    t = ask(f, "who is going to fix the footbridge?");
+    assert_non_null(strstr(t, "footbridge"));
+    assert_same(f, "who volunteered to fix the footbridge?", t);
 }
 
 static void test_actions_due(void **state)
