@@ -1,5 +1,6 @@
 /* storage/reader_int.h -- private helpers shared by the record readers
- * (record.c, transcript.c, summary.c, extract*.c). Not for the store. */
+ * (record.c, reader_header.c, transcript.c, summary.c, extract*.c). Not
+ * for the store. */
 #ifndef SCRIBE_READER_INT_H
 #define SCRIBE_READER_INT_H
 
@@ -49,6 +50,9 @@ long reader_find_word_ci(const char *s, size_t n, const char *needle);
 
 /* Header facts shared by both readers. */
 void reader_parse_header(struct record *r, const struct rlines *l, int header_end);
+/* Where a word for a meeting ("meeting", "call", "session", ...) is in
+ * s[0..n), its length in *wlen; -1 when none. */
+long reader_meeting_word_at(const char *s, size_t n, size_t *wlen);
 void reader_learn_glossary(struct record *r);
 char *reader_group_acronym(const char *group);   /* "DC Coordination Group" -> "DCCG" */
 
