@@ -19,7 +19,7 @@ BOT_SRC   = $(filter-out bot/main.c,$(wildcard bot/*.c))
 MAIN_SRC  = bot/main.c
 TEST_SRC  = $(wildcard tests/test_*.c)
 TEST_HELP = $(filter-out $(TEST_SRC),$(wildcard tests/*.c))
-BENCH_LIB = $(wildcard bench/corpus*.c)
+BENCH_LIB = $(wildcard bench/corpus*.c bench/bench_*.c)
 BENCH_SRC = $(filter-out $(BENCH_LIB),$(wildcard bench/*.c))
 
 .DEFAULT_GOAL := all
