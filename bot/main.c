@@ -101,10 +101,16 @@ static void cli_ingest_done(void *arg, int i, struct store_batch_rec *rec, int r
                res->kind == 2 ? "summary report" : "transcript", res->meeting);
     } else {
         ci->stored++;
-        printf("%s: %s \u2014 %s%s: %d turns, %d people, %d actions, %d decisions\n", path,
+        printf("%s: %s \u2014 %s%s: %d turns, %d people, %d actions, %d decisions", path,
                res->meeting, res->kind == 2 ? "summary report" : "transcript",
                res->new_meeting ? ", new meeting" : ", joined to the meeting",
                res->turns, res->people, res->actions, res->decisions);
+        /* Earlier actions the record reports done ("I sent the survey"). */
+        for (int k = 0; k < res->closed && k < STORE_CLOSED_MAX; k++)
+            printf("%s%s", k ? ", " : "; reported done, so closed: ", res->closed_codes[k]);
+        if (res->closed > STORE_CLOSED_MAX)
+            printf(" and %d more", res->closed - STORE_CLOSED_MAX);
+        putchar('\n');
     }
     fflush(stdout);
     if (ci->progress && i + 1 < ci->n) {

@@ -620,6 +620,18 @@ int commands_ingest(const struct cmd_ctx *ctx, const char *data, size_t len,
                       res.meeting, res.turns, res.people, res.actions, res.decisions);
             rt_nl(&q);
         }
+        if (rc >= 0 && res.closed > 0) {
+            /* Reported done in the record ("I sent the survey"). */
+            rt_text(&q, res.closed == 1 ? "Reported done here, so closed: "
+                                        : "Reported done here, so closed:");
+            for (int i = 0; i < res.closed && i < STORE_CLOSED_MAX; i++)
+                rt_printf(&q, "%s%s", i ? ", " : res.closed == 1 ? "" : " ", res.closed_codes[i]);
+            if (res.closed > STORE_CLOSED_MAX)
+                rt_printf(&q, " and %d more", res.closed - STORE_CLOSED_MAX);
+            rt_printf(&q, ". Ask me: %s \u00b7 undo with: reopen %s", res.closed_codes[0],
+                      res.closed_codes[0]);
+            rt_nl(&q);
+        }
         if (rc >= 0)
             rc = COMMANDS_STORED;
     }

@@ -690,6 +690,7 @@ void extract_facts(struct record *r)
         }
     }
     extract_mark_done(&c);
+    extract_reports(&c);
     find_next(&c);
     find_spoken_agenda(&c);
     spoken_apologies(&c);

@@ -162,5 +162,7 @@ void extract_add_we_partners(struct ctx *c, struct record_action *a, const struc
 void extract_actions_init(struct ctx *c);
 void extract_actions_in_sentence(struct ctx *c, const struct sent *st);
 void extract_mark_done(struct ctx *c);
+/* extract_reports.c: work the speakers report done, into r->reports. */
+void extract_reports(struct ctx *c);
 
 #endif

@@ -420,6 +420,10 @@ int store_add_record(struct store *st, const struct record *rec,
         ingest_facts_items(&in) < 0 || ingest_facts_actions(&in, posted) < 0 ||
         ingest_facts_glossary(&in) < 0 || people_resolve(st) < 0)
         goto fail;
+    /* The meeting's name first: a closed action's history gives it. */
+    describe_meeting(st, in.meeting_id, res->meeting, sizeof(res->meeting));
+    if (ingest_facts_reports(&in, posted, res) < 0)
+        goto fail;
     if (store_commit(st) < 0)
         goto fail;
 

@@ -250,6 +250,13 @@ void record_free(struct record *r)
         free(r->glossary[i].expansion);
     }
     free(r->glossary);
+    for (int i = 0; i < r->n_reports; i++) {
+        free(r->reports[i].speaker);
+        free(r->reports[i].verb);
+        free(r->reports[i].object);
+        free(r->reports[i].quote);
+    }
+    free(r->reports);
     free(r);
 }
 

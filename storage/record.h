@@ -72,6 +72,16 @@ struct record_next {
     size_t offset;
 };
 
+/* Work a speaker reports done ("I sent the draft last week"): it may
+ * close one of their actions from an earlier meeting (ingest_reports.c). */
+struct record_report {
+    char *speaker;          /* display name of who said it */
+    char *verb;             /* the action verb's plain form: "send", "draft" */
+    char *object;           /* what was done, as written: "the draft" */
+    char *quote;            /* exact substring of record.text */
+    size_t offset;
+};
+
 struct record_gloss {
     char *acronym;          /* "EGM" */
     char *expansion;        /* "Expert Group Meeting" */
@@ -103,6 +113,7 @@ struct record {
     struct record_action *actions;    int n_actions;
     struct record_next *next;         /* or NULL */
     struct record_gloss *glossary;    int n_glossary;
+    struct record_report *reports;    int n_reports;
 };
 
 /* Read one record. `data` is the raw bytes as received (file or message).

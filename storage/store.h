@@ -66,6 +66,11 @@ struct store_ingest_result {
     int new_meeting;            /* 1 when the record started a meeting */
     int turns, people, actions, decisions;
     char meeting[128];          /* "DC Coordination Group #62 (2022-06-14)" */
+    /* Actions of earlier meetings the record reports done ("I sent the
+     * survey"), closed by it: how many, and the first codes. */
+    int closed;
+#define STORE_CLOSED_MAX 8
+    char closed_codes[STORE_CLOSED_MAX][24];
 };
 
 /* Parse `data` (raw bytes, at most max_bytes) with record_parse() and store

@@ -108,6 +108,9 @@ int64_t ingest_step_id(sqlite3_stmt *s);
 int ingest_facts_items(struct ingest *in);
 int ingest_facts_actions(struct ingest *in, int64_t posted);
 int ingest_facts_glossary(struct ingest *in);
+/* ingest_reports.c: the speakers' open actions of earlier meetings that
+ * the record reports done, closed and counted into res. 0 or -1. */
+int ingest_facts_reports(struct ingest *in, int64_t posted, struct store_ingest_result *res);
 
 /* attrib.c: whose words a turn carries when its label does not say.
  * Each returns a person of the meeting (id > 0, canonical name to free

@@ -2,6 +2,7 @@
 """Questions in the room, after three records were posted: who raised a topic
 (with the prefix and by addressing scribe by name), a question and a chat
 message that name a summary's headings (not taken for records), open actions for DC,
+a later record that reports an action done closing it,
 closing an action, a non-admin's forget refused while the meeting stays and
 accepted once a power-level change in the timeline makes them admin;
 messages not addressed to scribe are ignored."""
@@ -121,9 +122,32 @@ def test(t):
     b = hs.all_text(rs)
     check(re.search(r"Dorota", b) is None, "meeting #8 is gone: %r" % b[:160])
 
+    step("a record that reports an action done closes it")
+    q11, rs = bot.ask(alice, room, "!open actions for Ravi")
+    b = hs.all_text(rs)
+    m = re.search(r"\b(A\d+)\b[^\n]*booth request form", b)
+    check(m is not None, "Ravi's booth request form is open: %r" % b[:300])
+    form = m.group(1) if m else "A0"
+    nine = ("XYZ Coordination Meeting #9\n\n13 September 2022\n\n"
+            ">> ANNA BERG:  Welcome to the ninth meeting.  Ravi, the booth?\n\n"
+            ">> RAVI MENON:  Yes, I sent the booth request form to the host committee in July.  "
+            "They confirmed it.\n\n"
+            ">> ANNA BERG:  Thank you.  Bye.\n")
+    e9 = alice.say(room, nine)
+    rs = bot.wait_reply(room, e9, what="scribe's reply to the #9 record")
+    b = hs.all_text(rs)
+    check(re.search(r"Reported done here, so closed:[^\n]*\b%s\b" % form, b) is not None,
+          "the reply says %s is closed: %r" % (form, b[-300:]))
+    q12, rs = bot.ask(alice, room, "!open actions for Ravi")
+    b = hs.all_text(rs)
+    check(not re.search(r"\b%s\b" % form, b), "%s is no longer open: %r" % (form, b[:300]))
+    q13, rs = bot.ask(alice, room, "!%s" % form)
+    b = hs.all_text(rs)
+    check("I sent the booth request form" in b, "its history quotes the report: %r" % b[:400])
+
     step("every question answered exactly once")
     time.sleep(1)
-    for trig in (q1, q2, q_dec, q4, q5, q6, q7, q8, q9, q10):
+    for trig in (q1, q2, q_dec, q4, q5, q6, q7, q8, q9, q10, q11, q12, q13):
         rs = bot.replies_to(room, trig)
         bodies = [hs.body(r) for r in rs]
         check(len(bodies) == len(set(bodies)) and len(rs) >= 1,

@@ -1,0 +1,104 @@
+/* tests/test_reports.c -- work reported done in a later record ("Yes, I
+ * sent the survey") closes the speaker's matching action from an earlier
+ * meeting, and nothing else: not another person's, not another thing, not
+ * a question, not an action of a later meeting. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+#include <string.h>
+
+#include "store_fixture.h"
+#include "../storage/record.h"
+
+/* Meeting #1 of the garden committee: Ana's and Ben's actions. */
+static const char meeting1[] =
+    "Garden Committee Meeting #1\n2 May 2023\n\n"
+    ">> ANA LIMA: Welcome. I will send the survey to all members by Friday.\n\n"
+    ">> BEN OKAFOR: I will draft the newsletter for June.\n\n"
+    ">> ANA LIMA: And I will circulate the minutes next week.\n";
+
+static void ingest(struct store *st, const char *text, struct store_ingest_result *res)
+{
+    char err[256] = "";
+
+    if (store_ingest(st, text, strlen(text), 0, "record.txt", NULL, 1700000000, res, err,
+                     sizeof(err)) != 0)
+        fail_msg("store_ingest: %s", err);
+}
+
+/* The action of `code`'s status: 1 done, 0 open. */
+static int done(struct store *st, const char *code)
+{
+    struct store_action a;
+    int d;
+
+    assert_int_equal(store_action_get(st, code, &a), 0);
+    d = a.done;
+    store_action_release(&a);
+    return d;
+}
+
+static void test_report_closes_own_action(void **state)
+{
+    struct store *st = store_fixture_open_mem();
+    struct store_ingest_result res;
+
+    (void)state;
+    ingest(st, meeting1, &res);
+    assert_int_equal(res.actions, 3);
+    assert_int_equal(res.closed, 0);
+    /* A1 Ana: survey; A2 Ben: newsletter; A3 Ana: minutes. */
+    ingest(st,
+           "Garden Committee Meeting #2\n16 May 2023\n\n"
+           ">> ANA LIMA: Yes, I sent the survey last week and we have ten answers.\n\n"
+           /* Someone else's report of the same thing, another thing, a question. */
+           ">> BEN OKAFOR: I sent the survey to my street too. Did I send the newsletter?\n\n"
+           ">> ANA LIMA: I have shared the photos of the beds.\n",
+           &res);
+    assert_int_equal(res.closed, 1);
+    assert_string_equal(res.closed_codes[0], "A1");
+    assert_int_equal(done(st, "A1"), 1);
+    assert_int_equal(done(st, "A2"), 0);
+    assert_int_equal(done(st, "A3"), 0);
+    store_close(st);
+}
+
+/* A report only closes what was promised before it: an action of a
+ * later meeting stays open, and a record that reports nothing closes
+ * nothing. */
+static void test_report_not_forward(void **state)
+{
+    struct store *st = store_fixture_open_mem();
+    struct store_ingest_result res;
+
+    (void)state;
+    ingest(st,
+           "Garden Committee Meeting #2\n16 May 2023\n\n"
+           ">> ANA LIMA: Yes, I sent the survey last week and we have ten answers.\n\n"
+           ">> BEN OKAFOR: Good.\n",
+           &res);
+    assert_int_equal(res.closed, 0);
+    ingest(st, meeting1, &res);
+    assert_int_equal(res.closed, 0);
+    assert_int_equal(done(st, "A1"), 0);
+    ingest(st,
+           "Garden Committee Meeting #3\n30 May 2023\n\n"
+           ">> ANA LIMA: I will sent it again, sorry, the survey.\n\n"
+           ">> BEN OKAFOR: Thanks Ana.\n",
+           &res);
+    assert_int_equal(res.closed, 0);
+    store_close(st);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_report_closes_own_action),
+        cmocka_unit_test(test_report_not_forward),
+    };
+
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
