@@ -162,6 +162,11 @@ void extract_add_we_partners(struct ctx *c, struct record_action *a, const struc
 void extract_actions_init(struct ctx *c);
 void extract_actions_in_sentence(struct ctx *c, const struct sent *st);
 void extract_mark_done(struct ctx *c);
+/* extract_spoken.c: the phrases it looks for (before phrases_index()),
+ * the agenda read out, and the apologies given. */
+void extract_spoken_init(struct ctx *c);
+void extract_spoken_agenda(struct ctx *c);
+void extract_spoken_apologies(struct ctx *c);
 /* extract_reports.c: work the speakers report done, into r->reports. */
 void extract_reports(struct ctx *c);
 
