@@ -621,9 +621,10 @@ int commands_ingest(const struct cmd_ctx *ctx, const char *data, size_t len,
             rt_nl(&q);
         }
         if (rc >= 0 && res.closed > 0) {
-            /* Reported done in the record ("I sent the survey"). */
-            rt_text(&q, res.closed == 1 ? "Reported done here, so closed: "
-                                        : "Reported done here, so closed:");
+            /* Reported done in the record ("I sent the survey"), or in
+             * a later one stored before it. */
+            rt_text(&q, res.closed == 1 ? "Reported done, so closed: "
+                                        : "Reported done, so closed:");
             for (int i = 0; i < res.closed && i < STORE_CLOSED_MAX; i++)
                 rt_printf(&q, "%s%s", i ? ", " : res.closed == 1 ? "" : " ", res.closed_codes[i]);
             if (res.closed > STORE_CLOSED_MAX)

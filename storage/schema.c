@@ -320,6 +320,23 @@ static const char schema_v9[] =
     "INSERT INTO items_fts(items_fts, rank) VALUES('usermerge', 2);"
     "INSERT INTO actions_fts(actions_fts, rank) VALUES('usermerge', 2);";
 
+/* Version 10: work the speakers reported done (ingest_reports.c), kept
+ * so that a record of an earlier meeting stored after a later one has
+ * its actions closed by what the later one reported, as the other way
+ * round. By person, for the owners of a new action. */
+static const char schema_v10[] =
+    "CREATE TABLE IF NOT EXISTS reports("
+    "  meeting_id INTEGER NOT NULL REFERENCES meetings(id) ON DELETE CASCADE,"
+    "  record_id INTEGER NOT NULL REFERENCES records(id) ON DELETE CASCADE,"
+    "  person_id INTEGER NOT NULL REFERENCES persons(id),"
+    "  speaker TEXT NOT NULL,"
+    "  verb TEXT NOT NULL,"
+    "  object TEXT NOT NULL,"
+    "  quote TEXT NOT NULL,"
+    "  offset INTEGER NOT NULL DEFAULT 0);"
+    "CREATE INDEX IF NOT EXISTS reports_person ON reports(person_id);"
+    "CREATE INDEX IF NOT EXISTS reports_record ON reports(record_id);";
+
 static const struct migration migrations[] = {
     { 1, schema_v1 },
     { 2, schema_v2 },
@@ -328,6 +345,7 @@ static const struct migration migrations[] = {
     { 7, schema_v7 },
     { 8, schema_v8 },
     { 9, schema_v9 },
+    { 10, schema_v10 },
 };
 
 int schema_has_fts5(sqlite3 *db)

@@ -41,7 +41,7 @@ struct store {
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
-#define SCHEMA_VERSION 9
+#define SCHEMA_VERSION 10
 int schema_migrate(struct store *st, char *err, size_t errlen);
 /* 1 when this SQLite has FTS5. */
 int schema_has_fts5(sqlite3 *db);

@@ -256,7 +256,7 @@ static void test_upgrade_from_v6(void **state)
     assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "PRAGMA user_version", -1, &s, NULL),
                      SQLITE_OK);
     assert_int_equal(sqlite3_step(s), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(s, 0), 9);
+    assert_int_equal(sqlite3_column_int(s, 0), 10);
     sqlite3_finalize(s);
     expect(st, "Lee Park", STORE_ACT_OPEN, "2: A5 A6");
     expect(st, "Lee Park", STORE_ACT_DONE, "1: A2");

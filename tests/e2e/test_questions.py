@@ -136,7 +136,7 @@ def test(t):
     e9 = alice.say(room, nine)
     rs = bot.wait_reply(room, e9, what="scribe's reply to the #9 record")
     b = hs.all_text(rs)
-    check(re.search(r"Reported done here, so closed:[^\n]*\b%s\b" % form, b) is not None,
+    check(re.search(r"Reported done, so closed:[^\n]*\b%s\b" % form, b) is not None,
           "the reply says %s is closed: %r" % (form, b[-300:]))
     q12, rs = bot.ask(alice, room, "!open actions for Ravi")
     b = hs.all_text(rs)
