@@ -3,7 +3,9 @@
  * speaker's open actions from earlier meetings that do the same kind of
  * thing to the same thing: one of the action's verbs is of the report's
  * kind (sending, writing, contacting ...) and a word of what was done is
- * in the action. Called by store_add_record() (ingest.c) inside its
+ * in the action. The reports are kept (schema 10), so that a record of
+ * an earlier meeting stored after a later one has its actions closed by
+ * them too. Called by store_add_record() (ingest.c) inside its
  * transaction; the closing is in the action's history with the quote. */
 #include "store_int.h"
 #include "record.h"
