@@ -4,6 +4,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include <cmocka.h>
 
 #include "cmd_fixture.h"
@@ -57,4 +58,18 @@ void cmd_fixture_same(struct fixture *f, const char *msg, const char *want)
 
     assert_string_equal(cmd_fixture_ask(f, msg), copy);
     free(copy);
+}
+
+void cmd_fixture_add_text(struct fixture *f, const char *text)
+{
+    struct record *r = NULL;
+    char err[256] = "";
+
+    if (record_parse(text, strlen(text), 0, &r, err, sizeof(err)) < 0)
+        fail_msg("record_parse: %s", err);
+    if (store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err, sizeof(err)) != 0) {
+        record_free(r);
+        fail_msg("store_add_record: %s", err);
+    }
+    record_free(r);
 }

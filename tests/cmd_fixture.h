@@ -25,6 +25,10 @@ const char *cmd_fixture_ask(struct fixture *f, const char *msg);
  * copied before asking. */
 void cmd_fixture_same(struct fixture *f, const char *msg, const char *want);
 
+/* Reads `text` as a meeting record and stores it (posted at 1700000100);
+ * fails the test when it is not read or not stored. */
+void cmd_fixture_add_text(struct fixture *f, const char *text);
+
 /* The short names the chat-language tests use. */
 static inline const char *ask(struct fixture *f, const char *msg)
 {

@@ -267,13 +267,9 @@ static void test_decisions_every_word(void **state)
         ">> ANNA BERG: It was agreed that the budget report goes to the council.\n\n"
         ">> LEE PARK: It was agreed that the fence report waits for the survey.\n";
     struct fixture *f = *state;
-    struct record *r = NULL;
-    char err[256];
     const char *t;
 
-    assert_int_equal(record_parse(text, strlen(text), 0, &r, err, sizeof(err)), 0);
-    assert_int_equal(store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err, sizeof(err)), 0);
-    record_free(r);
+    cmd_fixture_add_text(f, text);
     t = ask(f, "what was decided about the fence report?");
     assert_non_null(strstr(t, "the fence report waits for the survey"));
     assert_null(strstr(t, "annual report"));
@@ -300,17 +296,11 @@ static void test_decisions_meeting_first(void **state)
         ">> ANNA BERG: Thank you, nothing more from me.\n",
     };
     struct fixture *f = *state;
-    struct record *r = NULL;
-    char err[256];
     const char *t;
     size_t i;
 
-    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        assert_int_equal(record_parse(texts[i], strlen(texts[i]), 0, &r, err, sizeof(err)), 0);
-        assert_int_equal(store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err,
-                                          sizeof(err)), 0);
-        record_free(r);
-    }
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        cmd_fixture_add_text(f, texts[i]);
     t = ask(f, "what was decided at #7 about the fence?");
     assert_non_null(strstr(t, "Decided about \"the fence\""));
     assert_non_null(strstr(t, "painted green"));

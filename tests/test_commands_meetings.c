@@ -215,19 +215,14 @@ static void test_how_often(void **state)
         ">> LEE PARK: Welcome. Anna will send the minutes by Friday.\n\n>> ANNA BERG: I will.\n",
     };
     struct fixture *f = *state;
-    struct record *r = NULL;
-    char err[256], *want;
+    char *want;
     const char *t;
     size_t i;
 
     t = ask(f, "how often do we meet?");
     assert_non_null(strstr(t, "cannot tell how often"));
-    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++) {
-        assert_int_equal(record_parse(texts[i], strlen(texts[i]), 0, &r, err, sizeof(err)), 0);
-        assert_int_equal(store_add_record(f->st, r, NULL, NULL, 1700000100, NULL, err,
-                                          sizeof(err)), 0);
-        record_free(r);
-    }
+    for (i = 0; i < sizeof(texts) / sizeof(texts[0]); i++)
+        cmd_fixture_add_text(f, texts[i]);
     t = ask(f, "how often do we meet?");
     /* #5 (10 Jan 2023) and these three: gaps of 9, 4 and 4 weeks. */
     assert_non_null(strstr(t, "4 dated meetings from 10 Jan 2023 to 9 May 2023: usually about 4 weeks apart"));

@@ -17,6 +17,7 @@
 #include "../bot/console.h"
 #include "../storage/reader_int.h"
 #include "../storage/record.h"
+#include "record_fixture.h"
 #include "../storage/util.h"
 
 #define FIXTURES "tests/data/records"
@@ -180,17 +181,6 @@ done:
     free(exp_text);
     free(data);
     return fails;
-}
-
-/* The record in `text`, which must read (the reason is shown when not). */
-static struct record *parse_ok(const char *text)
-{
-    struct record *r = NULL;
-    char err[256] = "";
-
-    if (record_parse(text, strlen(text), 0, &r, err, sizeof(err)) < 0)
-        fail_msg("record_parse: %s", err);
-    return r;
 }
 
 static void test_fixtures(void **state)

@@ -10,17 +10,7 @@
 #include <string.h>
 
 #include "../storage/record.h"
-
-/* The record in `text`, which must read (the reason is shown when not). */
-static struct record *parse_ok(const char *text)
-{
-    struct record *r = NULL;
-    char err[256] = "";
-
-    if (record_parse(text, strlen(text), 0, &r, err, sizeof(err)) < 0)
-        fail_msg("record_parse: %s", err);
-    return r;
-}
+#include "record_fixture.h"
 
 /* A summary is known by its headings, not by their words in a sentence:
  * chat messages that talk about decisions, the agenda or the minutes of a
