@@ -128,6 +128,10 @@ static int heading_marks(const char *t, const struct rlines *l)
         if (ln->blank)
             continue;
         at = heading_start(t, ln);
+        /* A heading starts with a capital: "next steps before the
+         * meeting" is a wrapped sentence going on. */
+        if (at >= ln->end || !isupper((unsigned char)t[at]))
+            continue;
         for (int k = 0; summary_marks[k]; k++) {
             n = strlen(summary_marks[k]);
             if (!seen[k] && ln->end - at >= n &&

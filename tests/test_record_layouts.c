@@ -22,6 +22,8 @@ static void test_summary_headings(void **state)
         "scribe, what decisions were made on the agenda at the meeting of 3 May?",
         "Hi all, the minutes of the March meeting are attached. Participants please check "
         "your names. Apologies from Sam.",
+        "Hi all,\n\nthe minutes of Tuesday's meeting are in the drive. Please look at the\n"
+        "next steps before the meeting on 10 October. Apologies from Diego.\n\nThanks, Ruth\n",
         "# Example records\n\nThree meeting records written for the project: a summary report\n"
         "with key points, next steps and a participants table; a transcript with decisions.\n"
         "Meeting #14 and meeting #15.\n",
