@@ -1,7 +1,8 @@
-/* storage/extract_reports.c -- work a speaker reports done, in the first
- * person ("Yes, I sent the survey on the 20th of March", "I've circulated
- * the draft description"), read into r->reports: the verb's plain form
- * and what was done. The store closes with them the speaker's matching
+/* storage/extract_reports.c -- work reported done, by a speaker in the
+ * first person ("Yes, I sent the survey on the 20th of March", "I've
+ * circulated the draft description") or of a person or body the record
+ * names ("Priya sent the survey", "The Secretariat has shared the poll"),
+ * read into r->reports: who, the verb's plain form and what was done. The store closes with them the speaker's matching
  * actions from earlier meetings (ingest_reports.c). Pure: no SQLite. */
 #include "extract_int.h"
 
@@ -24,9 +25,10 @@ static const struct {
     { "booked", "book" }, { "scheduled", "schedule" }, { "set up", "set up" },
 };
 
-/* Words between "I" and the verb: "I have", "I've already", "I also". */
-static const char *const between[] = { "have ", "'ve ", "\xE2\x80\x99ve ", "already ", "also ",
-                                       "just ", "now ", "finally ", NULL };
+/* Words between who did it and the verb: "I have", "I've already",
+ * "Priya has also". */
+static const char *const between[] = { "have ", "has ", "'ve ", "\xE2\x80\x99ve ", "already ",
+                                       "also ", "just ", "now ", "finally ", NULL };
 /* Words a sentence may open with before "I": "Yes, I sent ...". */
 static const char *const openers[] = { "yes, ", "yes ", "so, ", "so ", "and ", "well, ",
                                        "okay, ", "ok, ", "also, ", "good news: ", NULL };
@@ -52,23 +54,46 @@ static size_t skip_list(const char *low, size_t i, size_t e, const char *const *
     return i;
 }
 
-/* The sentence st as a report, when it is one: "I [have] <past> <object>". */
+/* Who the sentence st says did something, and where its verb may start:
+ * "I" (the speaker of a spoken turn), or a person or body of the record
+ * named first ("Priya sent ...", "The Secretariat has shared ..."). NULL
+ * when neither. */
+static const char *reporter(const struct ctx *c, const struct sent *st, size_t *verb)
+{
+    const struct record *r = c->r;
+    const struct record_turn *tn = &r->turns[st->turn];
+    const char *low = c->low, *who = NULL;
+    size_t i = skip_list(low, st->s, st->e, openers), l = 0;
+
+    if (!strncmp(low + i, "the ", 4) && extract_body_at(c, r->text, i + 4, st->e, &l))
+        i += 4;
+    if (tn->speaker >= 0 && i + 2 < st->e && low[i] == 'i' &&
+        (low[i + 1] == ' ' || low[i + 1] == '\'' || (unsigned char)low[i + 1] == 0xE2)) {
+        who = r->speakers[tn->speaker].name;
+        l = low[i + 1] == ' ' ? 2 : 1;
+    } else if (isupper((unsigned char)r->text[i]) && (l = extract_name_at(c, r->text, i, st->e, &who))) {
+        l++;
+    } else if ((who = extract_body_at(c, r->text, i, st->e, &l)) != NULL) {
+        l++;
+    }
+    if (!who || i + l >= st->e)
+        return NULL;
+    *verb = skip_list(low, i + l, st->e, between);
+    return who;
+}
+
+/* The sentence st as a report, when it is one: "I [have] <past> <object>",
+ * "Priya [has] <past> <object>". */
 static void report_in(struct ctx *c, const struct sent *st)
 {
     struct record *r = c->r;
-    const struct record_turn *tn = &r->turns[st->turn];
-    const char *low = c->low;
-    size_t i = skip_list(low, st->s, st->e, openers), o, end;
+    const char *low = c->low, *who;
+    size_t i, o, end;
     struct record_report *rp;
     int v = -1;
 
-    if (i + 2 >= st->e || low[i] != 'i' || (low[i + 1] != ' ' && low[i + 1] != '\'' &&
-                                            (unsigned char)low[i + 1] != 0xE2))
+    if (!(who = reporter(c, st, &i)))
         return;
-    i++;
-    if (low[i] == ' ')
-        i++;
-    i = skip_list(low, i, st->e, between);
     i = reader_skip_space(low, i, st->e);
     for (size_t k = 0; k < sizeof(done_verbs) / sizeof(done_verbs[0]) && v < 0; k++) {
         size_t n = strlen(done_verbs[k].past);
@@ -93,7 +118,7 @@ static void report_in(struct ctx *c, const struct sent *st)
         return;
     rp = READER_PUSH(r->reports, r->n_reports);
     memset(rp, 0, sizeof(*rp));
-    rp->speaker = xstrdup(r->speakers[tn->speaker].name);
+    rp->speaker = xstrdup(who);
     rp->verb = xstrdup(done_verbs[v].plain);
     rp->object = reader_clean_dup(r->text + o, end - o);
     rp->quote = extract_quote_dup(r, st->s, st->e);
@@ -102,12 +127,8 @@ static void report_in(struct ctx *c, const struct sent *st)
 
 void extract_reports(struct ctx *c)
 {
-    for (int k = 0; k < c->n_sents; k++) {
-        const struct record_turn *tn = &c->r->turns[c->sents[k].turn];
-
-        /* Spoken, by a named speaker, and said as a fact, not asked. */
-        if (tn->speaker < 0 || c->r->text[c->sents[k].e - 1] == '?')
-            continue;
-        report_in(c, &c->sents[k]);
-    }
+    for (int k = 0; k < c->n_sents; k++)
+        /* Said as a fact, not asked. */
+        if (c->r->text[c->sents[k].e - 1] != '?')
+            report_in(c, &c->sents[k]);
 }

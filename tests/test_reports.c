@@ -104,11 +104,44 @@ static void test_report_any_order(void **state)
     store_close(st);
 }
 
+/* A report of someone the record names, in a summary or a spoken turn:
+ * "Ben has drafted the newsletter", "The Secretariat shared the poll". */
+static void test_report_third_person(void **state)
+{
+    struct store *st = store_fixture_open_mem();
+    struct store_ingest_result res;
+
+    (void)state;
+    ingest(st, meeting1, &res);
+    ingest(st,
+           "Garden Committee Meeting #1\n2 May 2023\nSummary report\n\n"
+           "Participants: Ana Lima, Ben Okafor\n\nKey points raised\n"
+           "- Members discussed the survey of all members at length.\n\n"
+           "Next steps\n- The Secretariat will share a poll for the next meeting.\n",
+           &res);
+    assert_int_equal(res.actions, 1);
+    /* A1-A3 from the transcript, A4 the Secretariat's poll. */
+    ingest(st,
+           "Garden Committee Meeting #2\n16 May 2023\nSummary report\n\n"
+           "Participants: Ana Lima, Ben Okafor\n\nKey points raised\n"
+           "- Ben has drafted the newsletter for June and asked for photos.\n"
+           "- The Secretariat shared the poll; the date is 30 May.\n"
+           "- Ana circulated nothing yet.\n",
+           &res);
+    assert_int_equal(res.closed, 2);
+    assert_int_equal(done(st, "A2"), 1);
+    assert_int_equal(done(st, "A4"), 1);
+    assert_int_equal(done(st, "A1"), 0);
+    assert_int_equal(done(st, "A3"), 0);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_report_closes_own_action),
         cmocka_unit_test(test_report_any_order),
+        cmocka_unit_test(test_report_third_person),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
