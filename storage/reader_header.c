@@ -262,7 +262,8 @@ static char *group_from_title(const char *title)
 {
     static const char *drop[] = { "virtual", "online", "hybrid", "the", "of",
                                   "minutes", "summary", "report",
-                                  "annual", "monthly", "regular", "joint", "|",
+                                  "annual", "monthly", "weekly", "biweekly", "fortnightly",
+                                  "regular", "joint", "|",
                                   "-", "\xE2\x80\x93", "\xE2\x80\x94", NULL };
     struct buf b;
     size_t wl, n = strlen(title), i = 0;

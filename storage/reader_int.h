@@ -50,6 +50,13 @@ long reader_find_word_ci(const char *s, size_t n, const char *needle);
 
 /* Header facts shared by both readers. */
 void reader_parse_header(struct record *r, const struct rlines *l, int header_end);
+/* transcript.c: line ln as a "Name: text" turn (an optional clock time
+ * first): 1 with the label's end and the text's start, else 0. And 1
+ * when the record is a transcript of such turns: at least four, of at
+ * least two people, one of whom speaks more than once. */
+int transcript_plain_turn(const char *t, const struct rline *ln, size_t *label_end,
+                          size_t *text_start);
+int transcript_plain_shape(const char *t, const struct rlines *l);
 /* Where a word for a meeting ("meeting", "call", "session", ...) is in
  * s[0..n), its length in *wlen; -1 when none. */
 long reader_meeting_word_at(const char *s, size_t n, size_t *wlen);

@@ -150,7 +150,7 @@ static int heading_marks(const char *t, const struct rlines *l)
  * "the agenda" of a meeting is a question. */
 static int shape_of(const char *t, size_t len, const struct rlines *l)
 {
-    int turns = count_turn_lines(t, l), marks, nonblank = 0, meetingish = 0;
+    int turns = count_turn_lines(t, l), marks, nonblank = 0, meetingish = 0, plain_seen = 0;
     size_t head = len < 4096 ? len : 4096, wl;
 
     if (turns >= 2)
@@ -159,8 +159,18 @@ static int shape_of(const char *t, size_t len, const struct rlines *l)
     for (int i = 0; i < l->n && nonblank < 12; i++) {
         const struct rline *ln = &l->v[i];
         char date[11];
+        size_t le, ts;
+
         if (ln->blank)
             continue;
+        /* "Name: text" turns without arrows, after a header that names
+         * a meeting or a date (a chat excerpt pasted has none), unless
+         * it is a report with headings of its own. */
+        if (!plain_seen && transcript_plain_turn(t, ln, &le, &ts)) {
+            plain_seen = 1;
+            if (meetingish && marks < 2 && transcript_plain_shape(t, l))
+                return RECORD_TRANSCRIPT;
+        }
         nonblank++;
         if (ln->end - ln->text < 200 &&
             (reader_meeting_word_at(t + ln->text, ln->end - ln->text, &wl) >= 0 ||

@@ -1,6 +1,8 @@
 /* storage/transcript.c -- read a raw captioning (CART) transcript: the
  * ">> NAME: text" turns with every quirk real captioners produce, and the
- * speakers behind the labels. Pure: no SQLite, no I/O. */
+ * speakers behind the labels; and a transcript of "Name: text" lines
+ * without arrows (a meeting tool's export, typed notes of who said what).
+ * Pure: no SQLite, no I/O. */
 #include "reader_int.h"
 
 #include <ctype.h>
@@ -381,6 +383,81 @@ static void build_speakers(struct record *r, struct lab *labs, int nl)
     free(parent);
 }
 
+/* ---- "Name: text" transcripts (no ">>") ------------------------------- */
+
+/* Labels that head a line of a record without being anyone who spoke. */
+static const char *const not_speakers[] = {
+    "date", "time", "location", "venue", "place", "present", "participants", "attendees",
+    "attendance", "apologies", "absent", "regrets", "agenda", "chair", "chairs", "facilitator",
+    "facilitators", "note", "notes", "minutes", "subject", "re", "from", "to", "cc", "title",
+    "next steps", "key points", "decisions", "decision", "action", "actions", "action items",
+    "action points", "outcome", "outcomes", "summary", "meeting", "when", "where", "call",
+    "link", "email", "phone", "item", "items", "topic", "topics", "agreed", "update",
+    "updates", "status", "background", "purpose", "goal", "result", "results", NULL
+};
+
+int transcript_plain_turn(const char *t, const struct rline *ln, size_t *label_end,
+                          size_t *text_start)
+{
+    size_t p = ln->text, e = ln->end, q, colon;
+
+    if (ln->blank)
+        return 0;
+    /* A clock time first: "00:12:03 Ana Ruiz: ...", "[10:02] Ana: ...". */
+    q = p + (t[p] == '[');
+    while (q < e && (isdigit((unsigned char)t[q]) || t[q] == ':' || t[q] == '.'))
+        q++;
+    if (q > p + 3 && memchr(t + p, ':', q - p) && q < e && (t[q] == ' ' || t[q] == ']'))
+        p = reader_skip_space(t, q + (t[q] == ']'), e);
+    colon = p;
+    while (colon < e && colon - p <= 40 && t[colon] != ':')
+        colon++;
+    if (colon >= e || t[colon] != ':' || colon == p || colon - p > 40 ||
+        !label_ok(t + p, colon - p, 0) || reader_trim_end(t, p, colon) < colon)
+        return 0;
+    for (int i = 0; not_speakers[i]; i++)
+        if (strlen(not_speakers[i]) == colon - p &&
+            !reader_strncasecmp_ascii(t + p, not_speakers[i], colon - p))
+            return 0;
+    q = reader_skip_space(t, colon + 1, e);
+    if (q >= e)
+        return 0;
+    *label_end = colon;
+    *text_start = q;
+    return 1;
+}
+
+int transcript_plain_shape(const char *t, const struct rlines *l)
+{
+    struct { size_t s, n; int count; } seen[32];
+    int n_seen = 0, lines = 0, repeated = 0;
+
+    for (int i = 0; i < l->n; i++) {
+        size_t le, ts, s = l->v[i].text;
+        int k;
+
+        if (!transcript_plain_turn(t, &l->v[i], &le, &ts))
+            continue;
+        /* The label starts past a clock time, if any: from the end back. */
+        while (s < le && !isupper((unsigned char)t[s]))
+            s++;
+        lines++;
+        for (k = 0; k < n_seen; k++)
+            if (seen[k].n == le - s && !memcmp(t + seen[k].s, t + s, le - s))
+                break;
+        if (k == n_seen && n_seen < 32) {
+            seen[n_seen].s = s;
+            seen[n_seen].n = le - s;
+            seen[n_seen++].count = 0;
+        }
+        if (k < n_seen && ++seen[k].count == 2)
+            repeated++;
+    }
+    /* Someone who speaks more than once, and more than one person: a
+     * participants list ("Ana Ruiz: Coalition X") names each once. */
+    return lines >= 4 && n_seen >= 2 && repeated >= 1;
+}
+
 /* Give turn `cur` the text up to `end` when continuation lines grew it. */
 static void finish_turn(struct record *r, int cur, size_t end, int *grown)
 {
@@ -402,12 +479,22 @@ int transcript_read(struct record *r, const struct rlines *l)
     size_t turn_end = 0;
     int grown = 0;
 
+    size_t le = 0, ts = 0;
+    int plain = 0;
+
     for (int i = 0; i < l->n; i++)
         if (!l->v[i].blank && t[l->v[i].text] == '>' && l->v[i].end - l->v[i].text >= 2 &&
             t[l->v[i].text + 1] == '>') {
             first_turn = i;
             break;
         }
+    /* No ">>" at all: "Name: text" turns (record.c said they are there). */
+    if (first_turn < 0 && transcript_plain_shape(t, l)) {
+        plain = 1;
+        for (int i = 0; i < l->n && first_turn < 0; i++)
+            if (transcript_plain_turn(t, &l->v[i], &le, &ts))
+                first_turn = i;
+    }
     if (first_turn < 0)
         return -1;
     reader_parse_header(r, l, first_turn);
@@ -415,16 +502,24 @@ int transcript_read(struct record *r, const struct rlines *l)
     for (int i = first_turn; i < l->n; i++) {
         const struct rline *ln = &l->v[i];
         size_t p = ln->text;
+        int labelled = 0;
 
         if (ln->blank)
             continue;
-        if (t[p] == '>' && p + 1 < ln->end && t[p + 1] == '>') {
-            size_t le, ts;
+        if (plain ? (labelled = transcript_plain_turn(t, ln, &le, &ts)) != 0
+                  : (t[p] == '>' && p + 1 < ln->end && t[p + 1] == '>')) {
             struct record_turn *tn;
             footer = 0;
-            while (p < ln->end && t[p] == '>')
-                p++;
-            p = reader_skip_space(t, p, ln->end);
+            if (plain) {
+                /* Past a clock time to the name. */
+                while (p < le && !isupper((unsigned char)t[p]))
+                    p++;
+            } else {
+                while (p < ln->end && t[p] == '>')
+                    p++;
+                p = reader_skip_space(t, p, ln->end);
+                labelled = parse_label(t, p, ln->end, &le, &ts);
+            }
             if (cur >= 0)
                 r->turns[cur].words = 0;    /* recomputed below */
             finish_turn(r, cur, turn_end, &grown);
@@ -432,7 +527,7 @@ int transcript_read(struct record *r, const struct rlines *l)
             memset(tn, 0, sizeof(*tn));
             cur = r->n_turns - 1;
             tn->speaker = -1;
-            if (parse_label(t, p, ln->end, &le, &ts)) {
+            if (labelled) {
                 char *raw = reader_clean_dup(t + p, le - p);
                 int k = find_lab(labs, nl, raw);
                 if (k < 0) {

@@ -1,7 +1,8 @@
 /* tests/test_record_layouts.c -- the record readers on layouts people
- * write summaries in besides the report's own: what makes a summary (its
- * headings, not their words in a chat message), a "Decisions" list,
- * minutes with a "Present:" line and a time range, Markdown notes. */
+ * write records in besides the captioner's and the report's own: what
+ * makes a summary (its headings, not their words in a chat message), a
+ * "Decisions" list, minutes with a "Present:" line and a time range,
+ * Markdown notes, a transcript of "Name: text" lines. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -144,6 +145,50 @@ static void test_markdown_notes(void **state)
     record_free(r);
 }
 
+/* A transcript of "Name: text" lines without ">>": read when a header
+ * names the meeting and someone speaks more than once; a chat excerpt
+ * with no header is no record, and a report's "Name: affiliation" list
+ * (each name once) stays a report. */
+static void test_plain_transcript(void **state)
+{
+    static const char plain[] =
+        "Garden Committee meeting #5\n6 June 2023\n\n"
+        "00:00:03 Ana Lima: Welcome. Two points today: compost and the fair.\n"
+        "00:00:20 Ben Okafor: I will order the compost bins by Friday.\n"
+        "Date: the fair is on 10 June\n"
+        "00:00:41 Ana Lima: Thank you, Ben.\n"
+        "00:00:50 Ben Okafor: And the fair needs two more volunteers.\n";
+    static const char chat[] =
+        "Ana: are you coming tonight?\nBen: yes, after the meeting\n"
+        "Ana: great, see you\nBen: bring the slides\n";
+    static const char report[] =
+        "Garden Committee meeting #5\n6 June 2023\nSummary report\n\n"
+        "Participants\nAna Lima: Riverside Garden\nBen Okafor: Hill Allotments\n"
+        "Carla Ruiz: Town Council\nDev Patel: Seed Library\n\n"
+        "Key points raised\n- Members discussed the compost bins at some length.\n";
+    struct record *r;
+    char err[256];
+
+    (void)state;
+    r = parse_ok(plain);
+    assert_int_equal(r->kind, RECORD_TRANSCRIPT);
+    assert_int_equal(r->n_speakers, 2);
+    assert_int_equal(r->n_turns, 4);
+    assert_string_equal(r->speakers[0].name, "Ana Lima");
+    assert_int_equal(r->speakers[0].turns, 2);
+    /* "Date: ..." goes on with Ben's turn; nobody is called Date. */
+    assert_non_null(strstr(r->turns[1].text, "the fair is on 10 June"));
+    assert_int_equal(r->n_actions, 1);
+    assert_string_equal(r->actions[0].owners[0], "Ben Okafor");
+    record_free(r);
+    assert_int_equal(record_looks_like(chat, strlen(chat)), 0);
+    assert_int_equal(record_parse(chat, strlen(chat), 0, &r, err, sizeof(err)), -1);
+    r = parse_ok(report);
+    assert_int_equal(r->kind, RECORD_SUMMARY);
+    assert_int_equal(r->n_participants, 4);
+    record_free(r);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -151,6 +196,7 @@ int main(void)
         cmocka_unit_test(test_decisions_heading),
         cmocka_unit_test(test_minutes_layout),
         cmocka_unit_test(test_markdown_notes),
+        cmocka_unit_test(test_plain_transcript),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
