@@ -46,7 +46,8 @@ static int help_run(struct cmd_q *q)
         rt_item_end(q);
     }
     rt_list_end(q);
-    rt_text(q, "Post a transcript or summary report (text or file) and I read it and reply with a recap.");
+    rt_text(q, "Post a transcript or summary report (text or file) and I read it and reply with a "
+               "recap; actions it reports done (\"I sent the survey\") I close.");
     rt_nl(q);
     return 0;
 }

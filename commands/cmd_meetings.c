@@ -373,8 +373,8 @@ out:
 
 const struct command cmd_meetings = {
     .name = "meetings",
-    .usage = "meetings [about TOPIC] [in June 2022]",
-    .help = "the meetings I hold, those that discussed a topic, or those of a year or month",
+    .usage = "meetings [about TOPIC] [in June 2022] | how often do we meet?",
+    .help = "the meetings I hold, those that discussed a topic, or those of a year or month; how far apart they are",
     .match = meetings_match,
     .run = meetings_run,
 };
