@@ -22,6 +22,19 @@ struct store *store_fixture_open_mem(void)
     return st;
 }
 
+int64_t store_fixture_ingest(struct store *st, const char *text, const char *name,
+                             int64_t posted, struct store_ingest_result *res)
+{
+    struct store_ingest_result own;
+    char err[256] = "";
+
+    if (!res)
+        res = &own;
+    if (store_ingest(st, text, strlen(text), 0, name, NULL, posted, res, err, sizeof(err)) != 0)
+        fail_msg("store_ingest of %s: %s", name, err[0] ? err : "a duplicate");
+    return res->meeting_id;
+}
+
 void store_fixture_add(struct store *st, struct record *r, int want,
                        struct store_ingest_result *res)
 {

@@ -1,11 +1,12 @@
 /* tests/store_fixture.h -- a store to test against: one in memory, records
  * added to it, or a temporary database file and its removal. Shared by
  * the unit tests of the store (test_store.c, test_schema.c, test_actions.c,
- * test_query_memo.c, test_search_rank.c, test_topic_match.c). */
+ * test_query_memo.c, test_search_rank.c, test_topic_match.c, test_reports.c). */
 #ifndef SCRIBE_TEST_STORE_FIXTURE_H
 #define SCRIBE_TEST_STORE_FIXTURE_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "../storage/store.h"
 
@@ -17,6 +18,12 @@ struct store *store_fixture_open_mem(void);
  * the test unless store_add_record() returns `want`. `res` may be NULL. */
 void store_fixture_add(struct store *st, struct record *r, int want,
                        struct store_ingest_result *res);
+
+/* Reads and stores the record `text` as `name`, posted at `posted`;
+ * fails the test unless it is stored (0). `res` may be NULL. Returns the
+ * meeting's id. */
+int64_t store_fixture_ingest(struct store *st, const char *text, const char *name,
+                             int64_t posted, struct store_ingest_result *res);
 
 /* Writes to `path` (`cap` bytes) a new name for a database file,
  * "/tmp/scribe-test-NAME-XXXXXX.db", that does not exist yet: store_open()

@@ -31,13 +31,7 @@ static const char second[] =
 
 static int64_t ingest(struct store *st, const char *text, const char *name)
 {
-    struct store_ingest_result res;
-    char err[256];
-
-    if (store_ingest(st, text, strlen(text), 0, name, NULL, 1700000000, &res, err,
-                     sizeof(err)) < 0)
-        fail_msg("ingest: %s", err);
-    return res.meeting_id;
+    return store_fixture_ingest(st, text, name, 1700000000, NULL);
 }
 
 static int kept(struct store *st, int index, const char *key)

@@ -21,13 +21,10 @@ static const char meeting1[] =
     ">> BEN OKAFOR: I will draft the newsletter for June.\n\n"
     ">> ANA LIMA: And I will circulate the minutes next week.\n";
 
+/* The record in `text`, stored (the tests post every record at once). */
 static void ingest(struct store *st, const char *text, struct store_ingest_result *res)
 {
-    char err[256] = "";
-
-    if (store_ingest(st, text, strlen(text), 0, "record.txt", NULL, 1700000000, res, err,
-                     sizeof(err)) != 0)
-        fail_msg("store_ingest: %s", err);
+    store_fixture_ingest(st, text, "record.txt", 1700000000, res);
 }
 
 /* The action of `code`'s status: 1 done, 0 open. */

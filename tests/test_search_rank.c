@@ -26,15 +26,11 @@ static const char *const meeting_fmt =
 
 static int64_t ingest(struct store *st, int number, const char *extra)
 {
-    struct store_ingest_result res;
-    char text[2048], name[32], err[256];
+    char text[2048], name[32];
 
     snprintf(text, sizeof(text), meeting_fmt, number, number, extra);
     snprintf(name, sizeof(name), "m%d.txt", number);
-    if (store_ingest(st, text, strlen(text), 0, name, NULL, 1700000000 + number, &res, err,
-                     sizeof(err)) < 0)
-        fail_msg("ingest: %s", err);
-    return res.meeting_id;
+    return store_fixture_ingest(st, text, name, 1700000000 + number, NULL);
 }
 
 /* The rank argument search_rank_arg() makes for expr, in a static buffer. */
