@@ -209,6 +209,17 @@ int store_topic_covers(const struct store_topic *t, const char *text)
     return t && !store_topic_empty(t) && topic_test(text ? text : "", t, 1);
 }
 
+/* How many words topic t has. */
+static int topic_words(const struct store_topic *t)
+{
+    const char *words = store_topic_words(t), *w;
+    int n = 0;
+
+    for (w = words; w && *w; w++)
+        n += *w != ' ' && (w == words || w[-1] == ' ');
+    return n;
+}
+
 /* The words of index `vocab` (QUERY_ITEMS, QUERY_ACTIONS) that start
  * with stem[0..len), as an FTS5 OR into b; the stem as a prefix query
  * when there are over 64 of them. 0 when there is none. */
@@ -260,7 +271,7 @@ static int stem_terms(struct store *st, int vocab, const char *stem, size_t len,
  * word (then query_on_topic() alone narrows it down). */
 #define PREFIX_SETS_MAX 20
 
-char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic *t)
+static char *topic_expr_dup(struct store *st, int vocab, const struct store_topic *t, int all)
 {
     const char *w = store_topic_words(t);
     struct buf word[16], b;
@@ -295,7 +306,7 @@ char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic
         while (*w == ' ')
             w++;
     }
-    need = (n + 1) / 2;
+    need = all ? n : (n + 1) / 2;
     for (mask = 1; mask < 1u << n; mask++)
         if (__builtin_popcount(mask) == need)
             sets++;
@@ -326,6 +337,16 @@ char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic
     if (!b.len)
         buf_puts(&b, "");       /* nothing can match: an empty string */
     return buf_detach(&b);
+}
+
+char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic *t)
+{
+    return topic_expr_dup(st, vocab, t, 0);
+}
+
+char *query_topic_all_expr_dup(struct store *st, int vocab, const struct store_topic *t)
+{
+    return topic_words(t) > 1 ? topic_expr_dup(st, vocab, t, 1) : NULL;
 }
 
 #define ITEM_COLUMNS \
@@ -499,16 +520,6 @@ static int items_read_covering(struct store *st, sqlite3_stmt *s, const struct s
     return rc;
 }
 
-/* How many words topic t has. */
-static int topic_words(const struct store_topic *t)
-{
-    const char *words = store_topic_words(t), *w;
-    int n = 0;
-
-    for (w = words; w && *w; w++)
-        n += *w != ' ' && (w == words || w[-1] == ' ');
-    return n;
-}
 
 static int items_query(struct store *st, int kind, int64_t meeting_id,
                        const struct store_topic *t, const char *prefixes, int limit,
@@ -642,12 +653,77 @@ static int items_rows(struct store *st, const struct store_topic *t, int cap)
     return c;
 }
 
+/* v[n0..*n) without the items v[0..n0) already has, then at most
+ * `limit` in all. */
+static void items_drop_repeats(struct store_item *v, int *n, int n0, int limit)
+{
+    int i, j, k = n0;
+
+    for (i = n0; i < *n; i++) {
+        for (j = 0; j < n0 && !(v[j].meeting_id == v[i].meeting_id &&
+                                v[j].offset == v[i].offset && !strcmp(v[j].text, v[i].text)); j++)
+            ;
+        if (j < n0 || k >= limit) {
+            free(v[i].text);
+            free(v[i].quote);
+            free(v[i].speaker);
+            continue;
+        }
+        v[k++] = v[i];
+    }
+    *n = k;
+}
+
+/* items_rows() for the items that carry every word of t (two words or
+ * more): their ids in t->all_ids. ROWS_NONE when there is no such
+ * expression; -1 on error. */
+static int items_rows_all(struct store *st, const struct store_topic *t, int cap)
+{
+    struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
+    int c;
+
+    if (!t->all_expr_done) {
+        memo->all_expr = query_topic_all_expr_dup(st, QUERY_ITEMS, t);
+        memo->all_expr_done = 1;
+    }
+    if (!t->all_expr || !*t->all_expr)
+        return ROWS_NONE;
+    if (t->all_rows_cap == cap)
+        return t->all_rows;
+    buf_reset(&memo->all_ids);
+    if ((c = query_memo_rows(st, MEMO_ITEMS, t->all_expr, cap, &memo->all_ids)) < 0)
+        return -1;
+    memo->all_rows = c;
+    memo->all_rows_cap = cap;
+    return c;
+}
+
+/* The items of `kind` among the rows of `ids` (a JSON array) that are on
+ * topic t, newest first, as store_items_on_topic() gives them. */
+static int items_of_ids(struct store *st, int kind, const struct store_topic *t,
+                        const struct buf *ids, int limit, struct store_item **out, int *n,
+                        int *more)
+{
+    sqlite3_stmt *s = store_stmt(st, items_of_rows);
+    int rc;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int(s, 1, kind);
+    sqlite3_bind_int64(s, 2, 0);
+    sqlite3_bind_text(s, 3, ids->data, (int)ids->len, SQLITE_STATIC);
+    rc = more && topic_words(t) > 1 ? items_read_covering(st, s, t, limit, out, n, more)
+                                    : items_read_ids(st, s, t, limit, out, n, more);
+    store_stmt_done(s);
+    return rc;
+}
+
 int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
                          const struct store_topic *t, int limit,
                          struct store_item **out, int *n, int *more)
 {
     const char *prefixes;
-    int cap, rc, rows = ROWS_NONE;
+    int cap, rc, rows = ROWS_NONE, n0 = 0;
 
     *out = NULL;
     *n = 0;
@@ -663,26 +739,39 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
     cap = 25 * (int)sqrt((double)store_meeting_count(st));
     if (cap < 200)
         cap = 200;
+    /* A topic of several words: the items that carry them all first
+     * ("the EGM report", before any other report). FTS5 finds them from
+     * the rarest word's rows, so a common word in the topic costs
+     * nothing. With a count (the decisions), only they are given when
+     * there are any; without one (key points), the items with half of
+     * the words come after them while there is room. */
+    if (!meeting_id && (rows = items_rows_all(st, t, cap)) == -1)
+        return -1;
+    if (rows > 0 && rows < cap) {
+        rc = items_of_ids(st, kind, t, &t->all_ids, limit, out, n, more);
+        if (rc < 0 || (*n > 0 && (more || *n >= limit)))
+            return rc;
+        /* Without a count, fewer than asked for: those first, then the
+         * items with half of the words. */
+        n0 = *n;
+    }
     if (!meeting_id && (rows = items_rows(st, t, cap)) == -1)
         return -1;
     if (rows >= cap)
-        return items_walk(st, kind, t, limit, out, n, more);
-    if (rows >= 0) {
-        sqlite3_stmt *s;
-
-        if (rows == 0)
-            return 0;
-        if (!(s = store_stmt(st, items_of_rows)))
-            return -1;
-        sqlite3_bind_int(s, 1, kind);
-        sqlite3_bind_int64(s, 2, 0);
-        sqlite3_bind_text(s, 3, t->items_ids.data, (int)t->items_ids.len, SQLITE_STATIC);
-        rc = more && topic_words(t) > 1 ? items_read_covering(st, s, t, limit, out, n, more)
-                                        : items_read_ids(st, s, t, limit, out, n, more);
-        store_stmt_done(s);
+        rc = items_walk(st, kind, t, limit + n0, out, n, more);
+    else if (rows >= 0)
+        rc = rows == 0 ? 0 : items_of_ids(st, kind, t, &t->items_ids, limit + n0, out, n, more);
+    else
+        rc = 1;
+    if (rc <= 0) {
+        if (n0)
+            items_drop_repeats(*out, n, n0, limit);
         return rc;
     }
     /* One meeting's, or no expression: items_query() reads them. */
     prefixes = items_prefixes(st, t);
-    return items_query(st, kind, meeting_id, t, prefixes, limit, out, n, more);
+    rc = items_query(st, kind, meeting_id, t, prefixes, limit + n0, out, n, more);
+    if (n0)
+        items_drop_repeats(*out, n, n0, limit);
+    return rc;
 }

@@ -35,6 +35,12 @@ struct store_topic {
     struct buf items_ids;       /* their ids, a JSON array */
     int items_expr_done;
     char *items_expr;           /* query_topic_expr_dup(QUERY_ITEMS), or NULL */
+    /* The same for the items that carry every word (two or more). */
+    int all_rows_cap;
+    int all_rows;
+    struct buf all_ids;
+    int all_expr_done;
+    char *all_expr;             /* query_topic_all_expr_dup(QUERY_ITEMS) */
     /* query_on_topic()'s words, read once per topic: each word (a pointer
      * into `words`) with the length of its stem, and per byte the words
      * that start with it, in either case. */

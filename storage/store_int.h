@@ -201,6 +201,10 @@ int context_on_topic(struct store *st, struct context_turns *ct, int64_t record_
  * a word that is not plain letters and digits. Free with free(). */
 enum { QUERY_ITEMS, QUERY_ACTIONS };
 char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic *t);
+/* query.c: the same for the rows that carry every word of a topic of two
+ * or more (each word's terms ANDed); NULL for a topic of one word or
+ * what query_topic_expr_dup() gives NULL for. Free with free(). */
+char *query_topic_all_expr_dup(struct store *st, int vocab, const struct store_topic *t);
 
 /* search.c: a search hit from its row (search.c, raised.c) */
 void store_hit_read(sqlite3_stmt *s, struct store_hit *h);

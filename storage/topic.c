@@ -136,6 +136,8 @@ void store_topic_free(struct store_topic *t)
     buf_release(&t->phrase);
     free(t->items_expr);
     buf_release(&t->items_ids);
+    free(t->all_expr);
+    buf_release(&t->all_ids);
     free(t);
 }
 
@@ -283,6 +285,7 @@ struct store_topic *store_topic_new(struct store *st, const char *text)
     buf_init(&t->words);
     buf_init(&t->phrase);
     buf_init(&t->items_ids);
+    buf_init(&t->all_ids);
     buf_init(&lowered);
     n = split_words(text ? text : "", &w);
     for (i = 0; i < n; i++) {

@@ -320,6 +320,40 @@ static void test_decisions_meeting_first(void **state)
     assert_non_null(strstr(t, "the vote on the budget"));
 }
 
+/* Key points and actions on a topic of several words: those that carry
+ * every word come first, and fill the list when there are enough of them
+ * ("the harbour standard" is not "the river standard"). */
+static void test_related_every_word(void **state)
+{
+    static const char text[] =
+        "Riverside Committee\nMeeting #7 | 14 March 2023\n\nSummary report\n\n"
+        "1. Standards\n\n"
+        "Key points raised\n\n"
+        "- Members stressed that the harbour standard must stay open to every club.\n"
+        "- The river standard was seen as too costly for small clubs.\n"
+        "- The harbour standard needs a second reading in the autumn.\n"
+        "- Members asked that the harbour standard be translated into Welsh.\n"
+        "- It was agreed that the harbour standard is adopted as a draft.\n\n"
+        "Next steps\n\n"
+        "- Ana Ruiz to send the river standard draft to the list.\n"
+        "- Ben Otto to circulate the harbour standard questions to the clubs.\n";
+    struct fixture *f = *state;
+    const char *t, *harbour, *river;
+
+    cmd_fixture_add_text(f, text);
+    t = ask(f, "what was decided about the harbour standard?");
+    assert_non_null(strstr(t, "adopted as a draft"));
+    assert_non_null(strstr(t, "second reading"));
+    assert_non_null(strstr(t, "translated into Welsh"));
+    assert_null(strstr(t, "too costly"));
+    /* One action carries both words: it comes before the one that only
+     * shares "standard". */
+    harbour = strstr(t, "harbour standard questions");
+    river = strstr(t, "river standard draft");
+    assert_non_null(harbour);
+    assert_true(!river || harbour < river);
+}
+
 /* Small talk and short questions people ask in a room. */
 static void test_conversation(void **state)
 {
@@ -586,6 +620,8 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_recap, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_people_and_next, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_conversation, cmd_fixture_setup, cmd_fixture_teardown),
+        cmocka_unit_test_setup_teardown(test_related_every_word, cmd_fixture_setup,
+                                        cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_json, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_results_only_for_json, cmd_fixture_setup, cmd_fixture_teardown),
         cmocka_unit_test_setup_teardown(test_export, cmd_fixture_setup, cmd_fixture_teardown),
