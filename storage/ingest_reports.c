@@ -207,8 +207,9 @@ static int close_from_later(struct ingest *in, int64_t posted, struct store_inge
     if ((rc = (int)ingest_step_id(store_stmt(in->st, "SELECT EXISTS(SELECT 1 FROM reports)"))) <= 0)
         return rc;
     rc = -1;
+    /* By the meeting's index: actions have none by record. */
     a = store_stmt(in->st, "SELECT id, code, text, quote FROM actions"
-                           " WHERE record_id = ? AND status = 'open'");
+                           " WHERE meeting_id = ?2 AND record_id = ?1 AND status = 'open'");
     r = store_stmt(in->st,
         "SELECT r.speaker, r.verb, r.object, r.quote, m.grp, m.number, m.date"
         " FROM reports r JOIN meetings m ON m.id = r.meeting_id, meetings cur"
@@ -222,6 +223,7 @@ static int close_from_later(struct ingest *in, int64_t posted, struct store_inge
     if (!a || !r)
         goto out;
     sqlite3_bind_int64(a, 1, in->record_id);
+    sqlite3_bind_int64(a, 2, in->meeting_id);
     while (sqlite3_step(a) == SQLITE_ROW) {
         int64_t id = sqlite3_column_int64(a, 0);
 
