@@ -429,29 +429,11 @@ out:
     return rc;
 }
 
-/* v[n0..*n) without the actions v[0..n0) already has, then at most
- * `limit` in all. */
-static void actions_drop_repeats(struct store_action *v, int *n, int n0, int limit)
-{
-    int i, j, k = n0;
-
-    for (i = n0; i < *n; i++) {
-        for (j = 0; j < n0 && v[j].id != v[i].id; j++)
-            ;
-        if (j < n0 || k >= limit) {
-            store_action_release(&v[i]);
-            continue;
-        }
-        v[k++] = v[i];
-    }
-    *n = k;
-}
-
 /* For a topic of several words, the actions that carry them all (FTS5
  * finds them from the rarest word's rows) read into *out, the way
  * actions_query() reads the rows of its expression: 1 when some were,
- * 0 when none carries every word (or the words are too common to look
- * up so), -1 on error. `ids` is left empty. */
+ * 0 when none carries every word (or so many do that reading each costs
+ * more than walking the meetings), -1 on error. `ids` is left empty. */
 static int actions_rows_all(struct store *st, const struct store_topic *t, int cap,
                             const struct store_action_filter *f, struct buf *ids,
                             struct store_action **out, int *n)
@@ -462,11 +444,12 @@ static int actions_rows_all(struct store *st, const struct store_topic *t, int c
 
     if (!all || !*all)
         goto out;
-    if ((rows = query_memo_rows(st, MEMO_ACTIONS, all, cap, ids)) < 0) {
+    /* As for items (query.c): past a quarter of the cap, the walk. */
+    if ((rows = query_memo_rows(st, MEMO_ACTIONS, all, cap / 4, ids)) < 0) {
         rc = -1;
         goto out;
     }
-    if (rows == 0 || rows >= cap)
+    if (rows == 0 || rows >= cap / 4)
         goto out;
     if (!(s = store_stmt(st, actions_of_rows))) {
         rc = -1;
@@ -499,9 +482,8 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
                       f && f->owner ? actions_by_owner :
                       prefixes ? actions_on_topic : actions_any;
     sqlite3_stmt *s = NULL;
-    struct store_action_filter fl;
     struct buf ids;
-    int rc = 0, n0 = 0, limit = f ? f->limit : 0;
+    int rc = 0;
 
     *out = NULL;
     *n = 0;
@@ -518,27 +500,22 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
          * evaluates the expression (each word's terms in several of its
          * sets) once, kept until actions_fts changes. At the cap the words
          * are so common that walking the meetings costs less. */
-        /* Those that carry every word of the topic first; the ones with
-         * half of its words after them, while there is room. */
-        if (actions_rows_all(st, t, cap, f, &ids, out, n) < 0) {
-            rc = -1;
+        /* Those that carry every word of the topic, when any does; the
+         * ones with half of its words only when none does. */
+        if ((rows = actions_rows_all(st, t, cap, f, &ids, out, n)) != 0) {
+            rc = rows < 0 ? -1 : 0;
             goto owners;
         }
-        if (*n >= f->limit)
-            goto owners;
-        n0 = *n;
-        fl = *f;
-        fl.limit = limit = f->limit + n0;
         if ((rows = query_memo_rows(st, MEMO_ACTIONS, prefixes, cap, &ids)) < 0) {
             rc = -1;
-            goto owners;
+            goto out;
         }
         if (rows >= cap) {
-            rc = actions_walk(st, &fl, t, out, n);
-            goto repeats;
+            rc = actions_walk(st, f, t, out, n);
+            goto owners;
         }
         if (rows == 0)
-            goto repeats;
+            goto out;
         sql = actions_of_rows;
     }
     /* With a topic to test, only what the test reads, first. */
@@ -558,13 +535,10 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
     else if (sql == actions_of_rows)
         sqlite3_bind_text(s, 6, ids.data, (int)ids.len, SQLITE_STATIC);
     if (sql == actions_on_topic || sql == actions_of_rows || sql == actions_by_meeting_tested)
-        rc = actions_read_tested(st, s, t, limit, out, n) < 0 ? -1 : 0;
+        rc = actions_read_tested(st, s, t, f->limit, out, n) < 0 ? -1 : 0;
     else
-        actions_read(s, t, limit, out, n, more);
+        actions_read(s, t, f ? f->limit : 0, out, n, more);
     store_stmt_done(s);
-repeats:
-    if (n0)
-        actions_drop_repeats(*out, n, n0, f->limit);
 owners:
     if (rc == 0)
         rc = actions_owners_all(st, *out, *n);

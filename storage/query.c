@@ -653,27 +653,6 @@ static int items_rows(struct store *st, const struct store_topic *t, int cap)
     return c;
 }
 
-/* v[n0..*n) without the items v[0..n0) already has, then at most
- * `limit` in all. */
-static void items_drop_repeats(struct store_item *v, int *n, int n0, int limit)
-{
-    int i, j, k = n0;
-
-    for (i = n0; i < *n; i++) {
-        for (j = 0; j < n0 && !(v[j].meeting_id == v[i].meeting_id &&
-                                v[j].offset == v[i].offset && !strcmp(v[j].text, v[i].text)); j++)
-            ;
-        if (j < n0 || k >= limit) {
-            free(v[i].text);
-            free(v[i].quote);
-            free(v[i].speaker);
-            continue;
-        }
-        v[k++] = v[i];
-    }
-    *n = k;
-}
-
 /* items_rows() for the items that carry every word of t (two words or
  * more): their ids in t->all_ids. ROWS_NONE when there is no such
  * expression; -1 on error. */
@@ -723,7 +702,7 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
                          struct store_item **out, int *n, int *more)
 {
     const char *prefixes;
-    int cap, rc, rows = ROWS_NONE, n0 = 0;
+    int cap, rc, rows = ROWS_NONE;
 
     *out = NULL;
     *n = 0;
@@ -739,39 +718,28 @@ int store_items_on_topic(struct store *st, int kind, int64_t meeting_id,
     cap = 25 * (int)sqrt((double)store_meeting_count(st));
     if (cap < 200)
         cap = 200;
-    /* A topic of several words: the items that carry them all first
-     * ("the EGM report", before any other report). FTS5 finds them from
-     * the rarest word's rows, so a common word in the topic costs
-     * nothing. With a count (the decisions), only they are given when
-     * there are any; without one (key points), the items with half of
-     * the words come after them while there is room. */
-    if (!meeting_id && (rows = items_rows_all(st, t, cap)) == -1)
+    /* The first few on a topic of several words (the key points under a
+     * decisions answer): those that carry every word, when any of the
+     * kind do ("the harbour standard", not any standard), as the
+     * decisions are (items_read_covering()). FTS5 finds them from the
+     * rarest word's rows, so a common word in the topic costs next to
+     * nothing; but each row found is read and sorted, so past a quarter
+     * of the cap, where walking the meetings costs less, the ways below
+     * read them as before. */
+    if (!more && !meeting_id && (rows = items_rows_all(st, t, cap / 4)) == -1)
         return -1;
-    if (rows > 0 && rows < cap) {
+    if (rows > 0 && rows < cap / 4) {
         rc = items_of_ids(st, kind, t, &t->all_ids, limit, out, n, more);
-        if (rc < 0 || (*n > 0 && (more || *n >= limit)))
+        if (rc < 0 || *n > 0)
             return rc;
-        /* Without a count, fewer than asked for: those first, then the
-         * items with half of the words. */
-        n0 = *n;
     }
     if (!meeting_id && (rows = items_rows(st, t, cap)) == -1)
         return -1;
     if (rows >= cap)
-        rc = items_walk(st, kind, t, limit + n0, out, n, more);
-    else if (rows >= 0)
-        rc = rows == 0 ? 0 : items_of_ids(st, kind, t, &t->items_ids, limit + n0, out, n, more);
-    else
-        rc = 1;
-    if (rc <= 0) {
-        if (n0)
-            items_drop_repeats(*out, n, n0, limit);
-        return rc;
-    }
+        return items_walk(st, kind, t, limit, out, n, more);
+    if (rows >= 0)
+        return rows == 0 ? 0 : items_of_ids(st, kind, t, &t->items_ids, limit, out, n, more);
     /* One meeting's, or no expression: items_query() reads them. */
     prefixes = items_prefixes(st, t);
-    rc = items_query(st, kind, meeting_id, t, prefixes, limit + n0, out, n, more);
-    if (n0)
-        items_drop_repeats(*out, n, n0, limit);
-    return rc;
+    return items_query(st, kind, meeting_id, t, prefixes, limit, out, n, more);
 }

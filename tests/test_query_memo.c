@@ -27,7 +27,7 @@ static const char second[] =
     "Zebra Coordination Group Meeting #2\n15 June 2022\n\n"
     ">> ANNA BERG: Good morning everyone.\n\n"
     ">> OTTO KLEIN: We agreed that the zebra crossing gets new paint in July.\n\n"
-    ">> ANNA BERG: Otto will send the zebra paint order by Friday.\n";
+    ">> ANNA BERG: Otto will send the zebra paint order for the zebra crossing by Friday.\n";
 
 static int64_t ingest(struct store *st, const char *text, const char *name)
 {
