@@ -610,24 +610,6 @@ int store_actions_page(struct store *st, const struct store_action_filter *f,
     return rc;
 }
 
-int store_actions_open_elsewhere(struct store *st, int64_t meeting_id)
-{
-    /* All open actions (a counter the schema's triggers keep) less this
-     * meeting's (an index range): the same as counting the others. */
-    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT value FROM counters WHERE name = 'open_actions')"
-                                     " - (SELECT count(*) FROM actions WHERE status = 'open'"
-                                     "    AND meeting_id = ?)");
-    int cnt = -1;
-
-    if (!s)
-        return -1;
-    sqlite3_bind_int64(s, 1, meeting_id);
-    if (sqlite3_step(s) == SQLITE_ROW)
-        cnt = sqlite3_column_int(s, 0);
-    store_stmt_done(s);
-    return cnt;
-}
-
 /* A meeting's transcript actions that take their topic from the turn
  * before them (context.c: "put it on the agenda of the next call"), in
  * id order, owners read. 0 or -1. */

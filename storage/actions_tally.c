@@ -1,6 +1,7 @@
 /* storage/actions_tally.c -- how many actions each owner has ("who has
  * the most open actions?", "open actions by owner"): one count per
- * canonical person or body, and the actions with no owner. Reads
+ * canonical person or body, and the actions with no owner; and how many
+ * are open outside one meeting (a recap's "still open elsewhere"). Reads
  * action_owners, persons and actions through their indexes (a store of
  * 10,000 meetings holds a quarter of a million open actions); writes
  * nothing. */
@@ -161,4 +162,22 @@ void store_owner_counts_free(struct store_owner_count *v, int n)
     for (i = 0; i < n; i++)
         free(v[i].name);
     free(v);
+}
+
+int store_actions_open_elsewhere(struct store *st, int64_t meeting_id)
+{
+    /* All open actions (a counter the schema's triggers keep) less this
+     * meeting's (an index range): the same as counting the others. */
+    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT value FROM counters WHERE name = 'open_actions')"
+                                     " - (SELECT count(*) FROM actions WHERE status = 'open'"
+                                     "    AND meeting_id = ?)");
+    int cnt = -1;
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, meeting_id);
+    if (sqlite3_step(s) == SQLITE_ROW)
+        cnt = sqlite3_column_int(s, 0);
+    store_stmt_done(s);
+    return cnt;
 }

@@ -175,7 +175,7 @@ int actions_insert_owners(struct store *st, int64_t action_id,
 int actions_log(struct store *st, int64_t action_id, int64_t at, const char *by,
                 const char *what, const char *detail);
 
-/* query.c: 1 when text carries at least half of the topic's words. */
+/* topic_match.c: 1 when text carries at least half of the topic's words. */
 int query_on_topic(const char *text, const struct store_topic *t);
 /* query.c: an item from a row whose first columns are meeting_id,
  * record kind, text, quote, speaker, offset. */
@@ -194,17 +194,19 @@ void context_turns_release(struct context_turns *ct);
  * the words of its turn just before it do; 0, or -1 on error. */
 int context_on_topic(struct store *st, struct context_turns *ct, int64_t record_id,
                      size_t offset, const char *quote, const struct store_topic *t);
-/* query.c: an FTS5 expression for items_fts (QUERY_ITEMS) or actions_fts
+/* topic_match.c: an FTS5 expression for items_fts (QUERY_ITEMS) or actions_fts
  * (QUERY_ACTIONS) that matches every row whose text or quote
  * query_on_topic() accepts (each word's stem: the words of the index it
  * starts); "" when no row can match; NULL when the topic is empty or has
  * a word that is not plain letters and digits. Free with free(). */
 enum { QUERY_ITEMS, QUERY_ACTIONS };
 char *query_topic_expr_dup(struct store *st, int vocab, const struct store_topic *t);
-/* query.c: the same for the rows that carry every word of a topic of two
+/* topic_match.c: the same for the rows that carry every word of a topic of two
  * or more (each word's terms ANDed); NULL for a topic of one word or
  * what query_topic_expr_dup() gives NULL for. Free with free(). */
 char *query_topic_all_expr_dup(struct store *st, int vocab, const struct store_topic *t);
+/* topic_match.c: how many words topic t has. */
+int query_topic_word_count(const struct store_topic *t);
 
 /* search.c: a search hit from its row (search.c, raised.c) */
 void store_hit_read(sqlite3_stmt *s, struct store_hit *h);
