@@ -496,16 +496,16 @@ static int actions_query(struct store *st, const struct store_action_filter *f,
 
         if (cap < 200)
             cap = 200;
-        /* The actions that carry enough of the words, read by id: FTS5
-         * evaluates the expression (each word's terms in several of its
-         * sets) once, kept until actions_fts changes. At the cap the words
-         * are so common that walking the meetings costs less. */
         /* Those that carry every word of the topic, when any does; the
          * ones with half of its words only when none does. */
         if ((rows = actions_rows_all(st, t, cap, f, &ids, out, n)) != 0) {
             rc = rows < 0 ? -1 : 0;
             goto owners;
         }
+        /* The actions that carry enough of the words, read by id: FTS5
+         * evaluates the expression (each word's terms in several of its
+         * sets) once, kept until actions_fts changes. At the cap the words
+         * are so common that walking the meetings costs less. */
         if ((rows = query_memo_rows(st, MEMO_ACTIONS, prefixes, cap, &ids)) < 0) {
             rc = -1;
             goto out;
