@@ -310,22 +310,31 @@ static const char *items_prefixes(struct store *st, const struct store_topic *t)
  * read (see query_topic_expr_dup()); -1 on error. */
 #define ROWS_NONE (-2)
 
-static int items_rows(struct store *st, const struct store_topic *t, int cap)
+/* The rows of expr up to cap, with their ids in *ids, kept in a topic's
+ * memo (*kept_cap, *kept_rows) for the rest of the answer. */
+static int rows_kept(struct store *st, const char *expr, int cap, int *kept_cap,
+                     int *kept_rows, struct buf *ids)
 {
-    struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
-    const char *expr = items_prefixes(st, t);
     int c;
 
     if (!expr || !*expr)
         return ROWS_NONE;
-    if (t->items_rows_cap == cap)
-        return t->items_rows;
-    buf_reset(&memo->items_ids);
-    if ((c = query_memo_rows(st, MEMO_ITEMS, expr, cap, &memo->items_ids)) < 0)
+    if (*kept_cap == cap)
+        return *kept_rows;
+    buf_reset(ids);
+    if ((c = query_memo_rows(st, MEMO_ITEMS, expr, cap, ids)) < 0)
         return -1;
-    memo->items_rows = c;
-    memo->items_rows_cap = cap;
+    *kept_rows = c;
+    *kept_cap = cap;
     return c;
+}
+
+static int items_rows(struct store *st, const struct store_topic *t, int cap)
+{
+    struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
+
+    return rows_kept(st, items_prefixes(st, t), cap, &memo->items_rows_cap, &memo->items_rows,
+                     &memo->items_ids);
 }
 
 /* items_rows() for the items that carry every word of t (two words or
@@ -334,22 +343,13 @@ static int items_rows(struct store *st, const struct store_topic *t, int cap)
 static int items_rows_all(struct store *st, const struct store_topic *t, int cap)
 {
     struct store_topic *memo = (struct store_topic *)t;    /* its memo only */
-    int c;
 
     if (!t->all_expr_done) {
         memo->all_expr = query_topic_all_expr_dup(st, QUERY_ITEMS, t);
         memo->all_expr_done = 1;
     }
-    if (!t->all_expr || !*t->all_expr)
-        return ROWS_NONE;
-    if (t->all_rows_cap == cap)
-        return t->all_rows;
-    buf_reset(&memo->all_ids);
-    if ((c = query_memo_rows(st, MEMO_ITEMS, t->all_expr, cap, &memo->all_ids)) < 0)
-        return -1;
-    memo->all_rows = c;
-    memo->all_rows_cap = cap;
-    return c;
+    return rows_kept(st, t->all_expr, cap, &memo->all_rows_cap, &memo->all_rows,
+                     &memo->all_ids);
 }
 
 /* The items of `kind` among the rows of `ids` (a JSON array) that are on
