@@ -274,7 +274,6 @@ static int store_turns(struct ingest *in)
         return -1;
     for (i = 0; i < r->n_turns; i++) {
         const struct record_turn *t = &r->turns[i];
-        int64_t tid;
 
         sqlite3_reset(s);
         sqlite3_bind_int64(s, 1, in->meeting_id);
@@ -293,9 +292,6 @@ static int store_turns(struct ingest *in)
             store_fail(in->st, "cannot store turn");
             goto out;
         }
-        tid = sqlite3_last_insert_rowid(in->st->db);
-        if (search_index(in->st, tid, t->text ? t->text : "") < 0)
-            goto out;
     }
     rc = 0;
 out:
@@ -385,9 +381,16 @@ int store_add_record(struct store *st, const struct record *rec,
                      const char *name, const char *room, int64_t posted,
                      struct store_ingest_result *res, char *err, size_t errlen)
 {
+    return ingest_add_record(st, rec, name, room, posted, res, err, errlen, 1);
+}
+
+int ingest_add_record(struct store *st, const struct record *rec,
+                      const char *name, const char *room, int64_t posted,
+                      struct store_ingest_result *res, char *err, size_t errlen, int own_tx)
+{
     struct store_ingest_result dummy;
     struct ingest in;
-    int64_t dup, dup_record = 0;
+    int64_t dup, dup_record = 0, turns_before = 0;
     int dup_kind = 0, is_new = 0, i;
 
     if (!res)
@@ -409,10 +412,12 @@ int store_add_record(struct store *st, const struct record *rec,
         return STORE_DUPLICATE;
     }
 
-    if (store_begin(st) < 0) {
+    if (own_tx && store_begin(st) < 0) {
         store_seterr(err, errlen, "database busy or read-only: %s", sqlite3_errmsg(st->db));
         return -1;
     }
+    if (own_tx && (turns_before = search_turns_last(st)) < 0)
+        goto fail;
     in.st = st;
     in.r = rec;
     in.speaker_person = xcalloc((size_t)rec->n_speakers + 1, sizeof(int64_t));
@@ -430,7 +435,7 @@ int store_add_record(struct store *st, const struct record *rec,
     describe_meeting(st, in.meeting_id, res->meeting, sizeof(res->meeting));
     if (ingest_facts_reports(&in, posted, res) < 0)
         goto fail;
-    if (store_commit(st) < 0)
+    if (own_tx && (search_index_turns(st, turns_before) < 0 || store_commit(st) < 0))
         goto fail;
 
     res->meeting_id = in.meeting_id;
@@ -448,7 +453,8 @@ int store_add_record(struct store *st, const struct record *rec,
     return 0;
 fail:
     store_seterr(err, errlen, "cannot store the record: %s", sqlite3_errmsg(st->db));
-    store_rollback(st);
+    if (own_tx)
+        store_rollback(st);
     free(in.speaker_person);
     free(in.known);
     return -1;

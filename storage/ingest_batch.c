@@ -3,23 +3,36 @@
  * second thread while the one before it is stored: reading a record is
  * pure C and needs no database, so on two cores its time hides under the
  * SQLite work of the record before. The store itself is only ever used
- * by the calling thread, and records are stored and reported in order. */
+ * by the calling thread, and records are stored and reported in order.
+ * Records are stored a group at a time, one transaction per group; a
+ * record the store fails on rolls its group back, and the group is
+ * stored again one record per transaction, so only that record is lost. */
 #include "store_int.h"
 #include "record.h"
 
 #include <pthread.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* Records waiting between the threads. With the one being stored and the
  * one being read, at most BATCH_AHEAD + 2 are held at once. */
 #define BATCH_AHEAD 2
 
+/* A group: records stored in one transaction, at most this many or about
+ * this many bytes of record text. Each record in its own transaction
+ * costs a commit, and FTS5 writes its pending rows out as a new segment
+ * at every savepoint, segments that later have to be merged. */
+#define GROUP_RECORDS 32
+#define GROUP_BYTES (2u << 20)
+
 /* One record read (or not), handed from the reading thread to the storing one. */
 struct batch_slot {
     struct store_batch_rec rec;
     struct record *r;           /* NULL when rc is -1 */
     int rc;
+    int parsed;                 /* read and parsed: may be stored (again) */
+    struct store_ingest_result res;
     char err[256];
 };
 
@@ -30,6 +43,16 @@ struct batch_pipe {
     pthread_cond_t cv;
     struct batch_slot ring[BATCH_AHEAD];
     int produced, consumed;     /* records put in the ring, and taken out */
+};
+
+/* The records of the open group, stored but not yet committed: their
+ * done() waits for the commit. v[k] is record first + k. */
+struct batch_group {
+    struct batch_slot v[GROUP_RECORDS];
+    int n, first;
+    size_t bytes;
+    int in_tx;                  /* the group's transaction is begun */
+    int64_t turns_before;       /* the last turn stored before the group */
 };
 
 /* Record i read by b->read() and parsed into s. */
@@ -43,21 +66,95 @@ static void batch_prepare(const struct store_batch *b, int i, struct batch_slot 
         return;
     }
     s->rc = ingest_parse(s->rec.data, s->rec.len, b->max_bytes, &s->r, s->err, sizeof(s->err));
+    s->parsed = s->rc == 0;
 }
 
-/* Record i stored (when it was read) and given to b->done(). */
-static void batch_store(struct store *st, const struct store_batch *b, int i,
-                        struct batch_slot *s)
+/* The group's records handed to b->done(), in order, and let go. */
+static void group_report(const struct store_batch *b, struct batch_group *g)
 {
-    struct store_ingest_result res;
+    int k;
 
-    memset(&res, 0, sizeof(res));
-    if (s->rc == 0)
-        s->rc = store_add_record(st, s->r, s->rec.name, b->room, s->rec.posted, &res,
+    for (k = 0; k < g->n; k++) {
+        struct batch_slot *s = &g->v[k];
+
+        b->done(b->arg, g->first + k, &s->rec, s->rc, s->rc < 0 ? NULL : &s->res,
+                s->rc < 0 ? s->err : NULL);
+    }
+    g->n = 0;
+    g->bytes = 0;
+}
+
+/* After the group's transaction was rolled back: each record that was
+ * read stored again in a transaction of its own (parsed again: the parse
+ * was let go once stored), so one that fails takes none of the others
+ * with it. */
+static void group_one_by_one(struct store *st, const struct store_batch *b, struct batch_group *g)
+{
+    int k;
+
+    for (k = 0; k < g->n; k++) {
+        struct batch_slot *s = &g->v[k];
+        struct record *r = NULL;
+
+        if (!s->parsed)
+            continue;
+        memset(&s->res, 0, sizeof(s->res));
+        s->err[0] = '\0';
+        s->rc = ingest_parse(s->rec.data, s->rec.len, b->max_bytes, &r, s->err, sizeof(s->err));
+        if (s->rc == 0)
+            s->rc = store_add_record(st, r, s->rec.name, b->room, s->rec.posted, &s->res,
+                                     s->err, sizeof(s->err));
+        record_free(r);
+    }
+}
+
+/* The open group committed (or, when that fails, stored again record by
+ * record) and reported. */
+static void group_close(struct store *st, const struct store_batch *b, struct batch_group *g)
+{
+    if (g->in_tx) {
+        g->in_tx = 0;
+        /* The group's turns indexed last, in one go (search_index_turns). */
+        if (search_index_turns(st, g->turns_before) < 0 || store_commit(st) < 0) {
+            store_rollback(st);
+            group_one_by_one(st, b, g);
+        }
+    }
+    group_report(b, g);
+}
+
+/* Record i (in s) stored in the open group, which is closed when full.
+ * A record the store fails on rolls the group back; the group is then
+ * stored again one record at a time. */
+static void batch_store(struct store *st, const struct store_batch *b, struct batch_group *g,
+                        int i, struct batch_slot *s)
+{
+    if (!g->n)
+        g->first = i;
+    if (s->rc == 0 && !g->in_tx && store_begin(st) == 0) {
+        g->in_tx = 1;
+        if ((g->turns_before = search_turns_last(st)) < 0) {
+            store_rollback(st);
+            g->in_tx = 0;
+        }
+    }
+    if (s->rc == 0 && g->in_tx)
+        s->rc = ingest_add_record(st, s->r, s->rec.name, b->room, s->rec.posted, &s->res,
+                                  s->err, sizeof(s->err), 0);
+    else if (s->rc == 0)        /* no transaction to be had: the record says why */
+        s->rc = store_add_record(st, s->r, s->rec.name, b->room, s->rec.posted, &s->res,
                                  s->err, sizeof(s->err));
     record_free(s->r);
     s->r = NULL;
-    b->done(b->arg, i, &s->rec, s->rc, s->rc < 0 ? NULL : &res, s->rc < 0 ? s->err : NULL);
+    g->v[g->n++] = *s;
+    g->bytes += s->rec.len;
+    if (s->rc < 0 && s->parsed && g->in_tx) {
+        g->in_tx = 0;
+        store_rollback(st);
+        group_one_by_one(st, b, g);
+    }
+    if (g->n == GROUP_RECORDS || g->bytes >= GROUP_BYTES || (!g->in_tx && g->n))
+        group_close(st, b, g);
 }
 
 static void *batch_reader(void *arg)
@@ -83,11 +180,13 @@ int store_ingest_batch(struct store *st, int n, const struct store_batch *b)
 {
     struct batch_pipe p;
     struct batch_slot s;
+    struct batch_group *g;
     pthread_t reader;
     int i;
 
     if (n <= 0)
         return 0;
+    g = xcalloc(1, sizeof(*g));
     memset(&p, 0, sizeof(p));
     p.b = b;
     p.n = n;
@@ -110,17 +209,20 @@ int store_ingest_batch(struct store *st, int n, const struct store_batch *b)
         p.consumed++;
         pthread_cond_broadcast(&p.cv);
         pthread_mutex_unlock(&p.mu);
-        batch_store(st, b, i, &s);
+        batch_store(st, b, g, i, &s);
     }
     pthread_join(reader, NULL);
     pthread_cond_destroy(&p.cv);
     pthread_mutex_destroy(&p.mu);
-    return 0;
+    goto out;
 one_thread:
     /* No second thread to be had: the same work, in turn. */
     for (i = 0; i < n; i++) {
         batch_prepare(b, i, &s);
-        batch_store(st, b, i, &s);
+        batch_store(st, b, g, i, &s);
     }
+out:
+    group_close(st, b, g);
+    free(g);
     return 0;
 }

@@ -88,7 +88,9 @@ int store_add_record(struct store *st, const struct record *rec,
                      struct store_ingest_result *res, char *err, size_t errlen);
 
 /* A batch of records (scribe ingest FILE..., the benchmark), stored in
- * order, each in its own transaction as store_ingest() would. Record i
+ * order, a group of them per transaction (up to 32 records or about 2 MB
+ * of text); a record the store fails on is the only one lost: its group
+ * is rolled back and stored again one record per transaction. Record i
  * is read and parsed on a second thread while the one before it is
  * stored, so on two cores the reading costs no time of its own; the
  * store is used by the calling thread only. read() runs on the reading

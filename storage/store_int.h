@@ -99,6 +99,13 @@ int64_t ingest_person(struct ingest *in, const char *name, const char *affiliati
  * no store: ingest_batch.c calls it on its reading thread. */
 int ingest_parse(const char *data, size_t len, size_t max_bytes, struct record **out,
                  char *err, size_t errlen);
+/* ingest.c: store_add_record(); with own_tx 0 inside the caller's
+ * transaction, with no savepoint of its own (a savepoint makes FTS5 write
+ * out its pending rows), so a failure leaves part of the record written
+ * and the caller must roll its transaction back. */
+int ingest_add_record(struct store *st, const struct record *rec,
+                      const char *name, const char *room, int64_t posted,
+                      struct store_ingest_result *res, char *err, size_t errlen, int own_tx);
 /* ingest.c: the first column of the first row `s` (from store_stmt())
  * yields, 0 when none; s is handed back. */
 int64_t ingest_step_id(sqlite3_stmt *s);
@@ -134,8 +141,13 @@ int64_t attrib_floor(struct store *st, int64_t turn_id, char **name);
  * words (NULL for an empty topic); free with free(). */
 char *search_topic_any_dup(const struct store_topic *t);
 
-/* search.c: index and unindex one turn's text (folded). */
-int search_index(struct store *st, int64_t turn_id, const char *text);
+/* search.c: the highest turn id stored (0 when none, -1 on error), and
+ * every turn after `after` put in the full-text index (folded), 0 or -1.
+ * A record's turns are indexed once its other rows are written: every
+ * savepoint before the commit (a statement that writes through a
+ * trigger opens one) would write the pending index out as a segment. */
+int64_t search_turns_last(struct store *st);
+int search_index_turns(struct store *st, int64_t after);
 int search_unindex_meeting(struct store *st, int64_t meeting_id);
 /* Quote a user word or phrase for MATCH: "..." with inner quotes doubled. */
 void search_quote(struct buf *b, const char *s);
