@@ -104,16 +104,6 @@ out:
     return rc;
 }
 
-static int64_t action_id_of(struct store *st, const char *code)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT id FROM actions WHERE code = ?");
-
-    if (!s)
-        return -1;
-    sqlite3_bind_text(s, 1, code, -1, SQLITE_STATIC);
-    return ingest_step_id(s);
-}
-
 /* The next action codes for the record's actions, in order, taken from
  * the counter in one step: what actions_next_code() gives one at a time. */
 static int take_codes(struct store *st, const struct record *r, char (*codes)[24])
@@ -147,19 +137,22 @@ int ingest_facts_actions(struct ingest *in, int64_t posted)
      * their full-text index), so a statement per action flushed the
      * index once per action. Codes and people are taken first, in the
      * order a row at a time took them, so every id comes out the same. */
-    sqlite3_stmt *s;
+    sqlite3_stmt *s, *ow = NULL;
     char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
-    int i, k, rc = -1;
+    int i, k, n_owners = 0, rc = -1;
 
     if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_actions(code, text, due,"
                            " due_date, status, status_by, status_at, quote, speaker, speaker_id,"
-                           " offset, concerns_dcs, explicit, confidence)") < 0) {
+                           " offset, concerns_dcs, explicit, confidence);"
+                           "CREATE TEMP TABLE IF NOT EXISTS ingest_owners(code, seq, name,"
+                           " person_id)") < 0) {
         free(codes);
         return -1;
     }
     s = store_stmt(in->st, "INSERT INTO temp.ingest_actions"
                            " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
-    if (!s || take_codes(in->st, r, codes) < 0)
+    ow = store_stmt(in->st, "INSERT INTO temp.ingest_owners VALUES(?, ?, ?, ?)");
+    if (!s || !ow || take_codes(in->st, r, codes) < 0)
         goto out;
     for (i = 0; i < r->n_actions; i++) {
         const struct record_action *a = &r->actions[i];
@@ -169,9 +162,24 @@ int ingest_facts_actions(struct ingest *in, int64_t posted)
             continue;
         if (a->speaker && *a->speaker && (spk = ingest_person(in, a->speaker, NULL)) <= 0)
             goto out;
-        for (k = 0; k < a->n_owners; k++)
-            if (a->owners[k] && *a->owners[k] && ingest_person(in, a->owners[k], NULL) <= 0)
+        for (k = 0; k < a->n_owners; k++) {
+            int64_t pid;
+
+            if (!a->owners[k] || !*a->owners[k])
+                continue;
+            if ((pid = ingest_person(in, a->owners[k], NULL)) <= 0)
                 goto out;
+            sqlite3_reset(ow);
+            sqlite3_bind_text(ow, 1, codes[i], -1, SQLITE_STATIC);
+            sqlite3_bind_int(ow, 2, k);
+            sqlite3_bind_text(ow, 3, a->owners[k], -1, SQLITE_STATIC);
+            sqlite3_bind_int64(ow, 4, pid);
+            if (sqlite3_step(ow) != SQLITE_DONE) {
+                store_fail(in->st, "cannot stage action owner");
+                goto out;
+            }
+            n_owners++;
+        }
         sqlite3_reset(s);
         sqlite3_bind_text(s, 1, codes[i], -1, SQLITE_STATIC);
         sqlite3_bind_text(s, 2, a->text, -1, SQLITE_STATIC);
@@ -217,29 +225,38 @@ int ingest_facts_actions(struct ingest *in, int64_t posted)
         goto out;
     }
     store_stmt_done(s);
-    s = store_stmt(in->st, "DELETE FROM temp.ingest_actions");
-    if (!s || sqlite3_step(s) != SQLITE_DONE)
+    /* Their owners and the "created" line of their history, the same way:
+     * one statement each, the action found by its code. */
+    s = store_stmt(in->st, "INSERT INTO action_owners(action_id, seq, name, person_id,"
+                           " done, day, mid)"
+                           " SELECT a.id, o.seq, o.name, o.person_id, a.status = 'done',"
+                           " COALESCE(m.date, date(m.posted, 'unixepoch')), m.id"
+                           " FROM temp.ingest_owners o JOIN actions a ON a.code = o.code"
+                           " LEFT JOIN meetings m ON m.id = a.meeting_id ORDER BY o.rowid");
+    if (!s || sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(in->st->db) != n_owners) {
+        store_fail(in->st, "cannot store action owners");
         goto out;
+    }
+    store_stmt_done(s);
+    s = store_stmt(in->st, "INSERT INTO action_history(action_id, at, by, what, detail)"
+                           " SELECT a.id, ?, NULL, 'created', 'from the record'"
+                           " FROM temp.ingest_actions t JOIN actions a ON a.code = t.code"
+                           " ORDER BY t.rowid");
+    if (!s)
+        goto out;
+    sqlite3_bind_int64(s, 1, posted);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_fail(in->st, "cannot store action history");
+        goto out;
+    }
     store_stmt_done(s);
     s = NULL;
-    for (i = 0; i < r->n_actions; i++) {
-        const struct record_action *a = &r->actions[i];
-        int64_t aid;
-
-        if (!a->text)
-            continue;
-        if ((aid = action_id_of(in->st, codes[i])) <= 0) {
-            store_fail(in->st, "cannot find stored action");
-            goto out;
-        }
-        if (actions_insert_owners(in->st, aid, (const char *const *)a->owners, a->n_owners) < 0)
-            goto out;
-        if (actions_log(in->st, aid, posted, NULL, "created", "from the record") < 0)
-            goto out;
-    }
+    if (store_exec(in->st, "DELETE FROM temp.ingest_actions; DELETE FROM temp.ingest_owners") < 0)
+        goto out;
     rc = 0;
 out:
     store_stmt_done(s);
+    store_stmt_done(ow);
     free(codes);
     return rc;
 }

@@ -244,8 +244,8 @@ static const char schema_v6[] =
  * the action), so index action_owners_page holds a person's open actions
  * already sorted: the first page is its first rows and the count is a
  * scan of the range, with no look-up per action. actions_insert_owners()
- * fills the three columns as it inserts (it is the only writer of owner
- * rows); the triggers keep them current when an action closes, reopens
+ * and a record's ingest (ingest_facts_actions()) fill the three columns as
+ * they insert; the triggers keep them current when an action closes, reopens
  * or moves, and when a meeting gets its date. Rows of an action's second
  * and later owners (seq > 0) are indexed apart: only they can name the
  * same person twice. The person indexes this replaces go. */

@@ -179,8 +179,9 @@ int query_memo_rows(struct store *st, int index, const char *expr, int cap, stru
 
 /* actions_edit.c: the next action code (the counter only ever goes up, so a
  * forgotten action's code is never handed out again), owners, history.
- * actions_insert_owners() is the one writer of owner rows: it fills their
- * done-ness and page sort key (schema_v7) from the action, which must exist. */
+ * actions_insert_owners() writes an action's owner rows (ingest writes a
+ * record's all at once, ingest_facts_actions()): both fill their done-ness
+ * and page sort key (schema_v7) from the action, which must exist. */
 int actions_next_code(struct store *st, char code[16]);
 int actions_insert_owners(struct store *st, int64_t action_id,
                           const char *const *owners, int n_owners);
