@@ -1,7 +1,8 @@
 /* tests/store_fixture.h -- a store to test against: one in memory, records
  * added to it, or a temporary database file and its removal. Shared by
  * the unit tests of the store (test_store.c, test_schema.c, test_actions.c,
- * test_query_memo.c, test_search_rank.c, test_topic_match.c, test_reports.c). */
+ * test_query_memo.c, test_search_rank.c, test_topic_match.c, test_reports.c,
+ * test_ingest_batch.c). */
 #ifndef SCRIBE_TEST_STORE_FIXTURE_H
 #define SCRIBE_TEST_STORE_FIXTURE_H
 

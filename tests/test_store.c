@@ -67,127 +67,6 @@ static void test_ingest_and_duplicate(void **state)
     store_close(st);
 }
 
-/* store_ingest_batch(): what `scribe ingest FILE...` does. */
-struct batch_case {
-    const char *text;           /* NULL: read() fails */
-    int want;                   /* the outcome done() must see */
-};
-struct batch_seen {
-    const struct batch_case *cases;
-    int n_done, order_ok, outcomes_ok;
-    char err[256];
-};
-
-static int batch_read(void *arg, int i, struct store_batch_rec *rec, char *err, size_t errlen)
-{
-    const struct batch_seen *seen = arg;
-    const char *t = seen->cases[i].text;
-
-    if (!t) {
-        snprintf(err, errlen, "cannot open: no such file");
-        return -1;
-    }
-    rec->data = xstrdup(t);
-    rec->len = strlen(t);
-    rec->name = "batch.txt";
-    rec->posted = 1700000000;
-    return 0;
-}
-
-static void batch_done(void *arg, int i, struct store_batch_rec *rec, int rc,
-                       const struct store_ingest_result *res, const char *err)
-{
-    struct batch_seen *seen = arg;
-
-    free(rec->data);
-    if (i != seen->n_done++)
-        seen->order_ok = 0;
-    if (rc != seen->cases[i].want || (rc < 0 && (!err || !*err)) || (rc >= 0 && !res))
-        seen->outcomes_ok = 0;
-    if (rc < 0 && err && !seen->err[0])
-        snprintf(seen->err, sizeof(seen->err), "%s", err);
-}
-
-static void test_ingest_batch(void **state)
-{
-#define BATCH_T(n, day) "Garden Committee\nMeeting #" #n ", " #day " May 2023\n\n" \
-    ">> ANA LIMA: Welcome all. We discuss the compost bins today.\n" \
-    ">> BEN OKAFOR: I will order the bins by Friday.\n"
-    static const struct batch_case cases[] = {
-        { BATCH_T(1, 2), 0 },
-        { "Milk\nEggs\nBread\nButter and some more things to buy today.\n", -1 },
-        { BATCH_T(2, 9), 0 },
-        { BATCH_T(1, 2), STORE_DUPLICATE },
-        { NULL, -1 },
-        { BATCH_T(3, 16), 0 },
-        { BATCH_T(4, 23), 0 },
-    };
-#undef BATCH_T
-    struct batch_seen seen = { cases, 0, 1, 1, "" };
-    struct store_batch b = { batch_read, batch_done, &seen, 0, NULL };
-    struct store *st = store_fixture_open_mem();
-    int n = (int)(sizeof(cases) / sizeof(cases[0]));
-
-    (void)state;
-    assert_int_equal(store_ingest_batch(st, n, &b), 0);
-    assert_int_equal(seen.n_done, n);
-    assert_true(seen.order_ok);
-    assert_true(seen.outcomes_ok);
-    assert_non_null(strstr(seen.err, "no meeting record"));
-    /* Four meetings, each once; the refused records left nothing. */
-    assert_int_equal(store_meeting_count(st), 4);
-    /* One record only (no second thread): the same outcome. */
-    seen.n_done = 0;
-    seen.cases = cases + 3;
-    assert_int_equal(store_ingest_batch(st, 1, &b), 0);
-    assert_int_equal(seen.n_done, 1);
-    assert_true(seen.outcomes_ok);
-    assert_int_equal(store_meeting_count(st), 4);
-    store_close(st);
-}
-
-/* A record the store fails on inside a group of the batch: the group is
- * rolled back and stored again record by record, so only that record is
- * lost, and every turn stored is in the full-text index. */
-static void test_ingest_batch_store_fails(void **state)
-{
-#define BATCH_T(n, words) "Garden Committee\nMeeting #" #n ", " #n " June 2023\n\n" \
-    ">> ANA LIMA: Welcome all. We discuss the compost bins " words ".\n" \
-    ">> BEN OKAFOR: I will order the bins by Friday.\n"
-    static const struct batch_case cases[] = {
-        { BATCH_T(1, "today"), 0 }, { BATCH_T(2, "again"), 0 },
-        { BATCH_T(3, "and refuse me"), -1 }, { BATCH_T(4, "once more"), 0 },
-        { BATCH_T(5, "at last"), 0 },
-    };
-#undef BATCH_T
-    struct batch_seen seen = { cases, 0, 1, 1, "" };
-    struct store_batch b = { batch_read, batch_done, &seen, 0, NULL };
-    struct store *st = store_fixture_open_mem();
-    sqlite3_stmt *q;
-
-    (void)state;
-    assert_int_equal(sqlite3_exec(store_sqlite(st),
-                                  "CREATE TEMP TRIGGER refuse BEFORE INSERT ON main.turns"
-                                  " WHEN NEW.text LIKE '%refuse me%'"
-                                  " BEGIN SELECT RAISE(ABORT, 'turn refused'); END;",
-                                  NULL, NULL, NULL), SQLITE_OK);
-    assert_int_equal(store_ingest_batch(st, 5, &b), 0);
-    assert_int_equal(seen.n_done, 5);
-    assert_true(seen.order_ok);
-    assert_true(seen.outcomes_ok);
-    assert_non_null(strstr(seen.err, "turn refused"));
-    assert_int_equal(store_meeting_count(st), 4);
-    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "SELECT (SELECT count(*) FROM turns_fts"
-                                        " WHERE turns_fts MATCH 'compost'), (SELECT count(*)"
-                                        " FROM turns WHERE text LIKE '%compost%')", -1, &q, NULL),
-                     SQLITE_OK);
-    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
-    assert_int_equal(sqlite3_column_int(q, 0), 4);
-    assert_int_equal(sqlite3_column_int(q, 1), 4);
-    sqlite3_finalize(q);
-    store_close(st);
-}
-
 static void test_same_meeting_by_date(void **state)
 {
     struct store *st = store_fixture_open_mem();
@@ -674,8 +553,6 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_file_mode),
         cmocka_unit_test(test_ingest_and_duplicate),
-        cmocka_unit_test(test_ingest_batch),
-        cmocka_unit_test(test_ingest_batch_store_fails),
         cmocka_unit_test(test_same_meeting_by_date),
         cmocka_unit_test(test_people_resolution_any_order),
         cmocka_unit_test(test_participants_and_apologies),
