@@ -225,6 +225,17 @@ int store_action_add(struct store *st, int64_t meeting_id,
     }
     sqlite3_finalize(s);
     id = sqlite3_last_insert_rowid(st->db);
+    /* Into the actions' full-text index (no trigger does it: schema_v11). */
+    s = store_stmt(st, "INSERT INTO actions_fts(rowid, text, quote) VALUES(?, ?, NULL)");
+    if (!s)
+        goto fail;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, text, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_stmt_done(s);
+        goto fail;
+    }
+    store_stmt_done(s);
     if (actions_insert_owners(st, id, owners, n_owners) < 0 || people_resolve(st) < 0 ||
         actions_log(st, id, at, by, "created", NULL) < 0)
         goto fail;

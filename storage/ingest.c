@@ -390,7 +390,8 @@ int ingest_add_record(struct store *st, const struct record *rec,
 {
     struct store_ingest_result dummy;
     struct ingest in;
-    int64_t dup, dup_record = 0, turns_before = 0;
+    struct ingest_marks marks;
+    int64_t dup, dup_record = 0;
     int dup_kind = 0, is_new = 0, i;
 
     if (!res)
@@ -416,7 +417,7 @@ int ingest_add_record(struct store *st, const struct record *rec,
         store_seterr(err, errlen, "database busy or read-only: %s", sqlite3_errmsg(st->db));
         return -1;
     }
-    if (own_tx && (turns_before = search_turns_last(st)) < 0)
+    if (own_tx && ingest_marks_take(st, &marks) < 0)
         goto fail;
     in.st = st;
     in.r = rec;
@@ -435,7 +436,7 @@ int ingest_add_record(struct store *st, const struct record *rec,
     describe_meeting(st, in.meeting_id, res->meeting, sizeof(res->meeting));
     if (ingest_facts_reports(&in, posted, res) < 0)
         goto fail;
-    if (own_tx && (search_index_turns(st, turns_before) < 0 || store_commit(st) < 0))
+    if (own_tx && (ingest_index(st, &marks) < 0 || store_commit(st) < 0))
         goto fail;
 
     res->meeting_id = in.meeting_id;

@@ -52,7 +52,7 @@ struct batch_group {
     int n, first;
     size_t bytes;
     int in_tx;                  /* the group's transaction is begun */
-    int64_t turns_before;       /* the last turn stored before the group */
+    struct ingest_marks marks;  /* the last rows stored before the group */
 };
 
 /* Record i read by b->read() and parsed into s. */
@@ -114,8 +114,8 @@ static void group_close(struct store *st, const struct store_batch *b, struct ba
 {
     if (g->in_tx) {
         g->in_tx = 0;
-        /* The group's turns indexed last, in one go (search_index_turns). */
-        if (search_index_turns(st, g->turns_before) < 0 || store_commit(st) < 0) {
+        /* The group's rows indexed last, in one go (ingest_index()). */
+        if (ingest_index(st, &g->marks) < 0 || store_commit(st) < 0) {
             store_rollback(st);
             group_one_by_one(st, b, g);
         }
@@ -133,7 +133,7 @@ static void batch_store(struct store *st, const struct store_batch *b, struct ba
         g->first = i;
     if (s->rc == 0 && !g->in_tx && store_begin(st) == 0) {
         g->in_tx = 1;
-        if ((g->turns_before = search_turns_last(st)) < 0) {
+        if (ingest_marks_take(st, &g->marks) < 0) {
             store_rollback(st);
             g->in_tx = 0;
         }

@@ -295,3 +295,53 @@ out:
     store_stmt_done(s);
     return rc;
 }
+
+int ingest_marks_take(struct store *st, struct ingest_marks *m)
+{
+    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT COALESCE(max(id), 0) FROM turns),"
+                                     " (SELECT COALESCE(max(id), 0) FROM items),"
+                                     " (SELECT COALESCE(max(id), 0) FROM actions)");
+    int rc = -1;
+
+    if (!s)
+        return -1;
+    if (sqlite3_step(s) == SQLITE_ROW) {
+        m->turns = sqlite3_column_int64(s, 0);
+        m->items = sqlite3_column_int64(s, 1);
+        m->actions = sqlite3_column_int64(s, 2);
+        rc = 0;
+    } else {
+        store_fail(st, "cannot read the last rows stored");
+    }
+    store_stmt_done(s);
+    return rc;
+}
+
+int ingest_index(struct store *st, const struct ingest_marks *m)
+{
+    /* Items and actions first: each statement opens a savepoint, which
+     * writes out what is pending, and nothing is yet. The turns, one
+     * statement each (no savepoint), are written out at the commit. */
+    sqlite3_stmt *s = store_stmt(st, "INSERT INTO items_fts(rowid, text, quote)"
+                                     " SELECT id, text, quote FROM items WHERE id > ?");
+
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, m->items);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_stmt_done(s);
+        return store_fail(st, "cannot index items");
+    }
+    store_stmt_done(s);
+    s = store_stmt(st, "INSERT INTO actions_fts(rowid, text, quote)"
+                       " SELECT id, text, quote FROM actions WHERE id > ?");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, m->actions);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_stmt_done(s);
+        return store_fail(st, "cannot index actions");
+    }
+    store_stmt_done(s);
+    return search_index_turns(st, m->turns);
+}

@@ -337,6 +337,17 @@ static const char schema_v10[] =
     "CREATE INDEX IF NOT EXISTS reports_person ON reports(person_id);"
     "CREATE INDEX IF NOT EXISTS reports_record ON reports(record_id);";
 
+/* Version 11: items and actions go into their full-text indexes once a
+ * record's rows (or a batch group's) are all written, by the ingest
+ * (ingest_index()) and by the one other writer of actions (a command's
+ * new action), not by a trigger per row: a statement that writes through
+ * a trigger opens a savepoint, and FTS5 writes its pending rows out as a
+ * segment at every savepoint, a few small segments per record to merge.
+ * The triggers for deletes and edits stay. */
+static const char schema_v11[] =
+    "DROP TRIGGER IF EXISTS items_fts_insert;"
+    "DROP TRIGGER IF EXISTS actions_fts_insert;";
+
 static const struct migration migrations[] = {
     { 1, schema_v1 },
     { 2, schema_v2 },
@@ -346,6 +357,7 @@ static const struct migration migrations[] = {
     { 8, schema_v8 },
     { 9, schema_v9 },
     { 10, schema_v10 },
+    { 11, schema_v11 },
 };
 
 int schema_has_fts5(sqlite3 *db)

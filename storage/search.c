@@ -109,19 +109,6 @@ static int all_ascii(const char *s, size_t n)
     return 1;
 }
 
-int64_t search_turns_last(struct store *st)
-{
-    sqlite3_stmt *s = store_stmt(st, "SELECT max(id) FROM turns");
-    int64_t last = -1;
-
-    if (!s)
-        return -1;
-    if (sqlite3_step(s) == SQLITE_ROW)
-        last = sqlite3_column_int64(s, 0);
-    store_stmt_done(s);
-    return last;
-}
-
 int search_index_turns(struct store *st, int64_t after)
 {
     sqlite3_stmt *q = store_stmt(st, "SELECT id, text FROM turns WHERE id > ? ORDER BY id");

@@ -41,7 +41,7 @@ struct store {
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
-#define SCHEMA_VERSION 10
+#define SCHEMA_VERSION 11
 int schema_migrate(struct store *st, char *err, size_t errlen);
 /* 1 when this SQLite has FTS5. */
 int schema_has_fts5(sqlite3 *db);
@@ -99,6 +99,17 @@ int64_t ingest_person(struct ingest *in, const char *name, const char *affiliati
  * no store: ingest_batch.c calls it on its reading thread. */
 int ingest_parse(const char *data, size_t len, size_t max_bytes, struct record **out,
                  char *err, size_t errlen);
+/* ingest_facts.c: the last turn, item and action stored (0 when none),
+ * and the full-text indexes given every one stored after them. A record's
+ * rows are indexed once all of them are written, in its own transaction
+ * or its batch group's: every savepoint before the commit (a statement
+ * that writes through a trigger opens one) would make FTS5 write its
+ * pending rows out as one more segment. 0 or -1. */
+struct ingest_marks {
+    int64_t turns, items, actions;
+};
+int ingest_marks_take(struct store *st, struct ingest_marks *m);
+int ingest_index(struct store *st, const struct ingest_marks *m);
 /* ingest.c: store_add_record(); with own_tx 0 inside the caller's
  * transaction, with no savepoint of its own (a savepoint makes FTS5 write
  * out its pending rows), so a failure leaves part of the record written
@@ -141,12 +152,8 @@ int64_t attrib_floor(struct store *st, int64_t turn_id, char **name);
  * words (NULL for an empty topic); free with free(). */
 char *search_topic_any_dup(const struct store_topic *t);
 
-/* search.c: the highest turn id stored (0 when none, -1 on error), and
- * every turn after `after` put in the full-text index (folded), 0 or -1.
- * A record's turns are indexed once its other rows are written: every
- * savepoint before the commit (a statement that writes through a
- * trigger opens one) would write the pending index out as a segment. */
-int64_t search_turns_last(struct store *st);
+/* search.c: every turn after `after` put in the full-text index (folded).
+ * 0 or -1. */
 int search_index_turns(struct store *st, int64_t after);
 int search_unindex_meeting(struct store *st, int64_t meeting_id);
 /* Quote a user word or phrase for MATCH: "..." with inner quotes doubled. */

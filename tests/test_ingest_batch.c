@@ -136,6 +136,20 @@ static void test_ingest_batch_store_fails(void **state)
     assert_int_equal(sqlite3_column_int(q, 0), 4);
     assert_int_equal(sqlite3_column_int(q, 1), 4);
     sqlite3_finalize(q);
+    /* Items and actions are in their full-text indexes, whether stored in
+     * the group or again one by one: the check compares each index with
+     * its table. */
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "INSERT INTO items_fts(items_fts, rank) VALUES('integrity-check', 1);"
+                                  "INSERT INTO actions_fts(actions_fts, rank)"
+                                  " VALUES('integrity-check', 1);", NULL, NULL, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "SELECT (SELECT count(*) FROM actions_fts"
+                                        " WHERE actions_fts MATCH 'bins'), (SELECT count(*)"
+                                        " FROM actions)", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), 4);
+    assert_int_equal(sqlite3_column_int(q, 1), 4);
+    sqlite3_finalize(q);
     /* Stored with foreign keys unchecked: none is broken, and they are
      * checked again afterwards. */
     assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "PRAGMA foreign_key_check", -1, &q,

@@ -460,8 +460,8 @@ static void test_decisions_on_topic(void **state)
     /* The store as an older scribe left it: no index over the items. */
     assert_int_equal(sqlite3_exec(store_sqlite(st),
                                   "DROP TABLE items_vocab; DROP TABLE actions_vocab;"
-                                  "DROP TRIGGER items_fts_insert; DROP TRIGGER items_fts_delete;"
-                                  "DROP TRIGGER items_fts_update; DROP TRIGGER actions_fts_insert;"
+                                  "DROP TRIGGER IF EXISTS items_fts_insert; DROP TRIGGER items_fts_delete;"
+                                  "DROP TRIGGER items_fts_update; DROP TRIGGER IF EXISTS actions_fts_insert;"
                                   "DROP TRIGGER actions_fts_delete; DROP TRIGGER actions_fts_update;"
                                   /* Version 7's owner columns and indexes, and
                                    * version 1's indexes they replaced. */
