@@ -541,8 +541,9 @@ def print_table(r):
     else:
         print("\nIngest (%d meetings, %d records, %.1f MB, median of %d rounds)" % (
             ing["meetings"], ing["records"], ing["bytes"] / 1e6, ing["rounds"]))
-    print("  scribe  %7.2f MB/s  %8.3f s   (scribe ingest FILE...: each record read while the"
-          " one before is stored)" % (ing["scribe_mb_s"], ing["scribe_s"]))
+    print("  scribe  %7.2f MB/s  %8.3f s   (scribe ingest FILE...: records stored a group per"
+          " transaction, each read while the one before is stored)"
+          % (ing["scribe_mb_s"], ing["scribe_s"]))
     if "one_thread_s" in ing:
         print("  one thread %4.2f MB/s  %8.3f s   (one record after another, as the bot stores a"
               " posted one: %.2f x the floor)" % (ing["bytes"] / 1e6 / ing["one_thread_s"],

@@ -187,8 +187,8 @@ static void ingest_done(void *arg, int i, struct store_batch_rec *rec, int rc,
 }
 
 /* Ingest v[0..n) into st the way `scribe ingest FILE...` does
- * (store_ingest_batch(): each record read while the one before is
- * stored), or with one_thread one store_ingest() after another, as the
+ * (store_ingest_batch(): a group of records per transaction, each read
+ * while the one before is stored), or with one_thread one store_ingest() after another, as the
  * bot stores the record posted in a room. Without a tally a record the
  * store fails on fails the run (the generated corpus has none); with
  * one, refused records and duplicates are counted and the run goes on.
