@@ -319,29 +319,29 @@ int ingest_marks_take(struct store *st, struct ingest_marks *m)
 
 int ingest_index(struct store *st, const struct ingest_marks *m)
 {
-    /* Items and actions first: each statement opens a savepoint, which
-     * writes out what is pending, and nothing is yet. The turns, one
-     * statement each (no savepoint), are written out at the commit. */
-    sqlite3_stmt *s = store_stmt(st, "INSERT INTO items_fts(rowid, text, quote)"
-                                     " SELECT id, text, quote FROM items WHERE id > ?");
+    /* Items and actions first, one statement each: a statement opens a
+     * savepoint, which writes out what is pending (the items' rows, when
+     * the actions' statement starts). The turns, a statement each with
+     * no savepoint, are written out with the actions' rows at the commit. */
+    static const char *const sql[2] = {
+        "INSERT INTO items_fts(rowid, text, quote) SELECT id, text, quote FROM items WHERE id > ?",
+        "INSERT INTO actions_fts(rowid, text, quote) SELECT id, text, quote FROM actions"
+        " WHERE id > ?",
+    };
+    const int64_t after[2] = { m->items, m->actions };
+    int k;
 
-    if (!s)
-        return -1;
-    sqlite3_bind_int64(s, 1, m->items);
-    if (sqlite3_step(s) != SQLITE_DONE) {
+    for (k = 0; k < 2; k++) {
+        sqlite3_stmt *s = store_stmt(st, sql[k]);
+        int step;
+
+        if (!s)
+            return -1;
+        sqlite3_bind_int64(s, 1, after[k]);
+        step = sqlite3_step(s);
         store_stmt_done(s);
-        return store_fail(st, "cannot index items");
+        if (step != SQLITE_DONE)
+            return store_fail(st, k ? "cannot index actions" : "cannot index items");
     }
-    store_stmt_done(s);
-    s = store_stmt(st, "INSERT INTO actions_fts(rowid, text, quote)"
-                       " SELECT id, text, quote FROM actions WHERE id > ?");
-    if (!s)
-        return -1;
-    sqlite3_bind_int64(s, 1, m->actions);
-    if (sqlite3_step(s) != SQLITE_DONE) {
-        store_stmt_done(s);
-        return store_fail(st, "cannot index actions");
-    }
-    store_stmt_done(s);
     return search_index_turns(st, m->turns);
 }
