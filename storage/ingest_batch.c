@@ -15,9 +15,13 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Records waiting between the threads. With the one being stored and the
- * one being read, at most BATCH_AHEAD + 2 are held at once. */
-#define BATCH_AHEAD 2
+/* Records waiting between the threads: at most BATCH_AHEAD of them, and
+ * no more once they hold BATCH_AHEAD_BYTES of record text (one is always
+ * let through). A group's index and commit keep the storing thread busy
+ * for a while; with a whole group's worth read ahead, the reading thread
+ * goes on meanwhile instead of stopping two records ahead. */
+#define BATCH_AHEAD 32
+#define BATCH_AHEAD_BYTES (4u << 20)
 
 /* A group: records stored in one transaction, at most this many or about
  * this many bytes of record text. Each record in its own transaction
@@ -43,6 +47,7 @@ struct batch_pipe {
     pthread_cond_t cv;
     struct batch_slot ring[BATCH_AHEAD];
     int produced, consumed;     /* records put in the ring, and taken out */
+    size_t ahead_bytes;         /* record text in the ring */
 };
 
 /* The records of the open group, stored but not yet committed: their
@@ -166,9 +171,11 @@ static void *batch_reader(void *arg)
     for (i = 0; i < p->n; i++) {
         batch_prepare(p->b, i, &s);
         pthread_mutex_lock(&p->mu);
-        while (p->produced - p->consumed >= BATCH_AHEAD)
+        while (p->produced - p->consumed >= BATCH_AHEAD ||
+               (p->produced > p->consumed && p->ahead_bytes >= BATCH_AHEAD_BYTES))
             pthread_cond_wait(&p->cv, &p->mu);
         p->ring[i % BATCH_AHEAD] = s;
+        p->ahead_bytes += s.rec.len;
         p->produced++;
         pthread_cond_broadcast(&p->cv);
         pthread_mutex_unlock(&p->mu);
@@ -178,7 +185,7 @@ static void *batch_reader(void *arg)
 
 int store_ingest_batch(struct store *st, int n, const struct store_batch *b)
 {
-    struct batch_pipe p;
+    struct batch_pipe *p;
     struct batch_slot s;
     struct batch_group *g;
     pthread_t reader;
@@ -194,33 +201,34 @@ int store_ingest_batch(struct store *st, int n, const struct store_batch *b)
     fk_off = sqlite3_get_autocommit(store_sqlite(st)) &&
              store_exec(st, "PRAGMA foreign_keys=OFF") == 0;
     g = xcalloc(1, sizeof(*g));
-    memset(&p, 0, sizeof(p));
-    p.b = b;
-    p.n = n;
-    if (n == 1 || pthread_mutex_init(&p.mu, NULL) != 0)
+    p = xcalloc(1, sizeof(*p));  /* the ring is a few tens of KB: not on the stack */
+    p->b = b;
+    p->n = n;
+    if (n == 1 || pthread_mutex_init(&p->mu, NULL) != 0)
         goto one_thread;
-    if (pthread_cond_init(&p.cv, NULL) != 0) {
-        pthread_mutex_destroy(&p.mu);
+    if (pthread_cond_init(&p->cv, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
         goto one_thread;
     }
-    if (pthread_create(&reader, NULL, batch_reader, &p) != 0) {
-        pthread_cond_destroy(&p.cv);
-        pthread_mutex_destroy(&p.mu);
+    if (pthread_create(&reader, NULL, batch_reader, p) != 0) {
+        pthread_cond_destroy(&p->cv);
+        pthread_mutex_destroy(&p->mu);
         goto one_thread;
     }
     for (i = 0; i < n; i++) {
-        pthread_mutex_lock(&p.mu);
-        while (p.produced <= i)
-            pthread_cond_wait(&p.cv, &p.mu);
-        s = p.ring[i % BATCH_AHEAD];
-        p.consumed++;
-        pthread_cond_broadcast(&p.cv);
-        pthread_mutex_unlock(&p.mu);
+        pthread_mutex_lock(&p->mu);
+        while (p->produced <= i)
+            pthread_cond_wait(&p->cv, &p->mu);
+        s = p->ring[i % BATCH_AHEAD];
+        p->ahead_bytes -= s.rec.len;
+        p->consumed++;
+        pthread_cond_broadcast(&p->cv);
+        pthread_mutex_unlock(&p->mu);
         batch_store(st, b, g, i, &s);
     }
     pthread_join(reader, NULL);
-    pthread_cond_destroy(&p.cv);
-    pthread_mutex_destroy(&p.mu);
+    pthread_cond_destroy(&p->cv);
+    pthread_mutex_destroy(&p->mu);
     goto out;
 one_thread:
     /* No second thread to be had: the same work, in turn. */
@@ -231,6 +239,7 @@ one_thread:
 out:
     group_close(st, b, g);
     free(g);
+    free(p);
     if (fk_off)
         store_exec(st, "PRAGMA foreign_keys=ON");
     return 0;
