@@ -2,7 +2,8 @@
  * FILE...` does: records reported in order, refused and unreadable ones
  * and duplicates told apart, a group of records per transaction that
  * loses only the record the store fails on, every stored turn in the
- * full-text index, and foreign keys intact. */
+ * full-text index, foreign keys intact, and batches larger than what is
+ * read ahead or stored in one group. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -164,11 +165,55 @@ static void test_ingest_batch_store_fails(void **state)
     store_close(st);
 }
 
+/* More records than are read ahead and than fit in a group, a few of
+ * them large enough that the records read ahead reach their cap in
+ * bytes: every one is stored and reported, in order, once. */
+static void test_ingest_batch_many(void **state)
+{
+    enum { SMALL = 70, LARGE = 4, N = SMALL + LARGE, LARGE_TURNS = 12000 };
+    struct batch_case *cases = xcalloc(N, sizeof(*cases));
+    struct batch_seen seen = { NULL, 0, 1, 1, "" };
+    struct store_batch b = { batch_read, batch_done, &seen, 0, NULL };
+    struct store *st = store_fixture_open_mem();
+    sqlite3_stmt *q;
+    int i, k;
+
+    (void)state;
+    for (i = 0; i < N; i++) {
+        struct buf t;
+
+        buf_init(&t);
+        buf_printf(&t, "Garden Committee\nMeeting #%d, %d March 2024\n\n", i + 1, i % 28 + 1);
+        for (k = 0; k < (i < SMALL ? 3 : LARGE_TURNS); k++)
+            buf_printf(&t, ">> %s: Turn %d of meeting %d on the seed library shelves.\n",
+                       k % 2 ? "ANA LIMA" : "BEN OKAFOR", k + 1, i + 1);
+        cases[i].text = buf_detach(&t);
+    }
+    seen.cases = cases;
+    assert_int_equal(store_ingest_batch(st, N, &b), 0);
+    assert_int_equal(seen.n_done, N);
+    assert_true(seen.order_ok);
+    assert_true(seen.outcomes_ok);
+    assert_int_equal(store_meeting_count(st), N);
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "SELECT (SELECT count(*) FROM turns),"
+                                        " (SELECT count(*) FROM turns_fts WHERE turns_fts"
+                                        " MATCH 'seed library')", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    assert_int_equal(sqlite3_column_int(q, 0), SMALL * 3 + LARGE * LARGE_TURNS);
+    assert_int_equal(sqlite3_column_int(q, 1), SMALL * 3 + LARGE * LARGE_TURNS);
+    sqlite3_finalize(q);
+    for (i = 0; i < N; i++)
+        free((char *)cases[i].text);
+    free(cases);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ingest_batch),
         cmocka_unit_test(test_ingest_batch_store_fails),
+        cmocka_unit_test(test_ingest_batch_many),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
