@@ -392,7 +392,7 @@ def verdict(value, target):
 
 def main():
     quick = os.environ.get("QUICK", "") not in ("", "0")
-    cfg = {"ingest_meetings": 10 if quick else 100, "ingest_rounds": 3 if quick else 5,
+    cfg = {"ingest_meetings": 10 if quick else 100, "ingest_rounds": 3 if quick else 7,
            "sizes": [100] if quick else [100, 1000, 10000], "questions": 100 if quick else 300,
            "drift_answers": 1000 if quick else 10000, "bot_questions": 60 if quick else 300,
            "bot_helps": 30 if quick else 100, "bot_runs": 1 if quick else 3,
