@@ -107,6 +107,34 @@ static int64_t match_meeting(struct store *st, const struct record *r, const cha
     return 0;
 }
 
+/* Meeting `id` given `date` when it has none yet. 0 or -1. */
+static int fill_date(struct store *st, int64_t id, const char *date)
+{
+    sqlite3_stmt *s;
+    int64_t undated;
+
+    if (!date)
+        return 0;
+    s = store_stmt(st, "SELECT date IS NULL FROM meetings WHERE id = ?");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    undated = ingest_step_id(s);
+    if (!undated)
+        return 0;
+    s = store_stmt(st, "UPDATE meetings SET date = ?2 WHERE id = ?1");
+    if (!s)
+        return -1;
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, date, -1, SQLITE_STATIC);
+    if (sqlite3_step(s) != SQLITE_DONE) {
+        store_stmt_done(s);
+        return store_fail(st, "cannot date meeting");
+    }
+    store_stmt_done(s);
+    return 0;
+}
+
 static int64_t upsert_meeting(struct store *st, const struct record *r, const char *room,
                               int64_t posted, int *is_new)
 {
@@ -119,12 +147,17 @@ static int64_t upsert_meeting(struct store *st, const struct record *r, const ch
     if (id < 0)
         goto done;
     if (id > 0) {
-        /* Fill what the earlier record lacked; never overwrite. */
-        s = store_stmt(st, "UPDATE meetings SET number = COALESCE(number, ?2),"
+        /* Fill what the earlier record lacked; never overwrite. The date
+         * apart (fill_date()): its trigger would make every such update
+         * open a savepoint (INGEST_WRITE in store_int.h). */
+        if (fill_date(st, id, r->date) < 0) {
+            id = -1;
+            goto done;
+        }
+        s = store_stmt(st, "UPDATE OR FAIL meetings SET number = COALESCE(number, ?2),"
                            " number_value = CASE WHEN number_value IS NULL OR number_value < 0"
                            "   THEN ?3 ELSE number_value END,"
-                           " title = COALESCE(title, ?4), date = COALESCE(date, ?5),"
-                           " time_utc = COALESCE(time_utc, ?6),"
+                           " title = COALESCE(title, ?4), time_utc = COALESCE(time_utc, ?6),"
                            " end_time_utc = COALESCE(end_time_utc, ?7),"
                            " room = COALESCE(room, ?8) WHERE id = ?1");
     } else {
@@ -145,7 +178,8 @@ static int64_t upsert_meeting(struct store *st, const struct record *r, const ch
     else
         sqlite3_bind_null(s, 3);
     store_bind_text(s, 4, r->title);
-    store_bind_text(s, 5, r->date);
+    if (!id)
+        store_bind_text(s, 5, r->date);
     store_bind_text(s, 6, r->time_utc);
     store_bind_text(s, 7, r->end_time_utc);
     store_bind_text(s, 8, room);
@@ -268,10 +302,11 @@ static int store_turns(struct ingest *in)
     sqlite3_stmt *s = store_stmt(in->st, "INSERT INTO turns(meeting_id, record_id, seq, person_id,"
                                          " label, section, text, offset, words)"
                                          " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    sqlite3_stmt *fts = search_index_open(in->st);
     int i, rc = -1;
 
-    if (!s)
-        return -1;
+    if (!s || !fts)
+        goto out;
     for (i = 0; i < r->n_turns; i++) {
         const struct record_turn *t = &r->turns[i];
 
@@ -292,10 +327,15 @@ static int store_turns(struct ingest *in)
             store_fail(in->st, "cannot store turn");
             goto out;
         }
+        /* Indexed at once: FTS5 keeps it pending, as nothing that follows
+         * in the transaction opens a savepoint (INGEST_WRITE). */
+        if (search_index_turn(in->st, fts, sqlite3_last_insert_rowid(in->st->db), t->text) < 0)
+            goto out;
     }
     rc = 0;
 out:
     store_stmt_done(s);
+    store_stmt_done(fts);
     return rc;
 }
 
@@ -377,11 +417,35 @@ static int count_people(struct store *st, int64_t meeting_id, int64_t record_id)
     return n;
 }
 
+int ingest_keys_off(struct store *st)
+{
+    sqlite3_stmt *s;
+    int on;
+
+    if (!sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA foreign_keys")))
+        return 0;
+    on = (int)ingest_step_id(s);
+    return on && store_exec(st, "PRAGMA foreign_keys=OFF") == 0;
+}
+
+void ingest_keys_on(struct store *st, int were_off)
+{
+    if (were_off)
+        store_exec(st, "PRAGMA foreign_keys=ON");
+}
+
 int store_add_record(struct store *st, const struct record *rec,
                      const char *name, const char *room, int64_t posted,
                      struct store_ingest_result *res, char *err, size_t errlen)
 {
-    return ingest_add_record(st, rec, name, room, posted, res, err, errlen, 1);
+    int off, rc;
+
+    if (sqlite3_get_autocommit(st->db))
+        ingest_stage_tables(st);    /* failing, ingest_add_record() says why */
+    off = ingest_keys_off(st);
+    rc = ingest_add_record(st, rec, name, room, posted, res, err, errlen, 1);
+    ingest_keys_on(st, off);
+    return rc;
 }
 
 int ingest_add_record(struct store *st, const struct record *rec,
@@ -418,6 +482,8 @@ int ingest_add_record(struct store *st, const struct record *rec,
         return -1;
     }
     if (own_tx && ingest_marks_take(st, &marks) < 0)
+        goto fail;
+    if (ingest_stage_tables(st) < 0)
         goto fail;
     in.st = st;
     in.r = rec;

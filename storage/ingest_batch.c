@@ -197,9 +197,11 @@ int store_ingest_batch(struct store *st, int n, const struct store_batch *b)
      * record's rows point at comes from a row the same transaction has
      * just written or read, and ingest deletes nothing, so the checks (a
      * look-up per key per row, about 8% of the store's instructions)
-     * could never fail. The pragma only takes outside a transaction. */
-    fk_off = sqlite3_get_autocommit(store_sqlite(st)) &&
-             store_exec(st, "PRAGMA foreign_keys=OFF") == 0;
+     * could never fail, and each check would open a savepoint
+     * (INGEST_WRITE). */
+    fk_off = ingest_keys_off(st);
+    if (sqlite3_get_autocommit(store_sqlite(st)))
+        ingest_stage_tables(st);    /* failing, the records say why */
     g = xcalloc(1, sizeof(*g));
     p = xcalloc(1, sizeof(*p));  /* the ring is a few tens of KB: not on the stack */
     p->b = b;
@@ -240,7 +242,6 @@ out:
     group_close(st, b, g);
     free(g);
     free(p);
-    if (fk_off)
-        store_exec(st, "PRAGMA foreign_keys=ON");
+    ingest_keys_on(st, fk_off);
     return 0;
 }

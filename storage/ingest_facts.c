@@ -54,9 +54,6 @@ int ingest_facts_items(struct ingest *in)
      * (a quarter of the ingest's instructions). The items are staged in
      * a temporary table (no trigger, no savepoint), then copied in one
      * statement: one segment per record. */
-    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_items(kind, seq, text, quote,"
-                           " speaker, person_id, offset)") < 0)
-        return -1;
     s = store_stmt(in->st, "INSERT INTO temp.ingest_items VALUES(?, ?, ?, ?, ?, ?, ?)");
     if (!s)
         return -1;
@@ -65,7 +62,7 @@ int ingest_facts_items(struct ingest *in)
         item_rows(in, s, STORE_POINT, r->points, r->n_points) < 0)
         goto out;
     store_stmt_done(s);
-    s = store_stmt(in->st, "INSERT INTO items(meeting_id, record_id, kind, seq, text,"
+    s = store_stmt(in->st, "INSERT OR FAIL INTO items(meeting_id, record_id, kind, seq, text,"
                            " quote, speaker, person_id, offset)"
                            " SELECT ?, ?, kind, seq, text, quote, speaker, person_id, offset"
                            " FROM temp.ingest_items ORDER BY rowid");
@@ -116,7 +113,8 @@ static int take_codes(struct store *st, const struct record *r, char (*codes)[24
         n += r->actions[i].text != NULL;
     if (n == 0)
         return 0;
-    s = store_stmt(st, "UPDATE counters SET value = value + ? WHERE name = 'action' RETURNING value");
+    s = store_stmt(st, "UPDATE OR FAIL counters SET value = value + ? WHERE name = 'action'"
+                       " RETURNING value");
     if (!s)
         return -1;
     sqlite3_bind_int(s, 1, n);
@@ -129,6 +127,43 @@ static int take_codes(struct store *st, const struct record *r, char (*codes)[24
     return 0;
 }
 
+int ingest_stage_tables(struct store *st)
+{
+    int outside = sqlite3_get_autocommit(st->db);
+
+    if (st->ingest_staged)
+        return 0;
+    if (store_exec(st, "CREATE TEMP TABLE IF NOT EXISTS ingest_items(kind, seq, text, quote,"
+                       " speaker, person_id, offset);"
+                       "CREATE TEMP TABLE IF NOT EXISTS ingest_actions(code, text, due,"
+                       " due_date, status, status_by, status_at, quote, speaker, speaker_id,"
+                       " offset, concerns_dcs, explicit, confidence);"
+                       "CREATE TEMP TABLE IF NOT EXISTS ingest_owners(code, seq, name,"
+                       " person_id)") < 0)
+        return -1;
+    st->ingest_staged = outside;    /* else made again next time: a rollback may drop them */
+    return 0;
+}
+
+/* The day of the record's meeting as its actions' owners keep it: its
+ * date, else the day it was posted. NULL on error. */
+static char *meeting_day_dup(struct ingest *in)
+{
+    sqlite3_stmt *s = store_stmt(in->st, "SELECT COALESCE(date, date(posted, 'unixepoch'))"
+                                         " FROM meetings WHERE id = ?");
+    char *day = NULL;
+
+    if (!s)
+        return NULL;
+    sqlite3_bind_int64(s, 1, in->meeting_id);
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        day = xstrdup((const char *)sqlite3_column_text(s, 0));
+    else
+        store_fail(in->st, "cannot read the meeting's day");
+    store_stmt_done(s);
+    return day;
+}
+
 int ingest_facts_actions(struct ingest *in, int64_t posted)
 {
     const struct record *r = in->r;
@@ -138,17 +173,9 @@ int ingest_facts_actions(struct ingest *in, int64_t posted)
      * index once per action. Codes and people are taken first, in the
      * order a row at a time took them, so every id comes out the same. */
     sqlite3_stmt *s, *ow = NULL;
-    char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes));
+    char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes)), *day = NULL;
     int i, k, n_owners = 0, rc = -1;
 
-    if (store_exec(in->st, "CREATE TEMP TABLE IF NOT EXISTS ingest_actions(code, text, due,"
-                           " due_date, status, status_by, status_at, quote, speaker, speaker_id,"
-                           " offset, concerns_dcs, explicit, confidence);"
-                           "CREATE TEMP TABLE IF NOT EXISTS ingest_owners(code, seq, name,"
-                           " person_id)") < 0) {
-        free(codes);
-        return -1;
-    }
     s = store_stmt(in->st, "INSERT INTO temp.ingest_actions"
                            " VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
     ow = store_stmt(in->st, "INSERT INTO temp.ingest_owners VALUES(?, ?, ?, ?)");
@@ -209,7 +236,7 @@ int ingest_facts_actions(struct ingest *in, int64_t posted)
         }
     }
     store_stmt_done(s);
-    s = store_stmt(in->st, "INSERT INTO actions(code, meeting_id, record_id, text, due,"
+    s = store_stmt(in->st, "INSERT OR FAIL INTO actions(code, meeting_id, record_id, text, due,"
                            " due_date, status, status_by, status_at, quote, speaker,"
                            " speaker_id, offset, concerns_dcs, explicit, confidence, created)"
                            " SELECT code, ?1, ?2, text, due, due_date, status, status_by, status_at,"
@@ -226,19 +253,26 @@ int ingest_facts_actions(struct ingest *in, int64_t posted)
     }
     store_stmt_done(s);
     /* Their owners and the "created" line of their history, the same way:
-     * one statement each, the action found by its code. */
-    s = store_stmt(in->st, "INSERT INTO action_owners(action_id, seq, name, person_id,"
+     * one statement each, the action found by its code. The owners' day
+     * is the meeting's, read first: date() inside the statement would
+     * make it open a savepoint (see INGEST_WRITE). */
+    if (!(day = meeting_day_dup(in)))
+        goto out;
+    s = store_stmt(in->st, "INSERT OR FAIL INTO action_owners(action_id, seq, name, person_id,"
                            " done, day, mid)"
-                           " SELECT a.id, o.seq, o.name, o.person_id, a.status = 'done',"
-                           " COALESCE(m.date, date(m.posted, 'unixepoch')), m.id"
+                           " SELECT a.id, o.seq, o.name, o.person_id, a.status = 'done', ?1, ?2"
                            " FROM temp.ingest_owners o JOIN actions a ON a.code = o.code"
-                           " LEFT JOIN meetings m ON m.id = a.meeting_id ORDER BY o.rowid");
+                           " ORDER BY o.rowid");
+    if (s) {
+        sqlite3_bind_text(s, 1, day, -1, SQLITE_STATIC);
+        sqlite3_bind_int64(s, 2, in->meeting_id);
+    }
     if (!s || sqlite3_step(s) != SQLITE_DONE || sqlite3_changes(in->st->db) != n_owners) {
         store_fail(in->st, "cannot store action owners");
         goto out;
     }
     store_stmt_done(s);
-    s = store_stmt(in->st, "INSERT INTO action_history(action_id, at, by, what, detail)"
+    s = store_stmt(in->st, "INSERT OR FAIL INTO action_history(action_id, at, by, what, detail)"
                            " SELECT a.id, ?, NULL, 'created', 'from the record'"
                            " FROM temp.ingest_actions t JOIN actions a ON a.code = t.code"
                            " ORDER BY t.rowid");
@@ -258,6 +292,7 @@ out:
     store_stmt_done(s);
     store_stmt_done(ow);
     free(codes);
+    free(day);
     return rc;
 }
 
@@ -298,17 +333,15 @@ out:
 
 int ingest_marks_take(struct store *st, struct ingest_marks *m)
 {
-    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT COALESCE(max(id), 0) FROM turns),"
-                                     " (SELECT COALESCE(max(id), 0) FROM items),"
+    sqlite3_stmt *s = store_stmt(st, "SELECT (SELECT COALESCE(max(id), 0) FROM items),"
                                      " (SELECT COALESCE(max(id), 0) FROM actions)");
     int rc = -1;
 
     if (!s)
         return -1;
     if (sqlite3_step(s) == SQLITE_ROW) {
-        m->turns = sqlite3_column_int64(s, 0);
-        m->items = sqlite3_column_int64(s, 1);
-        m->actions = sqlite3_column_int64(s, 2);
+        m->items = sqlite3_column_int64(s, 0);
+        m->actions = sqlite3_column_int64(s, 1);
         rc = 0;
     } else {
         store_fail(st, "cannot read the last rows stored");
@@ -319,10 +352,10 @@ int ingest_marks_take(struct store *st, struct ingest_marks *m)
 
 int ingest_index(struct store *st, const struct ingest_marks *m)
 {
-    /* Items and actions first, one statement each: a statement opens a
-     * savepoint, which writes out what is pending (the items' rows, when
-     * the actions' statement starts). The turns, a statement each with
-     * no savepoint, are written out with the actions' rows at the commit. */
+    /* One statement each, last: a statement that reads rows into a
+     * full-text index opens a savepoint, which writes out what is
+     * pending (the turns' rows and the items', when the next one starts;
+     * the actions' at the commit). */
     static const char *const sql[2] = {
         "INSERT INTO items_fts(rowid, text, quote) SELECT id, text, quote FROM items WHERE id > ?",
         "INSERT INTO actions_fts(rowid, text, quote) SELECT id, text, quote FROM actions"
@@ -343,5 +376,5 @@ int ingest_index(struct store *st, const struct ingest_marks *m)
         if (step != SQLITE_DONE)
             return store_fail(st, k ? "cannot index actions" : "cannot index items");
     }
-    return search_index_turns(st, m->turns);
+    return 0;
 }

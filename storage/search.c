@@ -109,39 +109,23 @@ static int all_ascii(const char *s, size_t n)
     return 1;
 }
 
-int search_index_turns(struct store *st, int64_t after)
+sqlite3_stmt *search_index_open(struct store *st)
 {
-    sqlite3_stmt *q = store_stmt(st, "SELECT id, text FROM turns WHERE id > ? ORDER BY id");
-    sqlite3_stmt *s = store_stmt(st, "INSERT INTO turns_fts(rowid, text) VALUES(?, ?)");
-    int rc = -1, step;
+    return store_stmt(st, "INSERT INTO turns_fts(rowid, text) VALUES(?, ?)");
+}
 
-    if (!q || !s)
-        goto out;
-    sqlite3_bind_int64(q, 1, after);
-    while ((step = sqlite3_step(q)) == SQLITE_ROW) {
-        const char *text = (const char *)sqlite3_column_text(q, 1);
-        size_t n = (size_t)sqlite3_column_bytes(q, 1);
-        char *folded = !text || all_ascii(text, n) ? NULL : store_fold_dup(text, n);
+int search_index_turn(struct store *st, sqlite3_stmt *s, int64_t id, const char *text)
+{
+    size_t n = text ? strlen(text) : 0;
+    char *folded = !n || all_ascii(text, n) ? NULL : store_fold_dup(text, n);
+    int step;
 
-        sqlite3_reset(s);
-        sqlite3_bind_int64(s, 1, sqlite3_column_int64(q, 0));
-        sqlite3_bind_text(s, 2, folded ? folded : text ? text : "", -1, SQLITE_STATIC);
-        step = sqlite3_step(s);
-        free(folded);
-        if (step != SQLITE_DONE) {
-            store_fail(st, "cannot index turn");
-            goto out;
-        }
-    }
-    if (step != SQLITE_DONE) {
-        store_fail(st, "cannot read turns to index");
-        goto out;
-    }
-    rc = 0;
-out:
-    store_stmt_done(q);
-    store_stmt_done(s);
-    return rc;
+    sqlite3_reset(s);
+    sqlite3_bind_int64(s, 1, id);
+    sqlite3_bind_text(s, 2, folded ? folded : text ? text : "", -1, SQLITE_STATIC);
+    step = sqlite3_step(s);
+    free(folded);
+    return step == SQLITE_DONE ? 0 : store_fail(st, "cannot index turn");
 }
 
 int search_unindex_meeting(struct store *st, int64_t meeting_id)

@@ -38,6 +38,7 @@ struct store {
      * is answered, an index checked in it is trusted. */
     uint64_t question;
     int in_question;
+    int ingest_staged;          /* ingest_stage_tables() has made them */
 };
 
 /* schema.c: create or upgrade the tables (PRAGMA user_version). */
@@ -99,21 +100,44 @@ int64_t ingest_person(struct ingest *in, const char *name, const char *affiliati
  * no store: ingest_batch.c calls it on its reading thread. */
 int ingest_parse(const char *data, size_t len, size_t max_bytes, struct record **out,
                  char *err, size_t errlen);
-/* ingest_facts.c: the last turn, item and action stored (0 when none),
- * and the full-text indexes given every one stored after them. A record's
- * rows are indexed once all of them are written, in its own transaction
- * or its batch group's: every savepoint before the commit (a statement
- * that writes through a trigger opens one) would make FTS5 write its
- * pending rows out as one more segment. 0 or -1. */
+/* INGEST_WRITE: how ingest writes, so that a record (or a batch group)
+ * costs FTS5 one new segment per index. FTS5 keeps what it is given
+ * pending in memory and writes it out as a new segment at the commit and
+ * at every savepoint -- and SQLite opens one for each statement inside
+ * a transaction that writes several rows and may abort half-way: a
+ * multi-row INSERT ... SELECT or UPDATE under an ABORT constraint, any
+ * statement that fires a trigger that may, any foreign key checked, and
+ * any date() in such a statement. So ingest runs with foreign keys off
+ * (every key it writes comes from the same transaction), its multi-row
+ * statements say OR FAIL (the whole transaction is rolled back on any
+ * failure, so the rows a failed statement leaves never last), dates are
+ * computed by statements of their own, and the one update with a trigger
+ * (a meeting's date, filled from a later record) runs only when needed.
+ * A turn is indexed as it is stored; the items' and actions' indexes,
+ * filled by a statement each, come last (ingest_index()).
+ *
+ * ingest_facts.c: the last item and action stored (0 when none), and
+ * their full-text indexes given every one stored after them. 0 or -1. */
 struct ingest_marks {
-    int64_t turns, items, actions;
+    int64_t items, actions;
 };
 int ingest_marks_take(struct store *st, struct ingest_marks *m);
 int ingest_index(struct store *st, const struct ingest_marks *m);
 /* ingest.c: store_add_record(); with own_tx 0 inside the caller's
- * transaction, with no savepoint of its own (a savepoint makes FTS5 write
- * out its pending rows), so a failure leaves part of the record written
- * and the caller must roll its transaction back. */
+ * transaction, with no savepoint of its own (INGEST_WRITE) and foreign
+ * keys already off, so a failure leaves part of the record written and
+ * the caller must roll its transaction back. */
+/* ingest.c: foreign keys off for ingest (INGEST_WRITE); only outside a
+ * transaction, so 1 when they were turned off and must be turned on
+ * again with ingest_keys_on(). */
+int ingest_keys_off(struct store *st);
+void ingest_keys_on(struct store *st, int were_off);
+/* ingest_facts.c: the temporary tables a record's items and actions are
+ * staged in, made once per connection, best outside any transaction
+ * (making them opens a savepoint, INGEST_WRITE; made inside one, they
+ * may go with its rollback, so they are made again the next time).
+ * 0 or -1. */
+int ingest_stage_tables(struct store *st);
 int ingest_add_record(struct store *st, const struct record *rec,
                       const char *name, const char *room, int64_t posted,
                       struct store_ingest_result *res, char *err, size_t errlen, int own_tx);
@@ -152,9 +176,11 @@ int64_t attrib_floor(struct store *st, int64_t turn_id, char **name);
  * words (NULL for an empty topic); free with free(). */
 char *search_topic_any_dup(const struct store_topic *t);
 
-/* search.c: every turn after `after` put in the full-text index (folded).
- * 0 or -1. */
-int search_index_turns(struct store *st, int64_t after);
+/* search.c: turns put in the full-text index, their text folded: the
+ * statement of search_index_open() (NULL on error; hand it back with
+ * store_stmt_done()), then search_index_turn() for each, 0 or -1. */
+sqlite3_stmt *search_index_open(struct store *st);
+int search_index_turn(struct store *st, sqlite3_stmt *s, int64_t id, const char *text);
 int search_unindex_meeting(struct store *st, int64_t meeting_id);
 /* Quote a user word or phrase for MATCH: "..." with inner quotes doubled. */
 void search_quote(struct buf *b, const char *s);

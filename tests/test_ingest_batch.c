@@ -208,12 +208,64 @@ static void test_ingest_batch_many(void **state)
     store_close(st);
 }
 
+/* Distinct segments of the turns' full-text index. */
+static int turn_segments(struct store *st)
+{
+    sqlite3_stmt *q;
+    int n;
+
+    assert_int_equal(sqlite3_prepare_v2(store_sqlite(st), "SELECT count(DISTINCT segid)"
+                                        " FROM turns_fts_idx", -1, &q, NULL), SQLITE_OK);
+    assert_int_equal(sqlite3_step(q), SQLITE_ROW);
+    n = sqlite3_column_int(q, 0);
+    sqlite3_finalize(q);
+    return n;
+}
+
+/* A group of records, then records stored one at a time: each adds one
+ * segment to the turns' index, however many statements its items,
+ * actions and their owners take -- none of them makes FTS5 write out
+ * what it holds pending before the commit. */
+static void test_ingest_one_segment_each(void **state)
+{
+#define SEG_T(n, day) "Garden Committee\nMeeting #" #n ", " #day " May 2023\n\n" \
+    ">> ANA LIMA: Welcome all. We discuss the compost bins and the seed library today.\n" \
+    ">> BEN OKAFOR: I will order the bins by Friday. Carla will paint the shelves.\n" \
+    ">> CARLA DIAS: Agreed. We decided to open the shed on Saturdays.\n"
+    static const struct batch_case cases[] = {
+        { SEG_T(1, 2), 0 }, { SEG_T(2, 9), 0 }, { SEG_T(3, 16), 0 },
+    };
+    static const char *const alone[] = { SEG_T(4, 23), SEG_T(5, 30) };
+#undef SEG_T
+    struct batch_seen seen = { cases, 0, 1, 1, "" };
+    struct store_batch b = { batch_read, batch_done, &seen, 0, NULL };
+    struct store *st = store_fixture_open_mem();
+    struct store_ingest_result res;
+    char err[256];
+    int i;
+
+    (void)state;
+    assert_int_equal(store_ingest_batch(st, 3, &b), 0);
+    assert_true(seen.outcomes_ok);
+    assert_int_equal(turn_segments(st), 1);
+    for (i = 0; i < 2; i++)
+        assert_int_equal(store_ingest(st, alone[i], strlen(alone[i]), 0, "alone.txt", NULL,
+                                      1700000000, &res, err, sizeof(err)), 0);
+    assert_int_equal(store_meeting_count(st), 5);
+    assert_int_equal(turn_segments(st), 3);
+    assert_int_equal(sqlite3_exec(store_sqlite(st),
+                                  "INSERT INTO turns_fts(turns_fts, rank) VALUES('integrity-check', 0);",
+                                  NULL, NULL, NULL), SQLITE_OK);
+    store_close(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_ingest_batch),
         cmocka_unit_test(test_ingest_batch_store_fails),
         cmocka_unit_test(test_ingest_batch_many),
+        cmocka_unit_test(test_ingest_one_segment_each),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
