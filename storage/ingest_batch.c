@@ -119,7 +119,7 @@ static void group_close(struct store *st, const struct store_batch *b, struct ba
 {
     if (g->in_tx) {
         g->in_tx = 0;
-        /* The group's rows indexed last, in one go (ingest_index()). */
+        /* The group's items and actions indexed last (ingest_index()). */
         if (ingest_index(st, &g->marks) < 0 || store_commit(st) < 0) {
             store_rollback(st);
             group_one_by_one(st, b, g);
