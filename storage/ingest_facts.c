@@ -1,8 +1,9 @@
 /* storage/ingest_facts.c -- the facts of a record being stored: its
  * agenda, decisions and key points, the next meeting, its actions (codes,
- * owners, history) and its glossary, each list in as few statements as
- * the full-text triggers allow. Called by store_add_record() (ingest.c)
- * inside its transaction; knows SQL and struct record, not the readers. */
+ * owners, history) and its glossary, each list in few statements, none
+ * of which opens a savepoint (INGEST_WRITE in store_int.h). Called by
+ * store_add_record() (ingest.c) inside its transaction; knows SQL and
+ * struct record, not the readers. */
 #include "store_int.h"
 #include "record.h"
 
@@ -47,13 +48,10 @@ int ingest_facts_items(struct ingest *in)
     sqlite3_stmt *s;
     int rc = -1;
 
-    /* Every item of the record in one statement. When items carry a
-     * trigger into an FTS5 table (their full-text index), every INSERT
-     * opens a statement savepoint, and FTS5 writes its pending rows out
-     * at each one: a statement per item made an index segment per item
-     * (a quarter of the ingest's instructions). The items are staged in
-     * a temporary table (no trigger, no savepoint), then copied in one
-     * statement: one segment per record. */
+    /* Every item of the record in one statement: staged in a temporary
+     * table, then copied (OR FAIL: no savepoint, INGEST_WRITE). When
+     * items still had a trigger into their full-text index, a statement
+     * per item made an index segment per item. */
     s = store_stmt(in->st, "INSERT INTO temp.ingest_items VALUES(?, ?, ?, ?, ?, ?, ?)");
     if (!s)
         return -1;
@@ -168,10 +166,10 @@ int ingest_facts_actions(struct ingest *in, int64_t posted)
 {
     const struct record *r = in->r;
     /* All the record's actions in one statement, staged like its items
-     * (see ingest_facts_items): actions carry triggers (the open count,
-     * their full-text index), so a statement per action flushed the
-     * index once per action. Codes and people are taken first, in the
-     * order a row at a time took them, so every id comes out the same. */
+     * (see ingest_facts_items); their insert fires the open count's
+     * trigger, OR FAIL there too. Codes and people are taken first, in
+     * the order a row at a time took them, so every id comes out the
+     * same. */
     sqlite3_stmt *s, *ow = NULL;
     char (*codes)[24] = xcalloc((size_t)r->n_actions + 1, sizeof(*codes)), *day = NULL;
     int i, k, n_owners = 0, rc = -1;
