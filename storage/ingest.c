@@ -417,18 +417,21 @@ static int count_people(struct store *st, int64_t meeting_id, int64_t record_id)
     return n;
 }
 
-int ingest_keys_off(struct store *st)
+int ingest_begin(struct store *st)
 {
     sqlite3_stmt *s;
     int on;
 
+    /* Failing, the record's first insert into them says why. */
+    ingest_stage_tables(st);
+    /* Only outside a transaction does the pragma take. */
     if (!sqlite3_get_autocommit(st->db) || !(s = store_stmt(st, "PRAGMA foreign_keys")))
         return 0;
     on = (int)ingest_step_id(s);
     return on && store_exec(st, "PRAGMA foreign_keys=OFF") == 0;
 }
 
-void ingest_keys_on(struct store *st, int were_off)
+void ingest_end(struct store *st, int were_off)
 {
     if (were_off)
         store_exec(st, "PRAGMA foreign_keys=ON");
@@ -438,13 +441,10 @@ int store_add_record(struct store *st, const struct record *rec,
                      const char *name, const char *room, int64_t posted,
                      struct store_ingest_result *res, char *err, size_t errlen)
 {
-    int off, rc;
+    int off = ingest_begin(st), rc;
 
-    if (sqlite3_get_autocommit(st->db))
-        ingest_stage_tables(st);    /* failing, ingest_add_record() says why */
-    off = ingest_keys_off(st);
     rc = ingest_add_record(st, rec, name, room, posted, res, err, errlen, 1);
-    ingest_keys_on(st, off);
+    ingest_end(st, off);
     return rc;
 }
 
@@ -482,8 +482,6 @@ int ingest_add_record(struct store *st, const struct record *rec,
         return -1;
     }
     if (own_tx && ingest_marks_take(st, &marks) < 0)
-        goto fail;
-    if (ingest_stage_tables(st) < 0)
         goto fail;
     in.st = st;
     in.r = rec;

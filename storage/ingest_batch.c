@@ -199,9 +199,7 @@ int store_ingest_batch(struct store *st, int n, const struct store_batch *b)
      * look-up per key per row, about 8% of the store's instructions)
      * could never fail, and each check would open a savepoint
      * (INGEST_WRITE). */
-    fk_off = ingest_keys_off(st);
-    if (sqlite3_get_autocommit(store_sqlite(st)))
-        ingest_stage_tables(st);    /* failing, the records say why */
+    fk_off = ingest_begin(st);
     g = xcalloc(1, sizeof(*g));
     p = xcalloc(1, sizeof(*p));  /* the ring is a few tens of KB: not on the stack */
     p->b = b;
@@ -242,6 +240,6 @@ out:
     group_close(st, b, g);
     free(g);
     free(p);
-    ingest_keys_on(st, fk_off);
+    ingest_end(st, fk_off);
     return 0;
 }

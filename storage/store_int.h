@@ -123,21 +123,22 @@ struct ingest_marks {
 };
 int ingest_marks_take(struct store *st, struct ingest_marks *m);
 int ingest_index(struct store *st, const struct ingest_marks *m);
-/* ingest.c: store_add_record(); with own_tx 0 inside the caller's
- * transaction, with no savepoint of its own (INGEST_WRITE) and foreign
- * keys already off, so a failure leaves part of the record written and
- * the caller must roll its transaction back. */
-/* ingest.c: foreign keys off for ingest (INGEST_WRITE); only outside a
- * transaction, so 1 when they were turned off and must be turned on
- * again with ingest_keys_on(). */
-int ingest_keys_off(struct store *st);
-void ingest_keys_on(struct store *st, int were_off);
+/* ingest.c: what every ingest runs inside (INGEST_WRITE): the staging
+ * tables made and foreign keys off, both best done outside a transaction.
+ * ingest_begin() returns what ingest_end() needs to undo (foreign keys
+ * turned off by it). */
+int ingest_begin(struct store *st);
+void ingest_end(struct store *st, int were_off);
 /* ingest_facts.c: the temporary tables a record's items and actions are
  * staged in, made once per connection, best outside any transaction
  * (making them opens a savepoint, INGEST_WRITE; made inside one, they
  * may go with its rollback, so they are made again the next time).
  * 0 or -1. */
 int ingest_stage_tables(struct store *st);
+/* ingest.c: store_add_record(); with own_tx 0 inside the caller's
+ * transaction, with no savepoint of its own and after ingest_begin(), so
+ * a failure leaves part of the record written and the caller must roll
+ * its transaction back. */
 int ingest_add_record(struct store *st, const struct record *rec,
                       const char *name, const char *room, int64_t posted,
                       struct store_ingest_result *res, char *err, size_t errlen, int own_tx);
