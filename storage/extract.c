@@ -24,6 +24,8 @@ static int is_abbrev(const char *t, size_t start, size_t dot)
         w--;
     if (dot - w == 1 && isupper((unsigned char)t[w]))
         return 1;                       /* an initial: "J. Smith" */
+    if (dot - w < 2 || dot - w > 4)     /* the lengths in ab[] */
+        return 0;
     for (int i = 0; ab[i]; i++)
         if (strlen(ab[i]) == dot - w && !reader_strncasecmp_ascii(t + w, ab[i], dot - w))
             return 1;
@@ -347,11 +349,16 @@ int extract_occ_add_list(struct ctx *c, const char *const *list)
     return first;
 }
 
-#define OCC_BUCKETS 4096
+/* Buckets of phrases keyed on their first three bytes. A phrase of two
+ * bytes stands in the bucket of each third byte it may be followed by:
+ * occ_hash() adds the third byte last and OCC_BUCKETS is at least 256,
+ * so those 256 buckets are all different and no position meets such a
+ * phrase twice. */
+#define OCC_BUCKETS 8192
 
-static unsigned occ_hash(const char *p)
+static unsigned occ_hash(unsigned char a, unsigned char b, unsigned char c)
 {
-    return ((unsigned char)p[0] * 31u + (unsigned char)p[1]) & (OCC_BUCKETS - 1);
+    return (((unsigned)a * 131u + b) * 67u + c) & (OCC_BUCKETS - 1);
 }
 
 /* Up to the first eight bytes at p (n of them) as one word, the way a
@@ -365,50 +372,69 @@ static uint64_t occ_head8(const char *p, size_t n)
     return v;
 }
 
+/* One phrase in one bucket's list. */
+struct occ_node {
+    int phrase, next;
+};
+
 /* Every occurrence of every phrase (all at least two bytes, lower case)
- * in the lower-cased text, in one pass keyed on the first two bytes:
+ * in the lower-cased text, in one pass keyed on the first three bytes:
  * sentence by sentence, fifty-odd phrases were each searched anew in
- * every sentence of the record. A phrase of the position's bucket is
- * compared on its first eight bytes at once (common heads such as "the "
- * open several phrases), the rest only when those match. */
+ * every sentence of the record (and keyed on two bytes, common heads
+ * such as "th" opened several phrases at most positions). A phrase of
+ * the position's bucket is compared on its first eight bytes at once,
+ * the rest only when those match. */
 static void phrases_index(struct ctx *c)
 {
-    const char *low = c->low;
+    const unsigned char *low = (const unsigned char *)c->low;
     size_t len = c->r->len;
     int *head = xmalloc(sizeof(int) * OCC_BUCKETS);
-    int *next = xmalloc(sizeof(int) * (size_t)c->n_occ);
+    struct occ_node *node;
     uint64_t *want = xmalloc(sizeof(uint64_t) * 2 * (size_t)c->n_occ);
+    int n_node = 0, max_node = 0;
 
+    for (int i = 0; i < c->n_occ; i++)
+        max_node += c->occ[i].len == 2 ? 256 : 1;
+    node = xmalloc(sizeof(*node) * (size_t)(max_node ? max_node : 1));
     for (int b = 0; b < OCC_BUCKETS; b++)
         head[b] = -1;
     /* Chained in reverse so each bucket lists its phrases in order. */
     for (int i = c->n_occ - 1; i >= 0; i--) {
         const struct occ *o = &c->occ[i];
-        unsigned h = occ_hash(o->phrase);
+        const unsigned char *ph = (const unsigned char *)o->phrase;
+        /* A longer phrase in one bucket, a two-byte one in 256. */
+        int third = o->len > 2 ? ph[2] : 0, last = o->len > 2 ? ph[2] : 255;
 
-        next[i] = head[h];
-        head[h] = i;
         want[2 * i] = occ_head8(o->phrase, o->len);
         want[2 * i + 1] = o->len >= 8 ? ~(uint64_t)0 : occ_head8("\xff\xff\xff\xff\xff\xff\xff", o->len);
+        for (; third <= last; third++) {
+            unsigned h = occ_hash(ph[0], ph[1], (unsigned char)third);
+
+            node[n_node].phrase = i;
+            node[n_node].next = head[h];
+            head[h] = n_node++;
+        }
     }
+    /* low holds len + 1 bytes (its NUL): the third byte at len - 2 is it. */
     for (size_t at = 0; at + 1 < len; at++) {
-        int i = head[occ_hash(low + at)];
+        int k = head[occ_hash(low[at], low[at + 1], low[at + 2])];
         uint64_t v;
 
-        if (i < 0)
+        if (k < 0)
             continue;
-        /* low holds len + 1 bytes (its NUL): eight can be read up to there. */
-        v = at + 8 <= len + 1 ? occ_head8(low + at, 8) : occ_head8(low + at, len + 1 - at);
-        for (; i >= 0; i = next[i]) {
+        /* Eight bytes can be read up to the NUL. */
+        v = at + 8 <= len + 1 ? occ_head8(c->low + at, 8) : occ_head8(c->low + at, len + 1 - at);
+        for (; k >= 0; k = node[k].next) {
+            int i = node[k].phrase;
             struct occ *o = &c->occ[i];
 
             if (at + o->len <= len && (v & want[2 * i + 1]) == want[2 * i] &&
-                (o->len <= 8 || !memcmp(low + at + 8, o->phrase + 8, o->len - 8)))
+                (o->len <= 8 || !memcmp(c->low + at + 8, o->phrase + 8, o->len - 8)))
                 *READER_PUSH(o->pos, o->n) = at;
         }
     }
     free(want);
-    free(next);
+    free(node);
     free(head);
 }
 

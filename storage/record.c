@@ -279,11 +279,16 @@ void record_free(struct record *r)
  * that every offset stays where it was and the readers see the words. */
 static void blank_emphasis(char *t, size_t n)
 {
-    char *p = t;
+    char *p = t, *end = t + n;
 
-    while ((p = memmem(p, n - (size_t)(p - t), "**", 2)) != NULL) {
-        p[0] = p[1] = ' ';
-        p += 2;
+    /* memchr for the first '*' (memmem on "**" read every byte). */
+    while (p + 1 < end && (p = memchr(p, '*', (size_t)(end - p - 1))) != NULL) {
+        if (p[1] == '*') {
+            p[0] = p[1] = ' ';
+            p += 2;
+        } else {
+            p++;
+        }
     }
 }
 
