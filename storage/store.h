@@ -92,10 +92,12 @@ int store_add_record(struct store *st, const struct record *rec,
  * of text); a record the store fails on is the only one lost: its group
  * is rolled back and stored again one record per transaction. Record i
  * is read and parsed on a second thread while the one before it is
- * stored, so on two cores the reading costs no time of its own; the
- * store is used by the calling thread only. read() runs on the reading
- * thread: it fills rec (the bytes, and the name and posting time to
- * store them under) and returns 0, or -1 with the reason in err. done()
+ * stored, so on two cores the reading costs no time of its own (and the
+ * calling thread reads later records itself while it waits for one); the
+ * store is used by the calling thread only. read() runs on either
+ * thread, for two different records at once at times: it fills rec (the
+ * bytes, and the name and posting time to store them under) and returns
+ * 0, or -1 with the reason in err. done()
  * runs on the calling thread for every record, in order: rc is
  * store_ingest()'s (0, STORE_DUPLICATE with res, or -1 with err, which
  * also reports a record read() could not give); it releases what read()

@@ -2,18 +2,21 @@
  * FILE...` does: records reported in order, refused and unreadable ones
  * and duplicates told apart, a group of records per transaction that
  * loses only the record the store fails on, every stored turn in the
- * full-text index, foreign keys intact, and batches larger than what is
- * read ahead or stored in one group. */
+ * full-text index, foreign keys intact, batches larger than what is
+ * read ahead or stored in one group, and a batch that goes on while the
+ * reading thread is held up in one record. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "store_fixture.h"
 #include "../storage/store.h"
@@ -208,6 +211,84 @@ static void test_ingest_batch_many(void **state)
     store_close(st);
 }
 
+/* A batch whose first record cannot be read until the second has been:
+ * one thread reading in turn would wait on itself (for at most a few
+ * seconds here, then fail); the calling thread reads the second record
+ * while the reading thread is held up in the first. */
+enum { HELD_N = 6 };
+struct held_seen {
+    struct batch_seen seen;
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+    int reads[HELD_N];
+    pthread_t reader[HELD_N];
+    int second_came;
+};
+
+static int held_read(void *arg, int i, struct store_batch_rec *rec, char *err, size_t errlen)
+{
+    struct held_seen *h = arg;
+
+    pthread_mutex_lock(&h->mu);
+    h->reads[i]++;
+    h->reader[i] = pthread_self();
+    pthread_cond_broadcast(&h->cv);
+    if (i == 0) {
+        struct timespec until;
+
+        clock_gettime(CLOCK_REALTIME, &until);
+        until.tv_sec += 5;
+        while (!h->reads[1] && pthread_cond_timedwait(&h->cv, &h->mu, &until) == 0)
+            ;
+        h->second_came = h->reads[1] > 0;
+    }
+    pthread_mutex_unlock(&h->mu);
+    return batch_read(&h->seen, i, rec, err, errlen);
+}
+
+static void held_done(void *arg, int i, struct store_batch_rec *rec, int rc,
+                      const struct store_ingest_result *res, const char *err)
+{
+    struct held_seen *h = arg;
+
+    batch_done(&h->seen, i, rec, rc, res, err);
+}
+
+static void test_ingest_batch_reader_held(void **state)
+{
+#define HELD_T(n) "Garden Committee\nMeeting #" #n ", 4 June 2024\n\n" \
+    ">> ANA LIMA: The rain barrels are full.\n" \
+    ">> BEN OKAFOR: I will fix the gate by Monday.\n"
+    static const struct batch_case cases[HELD_N] = {
+        { HELD_T(1), 0 }, { HELD_T(2), 0 }, { HELD_T(3), 0 },
+        { HELD_T(4), 0 }, { HELD_T(5), 0 }, { HELD_T(6), 0 },
+    };
+#undef HELD_T
+    struct held_seen h;
+    struct store_batch b = { held_read, held_done, &h, 0, NULL };
+    struct store *st = store_fixture_open_mem();
+    int i;
+
+    (void)state;
+    memset(&h, 0, sizeof(h));
+    h.seen.cases = cases;
+    h.seen.order_ok = h.seen.outcomes_ok = 1;
+    pthread_mutex_init(&h.mu, NULL);
+    pthread_cond_init(&h.cv, NULL);
+    assert_int_equal(store_ingest_batch(st, HELD_N, &b), 0);
+    assert_true(h.second_came);
+    assert_false(pthread_equal(h.reader[0], h.reader[1]));
+    for (i = 0; i < HELD_N; i++)
+        assert_int_equal(h.reads[i], 1);
+    assert_int_equal(h.seen.n_done, HELD_N);
+    assert_true(h.seen.order_ok);
+    assert_true(h.seen.outcomes_ok);
+    assert_int_equal(store_meeting_count(st), HELD_N);
+    pthread_cond_destroy(&h.cv);
+    pthread_mutex_destroy(&h.mu);
+    store_close(st);
+}
+
 /* Distinct segments of the turns' full-text index. */
 static int turn_segments(struct store *st)
 {
@@ -265,6 +346,7 @@ int main(void)
         cmocka_unit_test(test_ingest_batch),
         cmocka_unit_test(test_ingest_batch_store_fails),
         cmocka_unit_test(test_ingest_batch_many),
+        cmocka_unit_test(test_ingest_batch_reader_held),
         cmocka_unit_test(test_ingest_one_segment_each),
     };
 
