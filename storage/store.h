@@ -101,7 +101,9 @@ int store_add_record(struct store *st, const struct record *rec,
  * runs on the calling thread for every record, in order: rc is
  * store_ingest()'s (0, STORE_DUPLICATE with res, or -1 with err, which
  * also reports a record read() could not give); it releases what read()
- * put in rec. Returns 0 once every record is done. */
+ * put in rec. Returns 0 once every record is done. It lets the
+ * process keep up to 4 MB of freed memory before giving it back to the
+ * system (glibc's M_TRIM_THRESHOLD, process-wide, left so). */
 struct store_batch_rec {
     char *data;
     size_t len;
