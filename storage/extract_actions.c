@@ -111,8 +111,15 @@ static int has_object(const char *t, size_t v, size_t vl, size_t end)
 
 static size_t verb_at(const char *t, size_t at, size_t end)
 {
+    /* The verbs are lower case: the first letter tells most apart. */
+    int c0 = at < end ? tolower((unsigned char)t[at]) : 0;
+
     for (int i = 0; verbs[i]; i++) {
-        size_t l = strlen(verbs[i]);
+        size_t l;
+
+        if (verbs[i][0] != c0)
+            continue;
+        l = strlen(verbs[i]);
         if (at + l <= end && !reader_strncasecmp_ascii(t + at, verbs[i], l) &&
             (at + l >= end || !isalpha((unsigned char)t[at + l])))
             return l;

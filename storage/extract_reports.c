@@ -43,8 +43,11 @@ static size_t skip_list(const char *low, size_t i, size_t e, const char *const *
     for (int again = 1; again;) {
         again = 0;
         for (int k = 0; list[k]; k++) {
-            size_t n = strlen(list[k]);
+            size_t n;
 
+            if (i >= e || low[i] != list[k][0])     /* most words end here */
+                continue;
+            n = strlen(list[k]);
             if (i + n <= e && !memcmp(low + i, list[k], n)) {
                 i += n;
                 again = 1;
@@ -96,8 +99,11 @@ static void report_in(struct ctx *c, const struct sent *st)
         return;
     i = reader_skip_space(low, i, st->e);
     for (size_t k = 0; k < sizeof(done_verbs) / sizeof(done_verbs[0]) && v < 0; k++) {
-        size_t n = strlen(done_verbs[k].past);
+        size_t n;
 
+        if (i >= st->e || low[i] != done_verbs[k].past[0])
+            continue;
+        n = strlen(done_verbs[k].past);
         if (i + n < st->e && !memcmp(low + i, done_verbs[k].past, n) && low[i + n] == ' ')
             v = (int)k;
     }

@@ -29,7 +29,11 @@ int reader_month_of(const char *w, size_t n)
         low[i] = (char)tolower((unsigned char)w[i]);
     low[n] = '\0';
     for (int m = 0; m < 12; m++) {
-        size_t full = strlen(month_names[m]);
+        size_t full;
+
+        if (low[0] != month_names[m][0])
+            continue;
+        full = strlen(month_names[m]);
         if (n == full && !memcmp(low, month_names[m], n))
             return m + 1;
         if (n == 3 && !memcmp(low, month_names[m], 3) && m != 4)

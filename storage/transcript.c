@@ -24,8 +24,12 @@ static const char *not_names[] = {
 
 static int is_not_name(const char *w, size_t n)
 {
+    /* The words are lower case: the first letter tells most apart. */
+    int c0 = n ? tolower((unsigned char)w[0]) : 0;
+
     for (int i = 0; not_names[i]; i++)
-        if (strlen(not_names[i]) == n && !reader_strncasecmp_ascii(w, not_names[i], n))
+        if (not_names[i][0] == c0 && strlen(not_names[i]) == n &&
+            !reader_strncasecmp_ascii(w, not_names[i], n))
             return 1;
     return 0;
 }
