@@ -97,11 +97,7 @@ static int has_object(const char *t, size_t v, size_t vl, size_t end)
         while (j < end && isalpha((unsigned char)t[j]))
             j++;
         if (j - i >= 2) {
-            int prep = 0;
-            for (int k = 0; preps[k]; k++)
-                if (strlen(preps[k]) == j - i && !reader_strncasecmp_ascii(t + i, preps[k], j - i))
-                    prep = 1;
-            if (!prep)
+            if (!reader_word_in(t + i, j - i, preps))
                 return 1;
         }
         i = j;

@@ -12,11 +12,10 @@
 
 static int is_minor(const char *w, size_t n)
 {
-    static const char *m[] = { "of", "the", "and", "on", "for", "in", "to", "a", "an", "&" };
-    for (size_t i = 0; i < sizeof(m) / sizeof(*m); i++)
-        if (strlen(m[i]) == n && !reader_strncasecmp_ascii(w, m[i], n))
-            return 1;
-    return 0;
+    static const char *const m[] = { "of", "the", "and", "on", "for", "in", "to", "a", "an", "&",
+                                     NULL };
+
+    return reader_word_in(w, n, m);
 }
 
 static void gloss_add(struct record *r, const char *acr, const char *exp)

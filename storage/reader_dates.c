@@ -186,11 +186,9 @@ static int is_particle(const char *w, size_t n)
 {
     static const char *p[] = { "de", "van", "von", "der", "den", "da", "di",
                                "du", "del", "della", "la", "le", "ten", "ter",
-                               "bin", "al", "dos", "das", "do", "y" };
-    for (size_t i = 0; i < sizeof(p) / sizeof(*p); i++)
-        if (strlen(p[i]) == n && !reader_strncasecmp_ascii(w, p[i], n))
-            return 1;
-    return 0;
+                               "bin", "al", "dos", "das", "do", "y", NULL };
+
+    return reader_word_in(w, n, p);
 }
 
 char *record_name_dup(const char *label)

@@ -284,9 +284,8 @@ static char *group_from_title(const char *title)
         if (tn == 0 || tok[0] == '#' || isdigit((unsigned char)tok[0]) ||
             reader_month_of(tok, tn) || (j >= (size_t)mw - 1 && tn > 1 && record_roman_value(tok, tn) > 0))
             skip = 1;
-        for (int d = 0; drop[d] && !skip; d++)
-            if (strlen(drop[d]) == tn && !reader_strncasecmp_ascii(tok, drop[d], tn))
-                skip = 1;
+        if (!skip && reader_word_in(tok, tn, drop))
+            skip = 1;
         if (!skip) {
             if (b.len)
                 buf_putc(&b, ' ');

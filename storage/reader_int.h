@@ -43,6 +43,9 @@ void reader_lower_ascii(char *dst, const char *src, size_t n);
 int reader_count_words(const char *s, size_t n);
 int reader_is_upper_word(const char *s, size_t n);   /* letters all upper case, >= 1 letter */
 int reader_strncasecmp_ascii(const char *a, const char *b, size_t n);
+/* Whether w[0..n) is one of `list` (NULL-terminated, lower case), ASCII
+ * case ignored. */
+int reader_word_in(const char *w, size_t n, const char *const *list);
 /* Case-insensitive search for ASCII needle in s[0..n); returns index or -1. */
 long reader_find_ci(const char *s, size_t n, const char *needle);
 /* Like reader_find_ci but the match must start and end at word boundaries. */

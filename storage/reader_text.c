@@ -226,6 +226,23 @@ int reader_is_upper_word(const char *s, size_t n)
     return letters > 0;
 }
 
+int reader_word_in(const char *w, size_t n, const char *const *list)
+{
+    unsigned char c0;
+
+    if (n == 0)
+        return 0;
+    /* The first letter tells most words apart before any length is taken. */
+    c0 = (unsigned char)w[0];
+    if (c0 >= 'A' && c0 <= 'Z')
+        c0 = (unsigned char)(c0 - 'A' + 'a');
+    for (int i = 0; list[i]; i++)
+        if ((unsigned char)list[i][0] == c0 && strlen(list[i]) == n &&
+            !reader_strncasecmp_ascii(w, list[i], n))
+            return 1;
+    return 0;
+}
+
 int reader_strncasecmp_ascii(const char *a, const char *b, size_t n)
 {
     for (size_t i = 0; i < n; i++) {

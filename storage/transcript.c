@@ -24,14 +24,7 @@ static const char *not_names[] = {
 
 static int is_not_name(const char *w, size_t n)
 {
-    /* The words are lower case: the first letter tells most apart. */
-    int c0 = n ? tolower((unsigned char)w[0]) : 0;
-
-    for (int i = 0; not_names[i]; i++)
-        if (not_names[i][0] == c0 && strlen(not_names[i]) == n &&
-            !reader_strncasecmp_ascii(w, not_names[i], n))
-            return 1;
-    return 0;
+    return reader_word_in(w, n, not_names);
 }
 
 /* Check that s[0..n) reads as a speaker label: 1-5 words of letters (with

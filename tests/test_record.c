@@ -406,6 +406,23 @@ static void test_spoken_agenda(void **state)
     record_free(r);
 }
 
+/* reader_word_in(): a whole word of a lower-case list, ASCII case
+ * ignored, entries that start with a UTF-8 byte included. */
+static void test_word_in(void **state)
+{
+    static const char *const list[] = { "van", "der", "\xE2\x80\x93", "&", NULL };
+
+    (void)state;
+    assert_true(reader_word_in("Van Dijk", 3, list));
+    assert_true(reader_word_in("DER", 3, list));
+    assert_true(reader_word_in("\xE2\x80\x93 x", 3, list));
+    assert_true(reader_word_in("& co", 1, list));
+    assert_false(reader_word_in("Vanessa", 7, list));
+    assert_false(reader_word_in("va", 2, list));
+    assert_false(reader_word_in("van", 0, list));
+    assert_false(reader_word_in("\xE2\x80\x94", 3, list));
+}
+
 static void test_dates_and_numbers(void **state)
 {
     static const struct { const char *in, *out; } dates[] = {
@@ -634,6 +651,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_labels),
         cmocka_unit_test(test_dates_and_numbers),
+        cmocka_unit_test(test_word_in),
         cmocka_unit_test(test_bad_input),
         cmocka_unit_test(test_actions_table),
         cmocka_unit_test(test_glossary),
